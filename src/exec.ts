@@ -1,0 +1,92 @@
+/**
+ * Running external programs (`ip`, `tc`, `ping`, later `qemu`) with argument
+ * arrays, never through a shell. Everything that drives processes takes a
+ * {@link Runner} so tests can record the argv instead of running it.
+ */
+import { execa } from "execa";
+import { WirelabError } from "./errors.js";
+
+/** Options for one command run. */
+export interface RunOptions {
+  /** Text written to the command's standard input (e.g. an `ip -batch -` script). */
+  readonly input?: string;
+  /** Throw {@link CommandError} on a non-zero exit. @default true */
+  readonly check?: boolean;
+  /** Kill the command after this many ms. @default undefined (no limit) */
+  readonly timeoutMs?: number;
+  /** Inherit the terminal (interactive commands such as `exec`). @default false */
+  readonly inheritStdio?: boolean;
+}
+
+/** What a finished command left behind. */
+export interface RunResult {
+  /** Program and arguments as run. */
+  readonly argv: readonly string[];
+  /** Exit code; `null` when killed by a signal. */
+  readonly exitCode: number | null;
+  /** Signal that ended it, if any. */
+  readonly signal: string | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Wall-clock run time in ms. */
+  readonly durationMs: number;
+}
+
+/** Runs one program: `(file, args, options) → result`. */
+export type Runner = (
+  file: string,
+  args: readonly string[],
+  options?: RunOptions,
+) => Promise<RunResult>;
+
+/** A program exited non-zero, was killed, or could not be started. */
+export class CommandError extends WirelabError {
+  override name = "CommandError";
+  /** @param result - the failed run */
+  constructor(readonly result: RunResult) {
+    const status =
+      result.signal !== null
+        ? `killed by ${result.signal}`
+        : result.exitCode === 127 || result.exitCode === -2
+          ? "not found (is it installed?)"
+          : `exit code ${result.exitCode}`;
+    const stderr = result.stderr.trim();
+    super(
+      `command failed (${status}): ${result.argv.join(" ")}${stderr ? `\n${indent(stderr)}` : ""}`,
+    );
+  }
+}
+
+function indent(text: string): string {
+  const lines = text.split("\n");
+  const shown = lines.length > 20 ? [...lines.slice(0, 20), `… ${lines.length - 20} more lines`] : lines;
+  return shown.map((l) => `  ${l}`).join("\n");
+}
+
+/**
+ * The real runner, on execa.
+ *
+ * @throws {CommandError} when `check` is on and the program fails or is missing
+ */
+export const defaultRunner: Runner = async (file, args, options = {}) => {
+  const started = performance.now();
+  const r = await execa(file, [...args], {
+    reject: false,
+    ...(options.input !== undefined ? { input: options.input } : {}),
+    ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
+    ...(options.inheritStdio ? { stdio: "inherit" as const } : {}),
+    stripFinalNewline: false,
+  });
+  const result: RunResult = {
+    argv: [file, ...args],
+    exitCode: r.exitCode ?? (r.failed && r.signal === undefined ? 127 : null),
+    signal: r.signal ?? null,
+    stdout: typeof r.stdout === "string" ? r.stdout : "",
+    stderr: typeof r.stderr === "string" ? r.stderr : r.originalMessage && r.exitCode === undefined ? r.originalMessage : "",
+    durationMs: performance.now() - started,
+  };
+  if ((options.check ?? true) && (result.exitCode !== 0 || result.signal !== null)) {
+    throw new CommandError(result);
+  }
+  return result;
+};

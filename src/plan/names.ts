@@ -1,0 +1,48 @@
+/**
+ * Kernel object names. Namespaces carry the lab name so labs never share
+ * one; interface names inside a namespace are free of the 15-character limit
+ * problem except in the lab namespace, where LAN ports live.
+ */
+import { MAX_IFNAME } from "../topology/checks.js";
+
+/** Prefix of every namespace wirelab creates. */
+export const NAMESPACE_PREFIX = "wl-";
+
+/** `wl-<lab>-<node>` */
+export function nodeNamespace(lab: string, node: string): string {
+  return `${NAMESPACE_PREFIX}${lab}-${node}`;
+}
+
+/** `wl-<lab>`: holds the lab's LAN bridges, away from the host's namespace. */
+export function labNamespace(lab: string): string {
+  return `${NAMESPACE_PREFIX}${lab}`;
+}
+
+/**
+ * Hands out unique names within one namespace: the preferred name when free
+ * and short enough, else the fallback with a numeric suffix.
+ */
+export class UniqueNames {
+  private readonly used = new Set<string>();
+
+  /** Marks a name as taken. */
+  reserve(name: string): void {
+    this.used.add(name);
+  }
+
+  has(name: string): boolean {
+    return this.used.has(name);
+  }
+
+  /**
+   * @param preferred - the readable name
+   * @param fallback - a short name to use (with a suffix if needed) otherwise
+   * @param maxLength - length limit @default 15 (IFNAMSIZ - 1)
+   */
+  take(preferred: string, fallback: string, maxLength = MAX_IFNAME): string {
+    let name = preferred.length <= maxLength && !this.used.has(preferred) ? preferred : fallback;
+    for (let i = 2; this.used.has(name); i++) name = `${fallback}-${i}`;
+    this.used.add(name);
+    return name;
+  }
+}

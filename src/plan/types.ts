@@ -1,0 +1,112 @@
+/**
+ * The lab plan: every name, MAC, address, route and transport decided. Pure
+ * data, JSON-serializable, and the only input of providers and generators.
+ */
+
+/** Plan format version, bumped on incompatible changes. */
+export const PLAN_VERSION = 1;
+
+/** A network interface of a node. */
+export interface InterfacePlan {
+  /** Name inside the node, e.g. `eth1`. */
+  readonly name: string;
+  /** Locally administered unicast MAC, `xx:xx:xx:xx:xx:xx`. */
+  readonly mac: string;
+  /** `addr/len`, if the link carries IPv4 to this node. */
+  readonly ipv4?: string;
+  /** `addr/len`, if the link carries IPv6 to this node. */
+  readonly ipv6?: string;
+  /** Name of the link this interface is on. */
+  readonly link: string;
+  /** For p2p links, the far end as `node:interface`. */
+  readonly peer?: string;
+}
+
+/** One next hop of a route. */
+export interface NextHop {
+  /** Gateway address. */
+  readonly via: string;
+  /** Outgoing interface of the node. */
+  readonly dev: string;
+}
+
+/** A route on a node; several next hops make an ECMP route. */
+export interface RoutePlan {
+  /** Destination in CIDR form (`0.0.0.0/0` for the default route). */
+  readonly prefix: string;
+  readonly nexthops: readonly NextHop[];
+  /** `static`: written in the topology; `routing`: computed by `routing: static`. */
+  readonly origin: "static" | "routing";
+}
+
+export interface NodePlan {
+  readonly name: string;
+  readonly kind: "linux" | "vm";
+  /** Network namespace, `wl-<lab>-<node>`. */
+  readonly namespace: string;
+  /** IP forwarding (IPv4 and IPv6) on. */
+  readonly forwarding: boolean;
+  /** Addresses on `lo`, `addr/len`. */
+  readonly loopback: { readonly ipv4?: string; readonly ipv6?: string };
+  readonly interfaces: readonly InterfacePlan[];
+  readonly routes: readonly RoutePlan[];
+}
+
+/** One attachment of a node to a link. */
+export interface EndpointPlan {
+  readonly node: string;
+  readonly interface: string;
+}
+
+/** A LAN port: a node's interface and the bridge-side vEth end that carries it. */
+export interface PortPlan extends EndpointPlan {
+  /** Interface name inside the lab namespace, enslaved to the bridge. */
+  readonly port: string;
+}
+
+/** A point-to-point vEth pair whose ends are the two nodes' interfaces. */
+export interface VethLinkPlan {
+  readonly name: string;
+  readonly type: "p2p";
+  readonly transport: "veth";
+  readonly subnets: { readonly ipv4?: string; readonly ipv6?: string };
+  readonly endpoints: readonly [EndpointPlan, EndpointPlan];
+}
+
+/** A LAN on a Linux bridge inside the lab's own namespace. */
+export interface BridgeLinkPlan {
+  readonly name: string;
+  readonly type: "p2p" | "lan";
+  readonly transport: "bridge";
+  readonly subnets: { readonly ipv4?: string; readonly ipv6?: string };
+  /** Namespace holding the bridge: the lab namespace. */
+  readonly namespace: string;
+  /** Bridge device name in that namespace. */
+  readonly bridge: string;
+  readonly endpoints: readonly PortPlan[];
+}
+
+export type LinkPlan = VethLinkPlan | BridgeLinkPlan;
+
+/** A reachability test from `validate:`, target resolved to an address. */
+export interface TestPlan {
+  readonly name: string;
+  readonly from: string;
+  /** Address pinged. */
+  readonly target: string;
+  /** Node the address belongs to, when the topology named a node. */
+  readonly targetNode?: string;
+  readonly family: "ipv4" | "ipv6";
+  readonly expect: "success" | "fail";
+}
+
+/** Everything needed to build, describe and tear down one lab. */
+export interface LabPlan {
+  readonly version: typeof PLAN_VERSION;
+  readonly lab: string;
+  /** Namespace of the lab's own objects (LAN bridges), if it needs one. */
+  readonly labNamespace?: string;
+  readonly nodes: readonly NodePlan[];
+  readonly links: readonly LinkPlan[];
+  readonly tests: readonly TestPlan[];
+}

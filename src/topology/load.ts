@@ -1,0 +1,85 @@
+/**
+ * Loading a topology: YAML text → validated {@link Topology}, with every
+ * problem reported at once as a located {@link Diagnostic}.
+ */
+import { readFile } from "node:fs/promises";
+import { basename, extname } from "node:path";
+import { TopologyError, type Diagnostic } from "../errors.js";
+import { checkTopology } from "./checks.js";
+import { normalizeLinks } from "./links.js";
+import { normalizeNodes } from "./nodes.js";
+import { resolveAddressing } from "./addressing.js";
+import { labNameSchema, topologySchema } from "./schema.js";
+import { locate, parseSource, type TopologySource } from "./source.js";
+import { normalizeTests } from "./tests.js";
+import type { Topology } from "./types.js";
+import { issuesToDiagnostics } from "./zod-issues.js";
+
+/** A loaded topology with the source it came from (for locating later diagnostics). */
+export interface LoadedTopology {
+  readonly topology: Topology;
+  readonly source: TopologySource;
+}
+
+/**
+ * Reads and validates a topology file.
+ *
+ * @param file - path to the YAML file
+ * @returns the topology and its source
+ * @throws {TopologyError} listing every problem found (exit code 2)
+ * @throws {Error} (ENOENT etc.) when the file cannot be read
+ */
+export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
+  const text = await readFile(file, "utf8");
+  return parseTopology(text, file);
+}
+
+/**
+ * Validates topology text.
+ *
+ * @param text - YAML
+ * @param file - name used in messages and for the default lab name (its stem)
+ * @throws {TopologyError} listing every problem found
+ */
+export function parseTopology(text: string, file = "topology.yml"): LoadedTopology {
+  const { source, diagnostics } = parseSource(text, file);
+  if (diagnostics.length > 0) throw new TopologyError(diagnostics);
+  const data: unknown = source.doc.toJS() ?? {};
+  const problems: Diagnostic[] = [];
+  const shape = topologySchema.safeParse(data);
+  if (!shape.success) {
+    problems.push(...issuesToDiagnostics(shape.error.issues, data, topologySchema));
+    throw located(source, problems);
+  }
+  const input = shape.data;
+  const name = input.name ?? defaultLabName(file, problems);
+  const addressing = resolveAddressing(input.addressing, problems);
+  const nodes = normalizeNodes(input, problems);
+  const nodeNames = new Set(nodes.map((n) => n.name));
+  const links = normalizeLinks(input.links ?? [], nodeNames, problems);
+  const tests = normalizeTests(input, nodeNames, problems);
+  checkTopology(nodes, links, problems);
+  if (problems.length > 0) throw located(source, problems);
+  const topology: Topology = { name, file, routing: input.routing ?? "none", addressing, nodes, links, tests };
+  return { topology, source };
+}
+
+/**
+ * Locates diagnostics in the source and sorts them by position.
+ *
+ * @returns a TopologyError ready to throw
+ */
+export function located(source: TopologySource, diagnostics: readonly Diagnostic[]): TopologyError {
+  const all = diagnostics.map((d) => locate(source, d));
+  all.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+  return new TopologyError(all);
+}
+
+function defaultLabName(file: string, problems: Diagnostic[]): string {
+  const stem = basename(file, extname(file)).toLowerCase();
+  const candidate = stem.replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 32) || "lab";
+  if (!labNameSchema.safeParse(candidate).success) {
+    problems.push({ code: "bad-name", message: `cannot make a lab name from file name "${stem}"; add "name:"`, path: [] });
+  }
+  return candidate;
+}

@@ -1,0 +1,117 @@
+/**
+ * Normalizes `nodes:` (a list of names or a map of name → attributes) with
+ * `defaults:` applied.
+ */
+import type { Diagnostic } from "../errors.js";
+import { parseAddress, parseCidr } from "../ip.js";
+import type { TopologyInput } from "./schema.js";
+import { nodeNameSchema } from "./schema.js";
+import type { TopologyNode, TopologyRoute } from "./types.js";
+
+/**
+ * @param input - the shape-checked topology
+ * @param diagnostics - problems are appended here
+ * @returns nodes in document order
+ */
+export function normalizeNodes(input: TopologyInput, diagnostics: Diagnostic[]): TopologyNode[] {
+  const defaults = input.defaults ?? {};
+  const entries: [string, unknown, (string | number)[]][] =
+    Array.isArray(input.nodes)
+      ? input.nodes.map((name, i) => [name, null, ["nodes", i]])
+      : Object.entries(input.nodes).map(([name, attrs]) => [name, attrs, ["nodes", name]]);
+  const seen = new Map<string, (string | number)[]>();
+  const nodes: TopologyNode[] = [];
+  for (const [name, rawAttrs, path] of entries) {
+    const nameCheck = nodeNameSchema.safeParse(name);
+    if (!nameCheck.success) {
+      diagnostics.push({
+        code: "bad-name",
+        message: `node name "${name}": ${nameCheck.error.issues[0]?.message ?? "invalid"}`,
+        path,
+        atKey: !Array.isArray(input.nodes),
+      });
+      continue;
+    }
+    if (seen.has(name)) {
+      diagnostics.push({ code: "duplicate-name", message: `node "${name}" is listed twice`, path, related: seen.get(name) ?? [] });
+      continue;
+    }
+    seen.set(name, path);
+    const attrs = (rawAttrs ?? {}) as NonNullable<Exclude<TopologyInput["nodes"], string[]>[string]>;
+    const routes = (attrs.routes ?? []).flatMap((r, i) => {
+      const route = normalizeRoute(r.prefix, r.via, [...path, "routes", i], diagnostics);
+      return route ? [route] : [];
+    });
+    const loopback = normalizeLoopback(attrs.loopback ?? defaults.loopback, [...path, "loopback"], diagnostics);
+    const forwarding = attrs.forwarding ?? defaults.forwarding;
+    nodes.push({
+      name,
+      kind: attrs.kind ?? defaults.kind ?? "linux",
+      routes,
+      path,
+      ...(forwarding !== undefined ? { forwarding } : {}),
+      ...(loopback !== undefined ? { loopback } : {}),
+    });
+  }
+  return nodes;
+}
+
+function normalizeRoute(
+  prefix: string,
+  via: string,
+  path: (string | number)[],
+  diagnostics: Diagnostic[],
+): TopologyRoute | undefined {
+  const gw = parseAddress(via);
+  if (!gw) {
+    diagnostics.push({ code: "bad-route", message: `route via "${via}" is not an IP address`, path: [...path, "via"] });
+    return undefined;
+  }
+  let normalized: string;
+  if (prefix === "default") {
+    normalized = gw.family === "ipv4" ? "0.0.0.0/0" : "::/0";
+  } else {
+    const c = parseCidr(prefix);
+    if (!c) {
+      diagnostics.push({
+        code: "bad-prefix",
+        message: `route prefix "${prefix}" is not a prefix; write it as address/length (e.g. 10.20.60.0/24) or "default"`,
+        path: [...path, "prefix"],
+      });
+      return undefined;
+    }
+    if (c.family !== gw.family) {
+      diagnostics.push({ code: "bad-route", message: `route to ${prefix} via ${via} mixes IPv4 and IPv6`, path: [...path, "via"] });
+      return undefined;
+    }
+    normalized = `${c.address}/${c.length}`;
+  }
+  return { prefix: normalized, via: gw.address, path };
+}
+
+function normalizeLoopback(
+  value: boolean | string | { ipv4?: string | undefined; ipv6?: string | undefined } | undefined,
+  path: (string | number)[],
+  diagnostics: Diagnostic[],
+): TopologyNode["loopback"] {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return { ipv4: true };
+  const byFamily = typeof value === "string" ? (value.includes(":") ? { ipv6: value } : { ipv4: value }) : value;
+  const out: { ipv4?: string; ipv6?: string } = {};
+  for (const family of ["ipv4", "ipv6"] as const) {
+    const text = byFamily[family];
+    if (text === undefined) continue;
+    const withLength = text.includes("/") ? text : `${text}/${family === "ipv4" ? 32 : 128}`;
+    const c = parseCidr(withLength);
+    if (!c || c.family !== family) {
+      diagnostics.push({
+        code: "bad-prefix",
+        message: `loopback ${family} "${text}" is not an ${family === "ipv4" ? "IPv4" : "IPv6"} address`,
+        path: typeof value === "string" ? path : [...path, family],
+      });
+      continue;
+    }
+    out[family] = `${c.address}/${c.length}`;
+  }
+  return out;
+}

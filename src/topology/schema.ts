@@ -1,0 +1,137 @@
+/**
+ * The shape of a topology file as users write it (`TopologyInput`), in zod.
+ * Only shapes and value formats live here; cross-references (unknown nodes,
+ * address clashes) are checked after the shape is valid.
+ *
+ * Links are not described here: their netlab dict form mixes node names and
+ * link attributes as keys, so `links.ts` splits them and validates each part
+ * with the schemas below.
+ */
+import { z } from "zod";
+
+/** Lab names become part of namespace names: short, lower case, no leading or trailing dash. */
+export const labNameSchema = z
+  .string()
+  .max(32, "lab name must be at most 32 characters")
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "lab name must use a-z, 0-9 and inner dashes");
+
+/** Node names: a letter first, then letters, digits, `_` and `-` (netlab's rule). */
+export const nodeNameSchema = z
+  .string()
+  .max(32, "node name must be at most 32 characters")
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "node name must start with a letter and use letters, digits, _ and -");
+
+/** Kernel interface names: at most 15 bytes (IFNAMSIZ - 1), no `/`, `:` or whitespace. */
+export const ifnameSchema = z
+  .string()
+  .min(1)
+  .regex(/^[A-Za-z0-9_.-]+$/, "interface name may use letters, digits, _, . and -");
+
+export const nodeKindSchema = z.enum(["linux", "vm"]);
+
+/** Link transports named in DESIGN.md. */
+export const transportSchema = z.enum(["veth", "bridge", "udp", "tap", "hub", "switch"]);
+
+const cidrString = z.string();
+
+/** `loopback: true | false | "10.0.0.1/32" | { ipv4, ipv6 }` */
+export const loopbackSchema = z.union([
+  z.boolean(),
+  cidrString,
+  z.strictObject({ ipv4: cidrString.optional(), ipv6: cidrString.optional() }),
+]);
+
+/** A static route: `{ prefix: 10.20.60.0/24 | default, via: 10.20.20.2 }`. */
+export const routeSchema = z.strictObject({
+  prefix: z.string(),
+  via: z.string(),
+});
+
+export const nodeSchema = z.strictObject({
+  kind: nodeKindSchema.optional(),
+  forwarding: z.boolean().optional(),
+  routes: z.array(routeSchema).optional(),
+  loopback: loopbackSchema.optional(),
+});
+
+/** An address pool: `{ ipv4: 10.1.0.0/16, prefix: 30, ipv6: 2001:db8:1::/48, prefix6: 64 }`. */
+export const poolSchema = z.strictObject({
+  ipv4: z.union([cidrString, z.literal(false)]).optional(),
+  ipv6: z.union([cidrString, z.literal(false)]).optional(),
+  prefix: z.number().int().min(1).max(32).optional(),
+  prefix6: z.number().int().min(1).max(128).optional(),
+});
+
+export const addressingSchema = z.strictObject({
+  loopback: poolSchema.optional(),
+  p2p: poolSchema.optional(),
+  lan: poolSchema.optional(),
+});
+
+export const defaultsSchema = z.strictObject({
+  kind: nodeKindSchema.optional(),
+  forwarding: z.boolean().optional(),
+  loopback: z.boolean().optional(),
+});
+
+/** Per-node attributes inside a link: `rt1: { ipv4: 10.20.10.1/24, ifname: eth3 }`. */
+export const endpointAttrsSchema = z.strictObject({
+  ipv4: z.union([cidrString, z.number().int().min(1), z.boolean()]).optional(),
+  ipv6: z.union([cidrString, z.number().int().min(1), z.boolean()]).optional(),
+  ifname: ifnameSchema.optional(),
+});
+
+/** Impairment settings (carried by the wire daemon; see DESIGN.md). */
+export const impairSchema = z.strictObject({
+  delay: z.union([z.string(), z.number()]).optional(),
+  jitter: z.union([z.string(), z.number()]).optional(),
+  loss: z.union([z.string(), z.number()]).optional(),
+  rate: z.union([z.string(), z.number()]).optional(),
+  corrupt: z.union([z.string(), z.number()]).optional(),
+  duplicate: z.union([z.string(), z.number()]).optional(),
+});
+
+/** Attributes a link may carry besides its endpoints. */
+export const linkAttrsSchema = z.strictObject({
+  endpoints: z.array(z.string()).optional(),
+  name: z.string().optional(),
+  type: z.enum(["p2p", "lan"]).optional(),
+  transport: transportSchema.optional(),
+  prefix: z.union([cidrString, z.strictObject({ ipv4: cidrString.optional(), ipv6: cidrString.optional() })]).optional(),
+  impair: impairSchema.optional(),
+});
+
+/** Keys of {@link linkAttrsSchema}, for splitting netlab's dict form. */
+export const LINK_ATTRIBUTE_KEYS = Object.keys(linkAttrsSchema.shape);
+
+/** One reachability test under `validate:`. */
+export const validateTestSchema = z.strictObject({
+  name: z.string().optional(),
+  from: z.union([nodeNameSchema, z.array(nodeNameSchema).min(1)]),
+  ping: z.union([z.string(), z.array(z.string()).min(1)]),
+  expect: z.enum(["success", "fail"]).optional(),
+  af: z.enum(["ipv4", "ipv6"]).optional(),
+});
+
+/** The whole file, with `nodes` and `links` left loose for their own passes. */
+export const topologySchema = z.strictObject({
+  name: labNameSchema.optional(),
+  defaults: defaultsSchema.optional(),
+  addressing: addressingSchema.optional(),
+  routing: z.enum(["static", "none"]).optional(),
+  nodes: z.union([
+    z.array(z.string()),
+    z.record(z.string(), z.union([nodeSchema, z.null()])),
+  ]),
+  links: z.array(z.unknown()).optional(),
+  validate: z.union([
+    z.array(validateTestSchema),
+    z.record(z.string(), validateTestSchema.omit({ name: true })),
+  ]).optional(),
+});
+
+export type TopologyInput = z.input<typeof topologySchema>;
+export type NodeInput = z.input<typeof nodeSchema>;
+export type LinkAttrsInput = z.input<typeof linkAttrsSchema>;
+export type EndpointAttrsInput = z.input<typeof endpointAttrsSchema>;
+export type PoolInput = z.input<typeof poolSchema>;

@@ -1,0 +1,111 @@
+/**
+ * A parsed YAML topology with the means to turn a document path into a
+ * file position. The only module that knows how yaml v2 exposes nodes and
+ * ranges, so a yaml upgrade touches one file.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import type { Diagnostic } from "../errors.js";
+
+/** A topology file parsed into a YAML document, with positions. */
+export interface TopologySource {
+  /** File name used in messages (as the user gave it). */
+  readonly file: string;
+  readonly text: string;
+  readonly doc: Document.Parsed;
+  readonly lineCounter: LineCounter;
+}
+
+/**
+ * Parses YAML text, keeping positions.
+ *
+ * @param text - file contents
+ * @param file - name to show in messages
+ * @returns the source and any syntax diagnostics (already located)
+ */
+export function parseSource(text: string, file: string): { source: TopologySource; diagnostics: Diagnostic[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const source: TopologySource = { file, text, doc, lineCounter };
+  const diagnostics: Diagnostic[] = doc.errors.map((e) => {
+    const pos = lineCounter.linePos(e.pos[0]);
+    return withLine(source, {
+      code: "yaml-syntax",
+      message: `YAML syntax error: ${firstLine(e.message)}`,
+      path: [],
+      file,
+      line: pos.line,
+      col: pos.col,
+    });
+  });
+  return { source, diagnostics };
+}
+
+function firstLine(message: string): string {
+  const line = message.split("\n")[0] ?? message;
+  return line.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+/**
+ * Gives a diagnostic the file position of its path: the value's start, or the
+ * key's when `atKey` is set. Walks up the path to the nearest node that exists.
+ *
+ * @param source - the parsed file
+ * @param d - a diagnostic with a document path
+ */
+export function locate(source: TopologySource, d: Diagnostic): Diagnostic {
+  if (d.line !== undefined) return d;
+  const offset = offsetOf(source, d.path, d.atKey ?? false);
+  const pos = source.lineCounter.linePos(offset);
+  const related =
+    d.related !== undefined ? source.lineCounter.linePos(offsetOf(source, d.related, false)) : undefined;
+  return withLine(source, {
+    ...d,
+    file: source.file,
+    line: pos.line,
+    col: pos.col,
+    ...(related ? { relatedAt: `${source.file}:${related.line}:${related.col}` } : {}),
+  });
+}
+
+function withLine(source: TopologySource, d: Diagnostic): Diagnostic {
+  if (d.line === undefined) return d;
+  const line = source.text.split("\n")[d.line - 1];
+  return line === undefined ? d : { ...d, sourceLine: line.replace(/\r$/, "") };
+}
+
+function offsetOf(source: TopologySource, path: readonly (string | number)[], atKey: boolean): number {
+  // Walk down the document, remembering the last node that had a range.
+  let node: unknown = source.doc.contents;
+  let best = rangeStart(node) ?? 0;
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && keyValue(p.key) === key);
+      if (!pair) break;
+      const keyStart = rangeStart(pair.key);
+      if (last && atKey && keyStart !== undefined) return keyStart;
+      node = pair.value;
+      best = rangeStart(node) ?? keyStart ?? best;
+    } else if (isSeq(node) && typeof key === "number") {
+      node = node.items[key];
+      if (node === undefined) break;
+      best = rangeStart(node) ?? best;
+    } else {
+      break;
+    }
+  }
+  return best;
+}
+
+function keyValue(key: unknown): unknown {
+  return isScalar(key) ? key.value : key;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  if (node && typeof node === "object" && "range" in node) {
+    const range = (node as { range?: [number, number, number] | null }).range;
+    if (range) return range[0];
+  }
+  return undefined;
+}

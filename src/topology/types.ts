@@ -1,0 +1,98 @@
+/**
+ * The validated, normalized topology: what the planner consumes. Every item
+ * keeps the document path it came from, so later stages can point at it.
+ */
+
+/** Document path of a value, e.g. `["links", 3, "rt1", "ipv4"]`. */
+export type SourcePath = readonly (string | number)[];
+
+export type NodeKind = "linux" | "vm";
+export type Transport = "veth" | "bridge" | "udp" | "tap" | "hub" | "switch";
+
+/** An address pool, already parsed. */
+export interface Pool {
+  /** IPv4 pool in CIDR form, or undefined when the family is off. */
+  readonly ipv4?: string;
+  /** Prefix length of each IPv4 subnet taken from the pool. */
+  readonly prefix: number;
+  readonly ipv6?: string;
+  /** Prefix length of each IPv6 subnet taken from the pool. */
+  readonly prefix6: number;
+}
+
+/** The three netlab pools. */
+export interface Addressing {
+  /** Default 10.0.0.0/24, /32 per node. */
+  readonly loopback: Pool;
+  /** Default 10.1.0.0/16, /30 per link. */
+  readonly p2p: Pool;
+  /** Default 172.16.0.0/16, /24 per LAN. */
+  readonly lan: Pool;
+}
+
+/** A static route as written: `prefix` is normalized CIDR (`default` → `0.0.0.0/0`). */
+export interface TopologyRoute {
+  readonly prefix: string;
+  readonly via: string;
+  readonly path: SourcePath;
+}
+
+export interface TopologyNode {
+  readonly name: string;
+  readonly kind: NodeKind;
+  /** Explicit setting; undefined lets `routing: static` decide. */
+  readonly forwarding?: boolean;
+  readonly routes: readonly TopologyRoute[];
+  /** Loopback request: `true` takes from the pool, a string is a fixed CIDR. */
+  readonly loopback?: { readonly ipv4?: string | true; readonly ipv6?: string | true };
+  readonly path: SourcePath;
+}
+
+/**
+ * Address request of one endpoint: a CIDR string, a host index inside the
+ * link's prefix (netlab's integer form), `true` (allocate), or `false` (none).
+ */
+export type AddressRequest = string | number | boolean;
+
+export interface TopologyEndpoint {
+  readonly node: string;
+  readonly ifname?: string;
+  readonly ipv4?: AddressRequest;
+  readonly ipv6?: AddressRequest;
+  readonly path: SourcePath;
+}
+
+export interface TopologyLink {
+  /** Position in `links:` (0-based). */
+  readonly index: number;
+  readonly name?: string;
+  /** `lan` for three or more endpoints or `type: lan`; else `p2p`. */
+  readonly type: "p2p" | "lan";
+  readonly transport?: Transport;
+  readonly prefix?: { readonly ipv4?: string; readonly ipv6?: string };
+  readonly endpoints: readonly TopologyEndpoint[];
+  readonly path: SourcePath;
+}
+
+/** A `validate:` test, one per (from, to) pair after expansion. */
+export interface TopologyTest {
+  readonly name: string;
+  readonly from: string;
+  /** Node name or address. */
+  readonly ping: string;
+  readonly expect: "success" | "fail";
+  readonly af?: "ipv4" | "ipv6";
+  readonly path: SourcePath;
+}
+
+/** A validated topology with defaults filled. */
+export interface Topology {
+  readonly name: string;
+  /** File it was loaded from, if any. */
+  readonly file?: string;
+  readonly routing: "static" | "none";
+  readonly addressing: Addressing;
+  readonly nodes: readonly TopologyNode[];
+  readonly links: readonly TopologyLink[];
+  readonly tests: readonly TopologyTest[];
+}
