@@ -1,0 +1,17 @@
+import type { Command } from "commander";
+import { loadAndPlan } from "../../lab/load-plan.js";
+import { formatPlan } from "../format-plan.js";
+import type { CliIO } from "../io.js";
+
+export function registerPlan(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command("plan")
+    .description("validate a topology and print every name, MAC, address and route it gives (changes nothing)")
+    .argument("<file>", "topology file")
+    .option("--json", "print the plan as JSON")
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const { plan } = await loadAndPlan(file);
+      io.out(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlan(plan)}\n`);
+      setExit(0);
+    });
+}

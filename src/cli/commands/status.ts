@@ -1,0 +1,40 @@
+import type { Command } from "commander";
+import { labStatus } from "../../lab/status.js";
+import type { CliIO } from "../io.js";
+import { table } from "../render.js";
+
+export function registerStatus(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command("status")
+    .description("list labs, their nodes and interfaces with addresses and link state")
+    .argument("[file]", "topology file of one lab")
+    .option("--lab <name>", "show one lab")
+    .option("--json", "print as JSON")
+    .action(async (file: string | undefined, opts: { lab?: string; json?: boolean }) => {
+      const labs = await labStatus({ ...(file ? { file } : {}), ...(opts.lab ? { lab: opts.lab } : {}) });
+      if (opts.json) {
+        io.out(`${JSON.stringify(labs, null, 2)}\n`);
+      } else if (labs.length === 0) {
+        io.out("no lab is up\n");
+      } else {
+        for (const lab of labs) {
+          io.out(`lab ${lab.lab} (${lab.status}) from ${lab.file}\n`);
+          const rows = lab.nodes.flatMap((n) => {
+            const node = `${n.name}${n.present ? "" : " (MISSING)"}`;
+            if (n.interfaces.length === 0) return [[node, n.kind, "-", "-", "-", "-", "-"]];
+            return n.interfaces.map((i, k) => [
+              k === 0 ? node : "",
+              k === 0 ? `${n.kind}${n.forwarding ? " fwd" : ""}` : "",
+              i.name,
+              i.state,
+              i.addresses.join(" ") || "-",
+              i.link,
+              i.peer ?? "",
+            ]);
+          });
+          io.out(`${table(["NODE", "KIND", "IFACE", "STATE", "ADDRESSES", "LINK", "PEER"], rows)}\n`);
+        }
+      }
+      setExit(0);
+    });
+}

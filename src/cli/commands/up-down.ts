@@ -1,0 +1,53 @@
+import type { Command } from "commander";
+import { down } from "../../lab/down.js";
+import { up } from "../../lab/up.js";
+import type { CliIO } from "../io.js";
+import { cliReporter } from "../progress.js";
+
+export function registerUpDown(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command("up")
+    .description("build the lab of a topology file (idempotent)")
+    .argument("<file>", "topology file")
+    .option("--json", "print the result as JSON")
+    .option("--concurrency <n>", "namespaces configured at once", (v) => Number.parseInt(v, 10), 4)
+    .action(async (file: string, opts: { json?: boolean; concurrency: number }) => {
+      const reporter = cliReporter(io.interactive && !opts.json);
+      try {
+        const r = await up(file, { reporter, concurrency: opts.concurrency });
+        reporter.stop();
+        const nodes = r.plan.nodes.length;
+        const links = r.plan.links.length;
+        if (opts.json) {
+          io.out(`${JSON.stringify({ lab: r.lab, changed: r.changed, nodes, links, durationMs: Math.round(r.durationMs) })}\n`);
+        } else if (r.changed) {
+          io.out(`lab ${r.lab} is up: ${nodes} nodes, ${links} links in ${(r.durationMs / 1000).toFixed(2)} s\n`);
+        } else {
+          io.out(`lab ${r.lab} is already up as planned; nothing to do\n`);
+        }
+      } finally {
+        reporter.stop();
+      }
+      setExit(0);
+    });
+
+  program
+    .command("down")
+    .description("remove everything a lab created (also after an interrupted up)")
+    .argument("[file]", "topology file of the lab")
+    .option("--lab <name>", "lab name instead of a file")
+    .option("--json", "print the result as JSON")
+    .action(async (file: string | undefined, opts: { lab?: string; json?: boolean }) => {
+      const reporter = cliReporter(io.interactive && !opts.json);
+      try {
+        const r = await down({ ...(file ? { file } : {}), ...(opts.lab ? { lab: opts.lab } : {}) }, { reporter });
+        reporter.stop();
+        if (opts.json) io.out(`${JSON.stringify({ lab: r.lab, changed: r.changed, removed: r.removed, durationMs: Math.round(r.durationMs) })}\n`);
+        else if (r.changed) io.out(`lab ${r.lab} is down: ${r.removed.length} namespaces removed in ${(r.durationMs / 1000).toFixed(2)} s\n`);
+        else io.out(`lab ${r.lab} is not up; nothing to do\n`);
+      } finally {
+        reporter.stop();
+      }
+      setExit(0);
+    });
+}

@@ -1,0 +1,75 @@
+/**
+ * The wirelab command line: flags → library options → output and exit code.
+ * Never calls `process.exit`; `bin.ts` sets the exit code.
+ *
+ * Exit codes: 0 success; 1 failure (a test failed, the kernel refused, a lab
+ * conflict); 2 invalid topology or usage; 77 needs root; `exec` returns the
+ * command's own code.
+ */
+import { Command, CommanderError } from "commander";
+import { TopologyError, WirelabError } from "../errors.js";
+import { registerExec } from "./commands/exec.js";
+import { registerPlan } from "./commands/plan.js";
+import { registerStatus } from "./commands/status.js";
+import { registerUpDown } from "./commands/up-down.js";
+import { registerValidate } from "./commands/validate.js";
+import { processIO, type CliIO } from "./io.js";
+import { renderDiagnostic } from "./render.js";
+
+/** Package version, kept in step with package.json. */
+export const VERSION = "0.1.0";
+
+/**
+ * Runs the CLI.
+ *
+ * @param argv - arguments after the program name
+ * @param io - output streams @default processIO
+ * @returns the exit code
+ */
+export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  let exitCode = 0;
+  const setExit = (code: number) => {
+    exitCode = code;
+  };
+  const program = new Command("wirelab")
+    .description("virtual network labs on one Linux host: namespaces joined by real wires, addressed and routed")
+    .version(VERSION)
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showSuggestionAfterError();
+  registerPlan(program, io, setExit);
+  registerUpDown(program, io, setExit);
+  registerStatus(program, io, setExit);
+  registerExec(program, io, setExit);
+  registerValidate(program, io, setExit);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (e) {
+    return reportError(e, io);
+  }
+}
+
+function reportError(e: unknown, io: CliIO): number {
+  if (e instanceof CommanderError) {
+    // Help and version exit 0; usage errors were already printed by commander.
+    return e.exitCode === 0 ? 0 : 2;
+  }
+  if (e instanceof TopologyError) {
+    for (const d of e.diagnostics) io.err(`${renderDiagnostic(d)}\n`);
+    io.err(`${e.diagnostics.length} problem${e.diagnostics.length === 1 ? "" : "s"}; nothing was changed\n`);
+    return e.exitCode;
+  }
+  if (e instanceof WirelabError) {
+    io.err(`wirelab: ${e.message}\n`);
+    return e.exitCode;
+  }
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === "ENOENT" && err.path) {
+    io.err(`wirelab: ${err.path}: no such file\n`);
+    return 2;
+  }
+  io.err(`wirelab: internal error: ${err?.stack ?? String(e)}\n`);
+  return 70;
+}

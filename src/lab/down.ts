@@ -1,0 +1,54 @@
+/**
+ * `down`: remove everything a lab created, from its state record alone.
+ */
+import { defaultRunner, type Runner } from "../exec.js";
+import type { Reporter } from "../log.js";
+import { destroyNamespaces } from "../providers/netns/provider.js";
+import { requireRoot } from "./preflight.js";
+import { resolveLab, type LabTarget } from "./resolve.js";
+import { StateStore } from "./state.js";
+
+export interface DownOptions {
+  /** @default defaultRunner */
+  readonly run?: Runner;
+  /** @default new StateStore() */
+  readonly store?: StateStore;
+  readonly reporter?: Reporter;
+}
+
+export interface DownResult {
+  readonly lab: string;
+  /** False when the lab was not up. */
+  readonly changed: boolean;
+  /** Namespaces deleted. */
+  readonly removed: readonly string[];
+  readonly durationMs: number;
+}
+
+/**
+ * Tears a lab down. Works on a half-built lab too, and does nothing (and
+ * succeeds) when the lab is not up.
+ *
+ * @param target - `{ file }` or `{ lab }`
+ * @throws {PermissionError} without root
+ * @throws {CommandError} when a namespace cannot be deleted (the record is kept, so `down` can be retried)
+ */
+export async function down(target: LabTarget, options: DownOptions = {}): Promise<DownResult> {
+  const started = performance.now();
+  const run = options.run ?? defaultRunner;
+  const store = options.store ?? new StateStore();
+  requireRoot("down");
+  const { lab, state } = await resolveLab(store, target);
+  if (!state) return { lab, changed: false, removed: [], durationMs: performance.now() - started };
+  const release = await store.lock(lab);
+  try {
+    await store.write({ ...state, status: "destroying" });
+    options.reporter?.progress?.({ step: "removing namespaces", done: 0, total: state.namespaces.length });
+    const removed = await destroyNamespaces(state.namespaces, { run });
+    options.reporter?.progress?.({ step: "removing namespaces", done: state.namespaces.length, total: state.namespaces.length });
+    await store.remove(lab);
+    return { lab, changed: true, removed, durationMs: performance.now() - started };
+  } finally {
+    await release();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Checks made before touching the kernel: privileges and tools. They run
+ * first, so a failing command has changed nothing.
+ */
+import { accessSync, constants, readFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { PermissionError, WirelabError } from "../errors.js";
+
+/** CAP_NET_ADMIN (12) and CAP_SYS_ADMIN (21, for `ip netns add` mounts); linux/capability.h. */
+const NEEDED_CAPS = [12n, 21n];
+
+/**
+ * Throws unless the process may create namespaces and links.
+ *
+ * @param command - the command name, for the message
+ * @throws {PermissionError} when CAP_NET_ADMIN or CAP_SYS_ADMIN is missing
+ */
+export function requireRoot(command: string): void {
+  if (hasCapabilities()) return;
+  throw new PermissionError(
+    `wirelab ${command} changes the kernel (namespaces, links, routes) and needs root; run it as root or with sudo`,
+  );
+}
+
+function hasCapabilities(): boolean {
+  try {
+    const status = readFileSync("/proc/self/status", "utf8");
+    const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(status);
+    if (!m?.[1]) return process.getuid?.() === 0;
+    const caps = BigInt(`0x${m[1]}`);
+    return NEEDED_CAPS.every((c) => (caps >> c) & 1n);
+  } catch {
+    return process.getuid?.() === 0;
+  }
+}
+
+/** Debian packages that provide each tool wirelab runs. */
+const PACKAGES: Record<string, string> = { ip: "iproute2", sysctl: "procps", ping: "iputils-ping", tcpdump: "tcpdump" };
+
+/**
+ * Throws unless every tool is on the PATH.
+ *
+ * @param tools - program names, e.g. `["ip", "sysctl"]`
+ * @throws {WirelabError} naming the missing tools and their Debian packages
+ */
+export function requireTools(tools: readonly string[]): void {
+  const missing = tools.filter((t) => findOnPath(t) === undefined);
+  if (missing.length > 0) {
+    const pkgs = [...new Set(missing.map((t) => PACKAGES[t] ?? t))];
+    throw new WirelabError(`missing tools: ${missing.join(", ")}; install them with: apt-get install ${pkgs.join(" ")}`);
+  }
+}
+
+/** Full path of an executable found on `$PATH` (plus the sbin directories root uses). */
+export function findOnPath(tool: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/sbin"];
+  for (const dir of dirs) {
+    if (!dir) continue;
+    const candidate = join(dir, tool);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}

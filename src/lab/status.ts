@@ -1,0 +1,94 @@
+/**
+ * `status`: labs, their nodes and interfaces, with addresses and link state
+ * read live from the kernel.
+ */
+import pMap from "p-map";
+import { defaultRunner, type Runner } from "../exec.js";
+import { liveInterfaces } from "../providers/netns/kernel.js";
+import type { LabTarget } from "./resolve.js";
+import { resolveLab } from "./resolve.js";
+import { StateStore, type LabState } from "./state.js";
+
+/** One interface as `status` shows it. */
+export interface InterfaceStatus {
+  readonly name: string;
+  /** Kernel operational state (`UP`, `DOWN`, `LOWERLAYERDOWN`, …) or `MISSING`. */
+  readonly state: string;
+  readonly mac: string;
+  /** `addr/len`, global scope, as the kernel has them. */
+  readonly addresses: readonly string[];
+  readonly link: string;
+  readonly peer?: string;
+}
+
+export interface NodeStatus {
+  readonly name: string;
+  readonly kind: string;
+  readonly namespace: string;
+  /** False when the namespace is gone. */
+  readonly present: boolean;
+  readonly forwarding: boolean;
+  readonly interfaces: readonly InterfaceStatus[];
+}
+
+export interface LabStatus {
+  readonly lab: string;
+  readonly file: string;
+  readonly status: LabState["status"];
+  readonly nodes: readonly NodeStatus[];
+}
+
+export interface StatusOptions {
+  /** @default defaultRunner */
+  readonly run?: Runner;
+  /** @default new StateStore() */
+  readonly store?: StateStore;
+}
+
+/**
+ * Status of one lab (when `target` names one) or of every lab.
+ *
+ * @returns one entry per lab, sorted by name
+ */
+export async function labStatus(target: LabTarget = {}, options: StatusOptions = {}): Promise<LabStatus[]> {
+  const run = options.run ?? defaultRunner;
+  const store = options.store ?? new StateStore();
+  let states: LabState[];
+  if (target.lab !== undefined || target.file !== undefined) {
+    const { state } = await resolveLab(store, target);
+    states = state ? [state] : [];
+  } else {
+    states = await store.list();
+  }
+  return pMap(states, (s) => oneLab(run, s), { concurrency: 1 });
+}
+
+async function oneLab(run: Runner, state: LabState): Promise<LabStatus> {
+  const nodes = await pMap(
+    state.plan.nodes,
+    async (node): Promise<NodeStatus> => {
+      const live = await liveInterfaces(run, node.namespace);
+      const byName = new Map(live.map((l) => [l.ifname, l]));
+      return {
+        name: node.name,
+        kind: node.kind,
+        namespace: node.namespace,
+        present: live.length > 0,
+        forwarding: node.forwarding,
+        interfaces: node.interfaces.map((i) => {
+          const l = byName.get(i.name);
+          return {
+            name: i.name,
+            state: l ? l.operstate : "MISSING",
+            mac: l?.address ?? i.mac,
+            addresses: l ? l.addr_info.filter((a) => a.scope === "global").map((a) => `${a.local}/${a.prefixlen}`) : [],
+            link: i.link,
+            ...(i.peer ? { peer: i.peer } : {}),
+          };
+        }),
+      };
+    },
+    { concurrency: 8 },
+  );
+  return { lab: state.lab, file: state.file, status: state.status, nodes };
+}

@@ -1,0 +1,47 @@
+/**
+ * Talking to the kernel through iproute2: batches, namespace lists, link
+ * state in JSON. Every call goes through an injected {@link Runner}.
+ */
+import type { Runner } from "../../exec.js";
+
+/**
+ * Runs an `ip -batch -` script, in a namespace when `namespace` is given.
+ *
+ * @param lines - batch lines
+ * @param force - keep going after a failing line (`-force`), for teardown
+ * @throws {CommandError} on the first failing line unless `force`
+ */
+export async function ipBatch(run: Runner, lines: readonly string[], namespace?: string, force = false): Promise<void> {
+  if (lines.length === 0) return;
+  const args = [...(namespace ? ["-n", namespace] : []), ...(force ? ["-force"] : []), "-batch", "-"];
+  await run("ip", args, { input: `${lines.join("\n")}\n`, check: !force });
+}
+
+/** Names of every network namespace on the host (`ip -json netns list`). */
+export async function listNamespaces(run: Runner): Promise<Set<string>> {
+  const r = await run("ip", ["-json", "netns", "list"]);
+  const text = r.stdout.trim();
+  if (!text) return new Set();
+  return new Set((JSON.parse(text) as { name: string }[]).map((n) => n.name));
+}
+
+/** One interface as `ip -json address show` reports it (fields wirelab reads). */
+export interface LiveInterface {
+  readonly ifname: string;
+  readonly address?: string;
+  readonly operstate: string;
+  readonly flags: readonly string[];
+  readonly mtu: number;
+  readonly addr_info: readonly { family: string; local: string; prefixlen: number; scope: string }[];
+}
+
+/**
+ * Interfaces of a namespace with their addresses and state.
+ *
+ * @returns an empty list when the namespace is gone
+ */
+export async function liveInterfaces(run: Runner, namespace: string): Promise<LiveInterface[]> {
+  const r = await run("ip", ["-n", namespace, "-json", "address", "show"], { check: false });
+  if (r.exitCode !== 0 || !r.stdout.trim()) return [];
+  return JSON.parse(r.stdout) as LiveInterface[];
+}

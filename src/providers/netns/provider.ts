@@ -1,0 +1,76 @@
+/**
+ * The namespace provider: builds and removes a lab of `kind: linux` nodes
+ * from its plan. Kernel work is batched: one host `ip -batch` for all
+ * namespaces and vEth pairs, then one `ip -n NS -batch` per namespace, run a
+ * few at a time.
+ */
+import pMap from "p-map";
+import type { Runner } from "../../exec.js";
+import type { Reporter } from "../../log.js";
+import type { LabPlan } from "../../plan/types.js";
+import { ipBatch, listNamespaces } from "./kernel.js";
+import { forwardingSysctl, hostScript, labNamespaceScript, nodeScript } from "./scripts.js";
+
+/** Options shared by provider calls. */
+export interface ProviderOptions {
+  readonly run: Runner;
+  readonly reporter?: Reporter;
+  /** Namespaces configured at once. @default 4 */
+  readonly concurrency?: number;
+}
+
+/** Every namespace a plan creates, lab namespace first. */
+export function planNamespaces(plan: LabPlan): string[] {
+  return [...(plan.labNamespace ? [plan.labNamespace] : []), ...plan.nodes.map((n) => n.namespace)];
+}
+
+/**
+ * Builds the lab. The caller has recorded {@link planNamespaces} in the
+ * lab's state first, so a failure or kill at any point can be undone.
+ *
+ * @throws {CommandError} when an `ip` or `sysctl` run fails
+ */
+export async function createNetnsLab(plan: LabPlan, options: ProviderOptions): Promise<void> {
+  const { run, reporter } = options;
+  const concurrency = options.concurrency ?? 4;
+  reporter?.progress?.({ step: "creating namespaces and links", done: 0, total: 1 });
+  await ipBatch(run, hostScript(plan));
+  reporter?.progress?.({ step: "creating namespaces and links", done: 1, total: 1 });
+
+  const jobs: { namespace: string; lines: string[]; forwarding?: boolean }[] = [];
+  if (plan.labNamespace) jobs.push({ namespace: plan.labNamespace, lines: labNamespaceScript(plan) });
+  for (const n of plan.nodes) jobs.push({ namespace: n.namespace, lines: nodeScript(n), forwarding: n.forwarding });
+  let done = 0;
+  const step = "configuring nodes";
+  reporter?.progress?.({ step, done, total: jobs.length });
+  await pMap(
+    jobs,
+    async (job) => {
+      await ipBatch(run, job.lines, job.namespace);
+      if (job.forwarding) await run("ip", ["netns", "exec", job.namespace, "sysctl", ...forwardingSysctl(true)]);
+      reporter?.progress?.({ step, done: ++done, total: jobs.length });
+    },
+    { concurrency },
+  );
+}
+
+/**
+ * Removes the given namespaces (and with them every interface, bridge and
+ * route inside). Names that are already gone are skipped.
+ *
+ * @param namespaces - exactly the namespaces the lab recorded as its own
+ * @returns the namespaces that were deleted
+ * @throws {CommandError} when some namespace could not be deleted
+ */
+export async function destroyNamespaces(namespaces: readonly string[], options: ProviderOptions): Promise<string[]> {
+  const { run } = options;
+  const present = await listNamespaces(run);
+  const doomed = namespaces.filter((n) => present.has(n));
+  await ipBatch(run, doomed.map((n) => `netns delete ${n}`), undefined, true);
+  const left = await listNamespaces(run);
+  const stuck = doomed.filter((n) => left.has(n));
+  if (stuck.length > 0) {
+    await ipBatch(run, stuck.map((n) => `netns delete ${n}`));
+  }
+  return doomed;
+}

@@ -1,0 +1,45 @@
+/**
+ * The tests `validate` runs: those the topology declares, then a ping of
+ * every directly connected neighbour over each link and address family.
+ */
+import { stripLength } from "../ip.js";
+import type { LabPlan, TestPlan } from "../plan/types.js";
+
+/** A test with where it came from. */
+export interface ValidationTest extends TestPlan {
+  /** `declared` under `validate:`, or `neighbour` (generated). */
+  readonly origin: "declared" | "neighbour";
+}
+
+/**
+ * @param plan - the running lab's plan
+ * @param neighbours - add neighbour pings @default true
+ */
+export function validationTests(plan: LabPlan, neighbours = true): ValidationTest[] {
+  const out: ValidationTest[] = plan.tests.map((t) => ({ ...t, origin: "declared" as const }));
+  if (!neighbours) return out;
+  const ifaces = new Map(plan.nodes.flatMap((n) => n.interfaces.map((i) => [`${n.name}:${i.name}`, i] as const)));
+  for (const link of plan.links) {
+    for (const a of link.endpoints) {
+      for (const b of link.endpoints) {
+        if (a === b) continue;
+        const ia = ifaces.get(`${a.node}:${a.interface}`);
+        const ib = ifaces.get(`${b.node}:${b.interface}`);
+        for (const family of ["ipv4", "ipv6"] as const) {
+          const target = ib?.[family];
+          if (!ia?.[family] || !target) continue;
+          out.push({
+            name: `${a.node} ${a.interface} → ${b.node} ${b.interface} (${link.name})`,
+            from: a.node,
+            target: stripLength(target),
+            targetNode: b.node,
+            family,
+            expect: "success",
+            origin: "neighbour",
+          });
+        }
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,100 @@
+/**
+ * `validate`: run reachability tests in a running lab with real pings.
+ */
+import pMap from "p-map";
+import { defaultRunner, type Runner } from "../exec.js";
+import { findNode } from "../lab/exec.js";
+import { requireRoot, requireTools } from "../lab/preflight.js";
+import { requireLab, type LabTarget } from "../lab/resolve.js";
+import { StateStore } from "../lab/state.js";
+import type { Reporter } from "../log.js";
+import { validationTests, type ValidationTest } from "./tests.js";
+
+export interface ValidateOptions {
+  /** @default defaultRunner */
+  readonly run?: Runner;
+  /** @default new StateStore() */
+  readonly store?: StateStore;
+  readonly reporter?: Reporter;
+  /** Also ping every directly connected neighbour. @default true */
+  readonly neighbours?: boolean;
+  /** Pings in flight at once. @default 8 */
+  readonly concurrency?: number;
+  /** Tries before a ping expected to succeed counts as failed (1 s each). @default 3 */
+  readonly attempts?: number;
+}
+
+/** Outcome of one test. */
+export interface TestResult {
+  readonly test: ValidationTest;
+  /** The outcome matched `expect`. */
+  readonly passed: boolean;
+  /** Whether any echo reply came back. */
+  readonly replied: boolean;
+  /** Round-trip time of the successful ping in ms. */
+  readonly rttMs?: number;
+  /** What ping said when it got no reply. */
+  readonly detail?: string;
+}
+
+export interface ValidateResult {
+  readonly lab: string;
+  readonly results: readonly TestResult[];
+  readonly passed: number;
+  readonly failed: number;
+}
+
+/**
+ * Runs the lab's tests.
+ *
+ * @throws {LabError} when the lab is not up
+ * @throws {PermissionError} without root
+ */
+export async function validateLab(target: LabTarget, options: ValidateOptions = {}): Promise<ValidateResult> {
+  const run = options.run ?? defaultRunner;
+  const store = options.store ?? new StateStore();
+  const state = await requireLab(store, target);
+  requireRoot("validate");
+  requireTools(["ip", "ping"]);
+  const tests = validationTests(state.plan, options.neighbours ?? true);
+  let done = 0;
+  const results = await pMap(
+    tests,
+    async (test) => {
+      const ns = findNode(state, test.from).namespace;
+      const r = await ping(run, ns, test, options.attempts ?? 3);
+      options.reporter?.progress?.({ step: "validating", done: ++done, total: tests.length });
+      return r;
+    },
+    { concurrency: options.concurrency ?? 8 },
+  );
+  const passed = results.filter((r) => r.passed).length;
+  return { lab: state.lab, results, passed, failed: results.length - passed };
+}
+
+async function ping(run: Runner, namespace: string, test: ValidationTest, attempts: number): Promise<TestResult> {
+  const family = test.family === "ipv6" ? "-6" : "-4";
+  if (test.expect === "fail") {
+    // Two probes, so a lost first packet (ARP) cannot make a reachable target look unreachable.
+    const r = await run("ip", ["netns", "exec", namespace, "ping", family, "-n", "-q", "-c", "2", "-i", "0.2", "-W", "1", test.target], { check: false });
+    const replied = r.exitCode === 0;
+    return { test, passed: !replied, replied, ...(replied ? {} : { detail: pingDetail(r.stdout, r.stderr) }) };
+  }
+  let last = "";
+  for (let i = 0; i < attempts; i++) {
+    const r = await run("ip", ["netns", "exec", namespace, "ping", family, "-n", "-q", "-c", "1", "-W", "1", test.target], { check: false });
+    if (r.exitCode === 0) {
+      const rtt = /= ([\d.]+)\//.exec(r.stdout);
+      return { test, passed: true, replied: true, ...(rtt?.[1] ? { rttMs: Number(rtt[1]) } : {}) };
+    }
+    last = pingDetail(r.stdout, r.stderr);
+  }
+  return { test, passed: false, replied: false, detail: last };
+}
+
+function pingDetail(stdout: string, stderr: string): string {
+  const err = stderr.trim().split("\n").pop();
+  if (err) return err.replace(/^ping: /, "");
+  const loss = /(\d+)% packet loss/.exec(stdout);
+  return loss ? `no reply (${loss[1]}% packet loss)` : "no reply";
+}
