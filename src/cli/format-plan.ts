@@ -2,7 +2,7 @@
  * Human-readable rendering of a {@link LabPlan} for `wirelab plan`.
  */
 import type { LabPlan } from "../plan/types.js";
-import { table } from "./render.js";
+import { table } from "./table.js";
 
 /** The plan as indented sections: nodes (interfaces, routes), links, tests. */
 export function formatPlan(plan: LabPlan): string {

@@ -2,7 +2,7 @@
  * A {@link Reporter} that shows progress on stderr with an ora spinner on a
  * terminal, and prints nothing but notices elsewhere (CI logs stay clean).
  */
-import ora, { type Ora } from "ora";
+import type { Ora } from "ora";
 import type { ProgressEvent, Reporter } from "../log.js";
 
 /** Spinner-backed reporter; call `stop()` when the operation ends. */
@@ -11,13 +11,14 @@ export interface CliReporter extends Reporter {
 }
 
 /**
- * @param enabled - show a spinner (false for `--json` and non-terminals)
+ * @param enabled - show a spinner (false for `--json` and non-terminals); ora is loaded only then
  */
-export function cliReporter(enabled: boolean): CliReporter {
+export async function cliReporter(enabled: boolean): Promise<CliReporter> {
+  const ora = enabled ? (await import("ora")).default : undefined;
   let spinner: Ora | undefined;
   return {
     progress(e: ProgressEvent) {
-      if (!enabled) return;
+      if (!ora) return;
       spinner ??= ora({ stream: process.stderr }).start();
       spinner.text = e.total > 1 ? `${e.step} ${e.done}/${e.total}` : e.step;
     },

@@ -1,8 +1,6 @@
 /**
- * Text output of the CLI: diagnostics with a caret under the problem, and
- * plain column tables in the style of `ip -br`.
+ * Diagnostics as the CLI prints them, with a caret under the problem.
  */
-import Table from "cli-table3";
 import { formatDiagnostic, type Diagnostic } from "../errors.js";
 
 /**
@@ -14,31 +12,4 @@ export function renderDiagnostic(d: Diagnostic): string {
   const gutter = `${d.line} | `;
   const caret = `${" ".repeat(gutter.length + Math.max(0, d.col - 1))}^`;
   return `${head}\n  ${gutter}${d.sourceLine}\n  ${caret}`;
-}
-
-const NO_BORDERS = {
-  top: "", "top-mid": "", "top-left": "", "top-right": "",
-  bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "",
-  left: "", "left-mid": "", mid: "", "mid-mid": "",
-  right: "", "right-mid": "", middle: "  ",
-};
-
-/**
- * Lays out rows in aligned columns without borders.
- *
- * @param head - column titles (upper case by convention), or none
- * @param rows - cells as text
- */
-export function table(head: readonly string[] | undefined, rows: readonly (readonly string[])[]): string {
-  const t = new Table({
-    chars: NO_BORDERS,
-    style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
-    ...(head ? { head: [...head] } : {}),
-  });
-  for (const r of rows) t.push([...r]);
-  return t
-    .toString()
-    .split("\n")
-    .map((l) => l.trimEnd())
-    .join("\n");
 }

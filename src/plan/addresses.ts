@@ -257,22 +257,30 @@ function findClashes(
       }
     });
   });
-  // Two links on one subnet would make routing ambiguous.
-  const subnets: { cidr: Cidr; link: TopologyLink }[] = [];
+  // Two links on one subnet would make routing ambiguous. Sort by start, then sweep: O(n log n).
+  const subnets: { cidr: Cidr; start: bigint; end: bigint; link: TopologyLink }[] = [];
   topology.links.forEach((link, li) => {
     for (const family of FAMILIES) {
       const s = links[li]?.subnets[family];
       const c = s === undefined ? undefined : parseCidr(s);
       if (!c) continue;
-      const other = subnets.find((o) => overlaps(o.cidr, c));
-      if (other) {
-        diagnostics.push({
-          code: "address-clash",
-          message: `subnet ${s} of link ${li + 1} overlaps ${networkOf(other.cidr)} of link ${other.link.index + 1}; give each link its own subnet`,
-          path: link.path,
-          related: other.link.path,
-        });
-      } else subnets.push({ cidr: c, link });
+      const span = (1n << BigInt(c.bits - c.length)) - 1n;
+      const start = (c.family === "ipv6" ? 1n << 128n : 0n) + c.value;
+      subnets.push({ cidr: c, start, end: start + span, link });
     }
   });
+  subnets.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.link.index - b.link.index));
+  let widest: (typeof subnets)[number] | undefined;
+  for (const cur of subnets) {
+    if (widest && cur.start <= widest.end) {
+      const [first, second] = widest.link.index < cur.link.index ? [widest, cur] : [cur, widest];
+      diagnostics.push({
+        code: "address-clash",
+        message: `subnet ${networkOf(second.cidr)} of link ${second.link.index + 1} overlaps ${networkOf(first.cidr)} of link ${first.link.index + 1}; give each link its own subnet`,
+        path: second.link.path,
+        related: first.link.path,
+      });
+    }
+    if (!widest || cur.end > widest.end) widest = cur;
+  }
 }

@@ -6,7 +6,7 @@ import { TopologyError, type Diagnostic } from "../errors.js";
 import { contains, parseAddress, parseCidr, stripLength } from "../ip.js";
 import type { Topology, TopologyLink } from "../topology/types.js";
 import { allocateAddresses, type Allocation } from "./addresses.js";
-import { macAddress } from "./mac.js";
+import { MAX_MAC_INDEX, macAddress } from "./mac.js";
 import { labNamespace, nodeNamespace, UniqueNames } from "./names.js";
 import { computeStaticRoutes } from "./routing.js";
 import {
@@ -32,6 +32,8 @@ import {
  */
 export function planLab(topology: Topology): LabPlan {
   const diagnostics: Diagnostic[] = [];
+  checkSize(topology, diagnostics);
+  if (diagnostics.length > 0) throw new TopologyError(diagnostics);
   const alloc = allocateAddresses(topology, diagnostics);
   const ifnames = assignInterfaceNames(topology);
   const linkNames = assignLinkNames(topology.links);
@@ -209,3 +211,18 @@ export function nodeAddress(node: NodePlan, family: "ipv4" | "ipv6"): string | u
 }
 
 export type { Allocation };
+
+/** MACs number nodes and their interfaces in 12 bits each. */
+function checkSize(topology: Topology, diagnostics: Diagnostic[]): void {
+  if (topology.nodes.length > MAX_MAC_INDEX) {
+    diagnostics.push({ code: "unsupported", message: `a lab holds at most ${MAX_MAC_INDEX} nodes; this one has ${topology.nodes.length}; split it`, path: ["nodes"] });
+  }
+  const count = new Map<string, number>();
+  for (const l of topology.links) for (const e of l.endpoints) count.set(e.node, (count.get(e.node) ?? 0) + 1);
+  for (const n of topology.nodes) {
+    const c = count.get(n.name) ?? 0;
+    if (c > MAX_MAC_INDEX) {
+      diagnostics.push({ code: "unsupported", message: `node "${n.name}" has ${c} interfaces; a node holds at most ${MAX_MAC_INDEX}`, path: n.path });
+    }
+  }
+}

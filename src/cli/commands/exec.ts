@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { execInNode } from "../../lab/exec.js";
 import type { CliIO } from "../io.js";
 
 export function registerExec(program: Command, _io: CliIO, setExit: (code: number) => void): void {
@@ -12,6 +11,7 @@ export function registerExec(program: Command, _io: CliIO, setExit: (code: numbe
     .option("-f, --file <file>", "topology file of the lab")
     .passThroughOptions()
     .action(async (node: string, command: string[], opts: { lab?: string; file?: string }) => {
+      const { execInNode } = await import("../../lab/exec.js");
       const argv = command[0] === "--" ? command.slice(1) : command;
       const r = await execInNode({ ...(opts.lab ? { lab: opts.lab } : {}), ...(opts.file ? { file: opts.file } : {}) }, node, argv);
       setExit(r.exitCode);

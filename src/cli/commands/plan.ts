@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { loadAndPlan } from "../../lab/load-plan.js";
-import { formatPlan } from "../format-plan.js";
 import type { CliIO } from "../io.js";
 
 export function registerPlan(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -10,6 +8,8 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
     .argument("<file>", "topology file")
     .option("--json", "print the plan as JSON")
     .action(async (file: string, opts: { json?: boolean }) => {
+      const { loadAndPlan } = await import("../../lab/load-plan.js");
+      const { formatPlan } = await import("../format-plan.js");
       const { plan } = await loadAndPlan(file);
       io.out(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlan(plan)}\n`);
       setExit(0);

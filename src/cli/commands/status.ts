@@ -1,7 +1,5 @@
 import type { Command } from "commander";
-import { labStatus } from "../../lab/status.js";
 import type { CliIO } from "../io.js";
-import { table } from "../render.js";
 
 export function registerStatus(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
@@ -11,6 +9,8 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
     .option("--lab <name>", "show one lab")
     .option("--json", "print as JSON")
     .action(async (file: string | undefined, opts: { lab?: string; json?: boolean }) => {
+      const { labStatus } = await import("../../lab/status.js");
+      const { table } = await import("../table.js");
       const labs = await labStatus({ ...(file ? { file } : {}), ...(opts.lab ? { lab: opts.lab } : {}) });
       if (opts.json) {
         io.out(`${JSON.stringify(labs, null, 2)}\n`);

@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { down } from "../../lab/down.js";
-import { up } from "../../lab/up.js";
 import type { CliIO } from "../io.js";
 import { cliReporter } from "../progress.js";
 
@@ -12,7 +10,8 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
     .option("--json", "print the result as JSON")
     .option("--concurrency <n>", "namespaces configured at once", (v) => Number.parseInt(v, 10), 4)
     .action(async (file: string, opts: { json?: boolean; concurrency: number }) => {
-      const reporter = cliReporter(io.interactive && !opts.json);
+      const { up } = await import("../../lab/up.js");
+      const reporter = await cliReporter(io.interactive && !opts.json);
       try {
         const r = await up(file, { reporter, concurrency: opts.concurrency });
         reporter.stop();
@@ -38,7 +37,8 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
     .option("--lab <name>", "lab name instead of a file")
     .option("--json", "print the result as JSON")
     .action(async (file: string | undefined, opts: { lab?: string; json?: boolean }) => {
-      const reporter = cliReporter(io.interactive && !opts.json);
+      const { down } = await import("../../lab/down.js");
+      const reporter = await cliReporter(io.interactive && !opts.json);
       try {
         const r = await down({ ...(file ? { file } : {}), ...(opts.lab ? { lab: opts.lab } : {}) }, { reporter });
         reporter.stop();

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { validateLab } from "../../validate/validate.js";
 import type { CliIO } from "../io.js";
 import { cliReporter } from "../progress.js";
 
@@ -12,7 +11,8 @@ export function registerValidate(program: Command, io: CliIO, setExit: (code: nu
     .option("--no-neighbours", "skip the neighbour pings")
     .option("--json", "print results as JSON")
     .action(async (file: string | undefined, opts: { lab?: string; neighbours: boolean; json?: boolean }) => {
-      const reporter = cliReporter(io.interactive && !opts.json);
+      const { validateLab } = await import("../../validate/validate.js");
+      const reporter = await cliReporter(io.interactive && !opts.json);
       let r: Awaited<ReturnType<typeof validateLab>>;
       try {
         r = await validateLab({ ...(file ? { file } : {}), ...(opts.lab ? { lab: opts.lab } : {}) }, { reporter, neighbours: opts.neighbours });
