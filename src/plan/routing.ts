@@ -43,16 +43,16 @@ export function computeStaticRoutes(
   for (const family of ["ipv4", "ipv6"] as const) {
     const edges = buildEdges(nodes, family);
     // Destinations: each link subnet (owned by nodes on the link) and each loopback.
-    const dests: { prefix: string; owners: number[] }[] = [];
+    const dests: { prefix: string; owners: number[]; loopback: boolean }[] = [];
     for (const link of links) {
       const subnet = link.subnets[family];
       if (!subnet) continue;
       const owners = nodes.flatMap((n, i) => (n.interfaces.some((f) => f.link === link.name && f[family]) ? [i] : []));
-      dests.push({ prefix: subnet, owners });
+      dests.push({ prefix: subnet, owners, loopback: false });
     }
     nodes.forEach((n, i) => {
       const lo = n.loopback[family];
-      if (lo) dests.push({ prefix: lo, owners: [i] });
+      if (lo) dests.push({ prefix: lo, owners: [i], loopback: true });
     });
     for (const dest of dests) {
       const dist = distances(nodes, edges, dest.owners);
@@ -68,9 +68,10 @@ export function computeStaticRoutes(
         hops.sort((a, b) => a.dev.localeCompare(b.dev, "en") || a.via.localeCompare(b.via, "en"));
         const unique = hops.filter((h, k) => k === 0 || h.via !== hops[k - 1]?.via || h.dev !== hops[k - 1]?.dev);
         routes.get(node.name)?.push({ prefix: dest.prefix, nexthops: unique, origin: "routing" });
+        // A next hop forwards unless the destination is its own loopback.
         for (const h of unique) {
           const next = (edges[s] ?? []).find((e) => e.via === h.via && e.dev === h.dev);
-          if (next && (dist[next.to] ?? 0) > 0) transit.add(nodes[next.to]?.name ?? "");
+          if (next && (!dest.loopback || (dist[next.to] ?? 0) > 0)) transit.add(nodes[next.to]?.name ?? "");
         }
       });
     }

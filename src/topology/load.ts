@@ -9,11 +9,11 @@ import { checkTopology } from "./checks.js";
 import { normalizeLinks } from "./links.js";
 import { normalizeNodes } from "./nodes.js";
 import { resolveAddressing } from "./addressing.js";
-import { labNameSchema, topologySchema } from "./schema.js";
+import { labNameSchema } from "./schema.js";
+import { parseSections } from "./sections.js";
 import { locate, parseSource, type TopologySource } from "./source.js";
 import { normalizeTests } from "./tests.js";
 import type { Topology } from "./types.js";
-import { issuesToDiagnostics } from "./zod-issues.js";
 
 /** A loaded topology with the source it came from (for locating later diagnostics). */
 export interface LoadedTopology {
@@ -42,16 +42,25 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
  * @throws {TopologyError} listing every problem found
  */
 export function parseTopology(text: string, file = "topology.yml"): LoadedTopology {
+  const r = parseTopologyPartial(text, file);
+  if (r.problems.length > 0) throw located(r.source, r.problems);
+  return { topology: r.topology as Topology, source: r.source };
+}
+
+/**
+ * Validates topology text without throwing: the parts that are valid make up
+ * `topology` (undefined after a YAML syntax error), and `problems` lists
+ * every problem (not yet located).
+ */
+export function parseTopologyPartial(
+  text: string,
+  file = "topology.yml",
+): { topology?: Topology; source: TopologySource; problems: Diagnostic[] } {
   const { source, diagnostics } = parseSource(text, file);
-  if (diagnostics.length > 0) throw new TopologyError(diagnostics);
+  if (diagnostics.length > 0) return { source, problems: diagnostics };
   const data: unknown = source.doc.toJS() ?? {};
   const problems: Diagnostic[] = [];
-  const shape = topologySchema.safeParse(data);
-  if (!shape.success) {
-    problems.push(...issuesToDiagnostics(shape.error.issues, data, topologySchema));
-    throw located(source, problems);
-  }
-  const input = shape.data;
+  const input = parseSections(data, problems);
   const name = input.name ?? defaultLabName(file, problems);
   const addressing = resolveAddressing(input.addressing, problems);
   const nodes = normalizeNodes(input, problems);
@@ -59,9 +68,8 @@ export function parseTopology(text: string, file = "topology.yml"): LoadedTopolo
   const links = normalizeLinks(input.links ?? [], nodeNames, problems);
   const tests = normalizeTests(input, nodeNames, problems);
   checkTopology(nodes, links, problems);
-  if (problems.length > 0) throw located(source, problems);
   const topology: Topology = { name, file, routing: input.routing ?? "none", addressing, nodes, links, tests };
-  return { topology, source };
+  return { topology, source, problems };
 }
 
 /**

@@ -4,8 +4,8 @@
  */
 import type { Diagnostic } from "../errors.js";
 import { parseAddress, parseCidr } from "../ip.js";
-import type { TopologyInput } from "./schema.js";
-import { nodeNameSchema } from "./schema.js";
+import { nodeNameSchema, nodeSchema, type NodeInput, type TopologyInput } from "./schema.js";
+import { issuesToDiagnostics } from "./zod-issues.js";
 import type { TopologyNode, TopologyRoute } from "./types.js";
 
 /**
@@ -13,12 +13,12 @@ import type { TopologyNode, TopologyRoute } from "./types.js";
  * @param diagnostics - problems are appended here
  * @returns nodes in document order
  */
-export function normalizeNodes(input: TopologyInput, diagnostics: Diagnostic[]): TopologyNode[] {
+export function normalizeNodes(input: Partial<TopologyInput>, diagnostics: Diagnostic[]): TopologyNode[] {
   const defaults = input.defaults ?? {};
-  const entries: [string, unknown, (string | number)[]][] =
-    Array.isArray(input.nodes)
-      ? input.nodes.map((name, i) => [name, null, ["nodes", i]])
-      : Object.entries(input.nodes).map(([name, attrs]) => [name, attrs, ["nodes", name]]);
+  const raw = input.nodes ?? [];
+  const entries: [string, unknown, (string | number)[]][] = Array.isArray(raw)
+    ? raw.map((name, i) => [name, null, ["nodes", i]])
+    : Object.entries(raw).map(([name, attrs]) => [name, attrs, ["nodes", name]]);
   const seen = new Map<string, (string | number)[]>();
   const nodes: TopologyNode[] = [];
   for (const [name, rawAttrs, path] of entries) {
@@ -28,7 +28,7 @@ export function normalizeNodes(input: TopologyInput, diagnostics: Diagnostic[]):
         code: "bad-name",
         message: `node name "${name}": ${nameCheck.error.issues[0]?.message ?? "invalid"}`,
         path,
-        atKey: !Array.isArray(input.nodes),
+        atKey: !Array.isArray(raw),
       });
       continue;
     }
@@ -37,7 +37,10 @@ export function normalizeNodes(input: TopologyInput, diagnostics: Diagnostic[]):
       continue;
     }
     seen.set(name, path);
-    const attrs = (rawAttrs ?? {}) as NonNullable<Exclude<TopologyInput["nodes"], string[]>[string]>;
+    // A node with bad attributes still exists, so links to it do not report it as unknown.
+    const parsed = nodeSchema.safeParse(rawAttrs ?? {});
+    if (!parsed.success) diagnostics.push(...issuesToDiagnostics(parsed.error.issues, rawAttrs, nodeSchema, path));
+    const attrs: NodeInput = parsed.success ? parsed.data : {};
     const routes = (attrs.routes ?? []).flatMap((r, i) => {
       const route = normalizeRoute(r.prefix, r.via, [...path, "routes", i], diagnostics);
       return route ? [route] : [];

@@ -113,21 +113,26 @@ export const validateTestSchema = z.strictObject({
   af: z.enum(["ipv4", "ipv6"]).optional(),
 });
 
-/** The whole file, with `nodes` and `links` left loose for their own passes. */
+/** `nodes:` as a container: a list of names or a map; each node is checked on its own. */
+export const nodesSchema = z.union([z.array(z.string()), z.record(z.string(), z.unknown())]);
+
+export const validateSchema = z.union([
+  z.array(validateTestSchema),
+  z.record(z.string(), validateTestSchema.omit({ name: true })),
+]);
+
+/**
+ * The top level of the file. Each section is validated on its own (see
+ * `load.ts`), so one bad section does not hide problems in the others.
+ */
 export const topologySchema = z.strictObject({
   name: labNameSchema.optional(),
   defaults: defaultsSchema.optional(),
   addressing: addressingSchema.optional(),
   routing: z.enum(["static", "none"]).optional(),
-  nodes: z.union([
-    z.array(z.string()),
-    z.record(z.string(), z.union([nodeSchema, z.null()])),
-  ]),
+  nodes: nodesSchema,
   links: z.array(z.unknown()).optional(),
-  validate: z.union([
-    z.array(validateTestSchema),
-    z.record(z.string(), validateTestSchema.omit({ name: true })),
-  ]).optional(),
+  validate: validateSchema.optional(),
 });
 
 export type TopologyInput = z.input<typeof topologySchema>;

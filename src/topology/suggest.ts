@@ -2,7 +2,7 @@ import { distance } from "fastest-levenshtein";
 
 /**
  * Picks the candidate closest to a misspelt word, if it is close enough to be
- * a likely typo (edit distance at most a third of the word, and at least 1).
+ * a likely typo (edit distance at most a third of the word, rounded up).
  *
  * @param word - what the user wrote
  * @param candidates - valid words
@@ -11,7 +11,7 @@ import { distance } from "fastest-levenshtein";
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
-  const limit = Math.max(1, Math.floor(word.length / 3));
+  const limit = Math.max(1, Math.ceil(word.length / 3));
   for (const c of candidates) {
     const d = distance(word.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) {

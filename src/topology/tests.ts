@@ -13,7 +13,7 @@ import type { TopologyTest } from "./types.js";
  * @param diagnostics - problems are appended here
  */
 export function normalizeTests(
-  input: TopologyInput,
+  input: Partial<TopologyInput>,
   nodes: ReadonlySet<string>,
   diagnostics: Diagnostic[],
 ): TopologyTest[] {

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import type { RunOptions, Runner } from "../../src/exec.js";
+import { createNetnsLab } from "../../src/providers/netns/provider.js";
+import { hostScript, labNamespaceScript, nodeScript } from "../../src/providers/netns/scripts.js";
+import { plan } from "../helpers.js";
+
+const lab = plan(
+  "name: x\nrouting: static\nnodes:\n  a: {}\n  b: { loopback: true }\n  c: {}\n  d: {}\nlinks: [ a-b, b-c-d ]\n",
+);
+
+describe("netns scripts", () => {
+  it("creates namespaces and vEth pairs with both ends in their namespaces", () => {
+    expect(hostScript(lab)).toEqual([
+      "netns add wl-x",
+      "netns add wl-x-a",
+      "netns add wl-x-b",
+      "netns add wl-x-c",
+      "netns add wl-x-d",
+      `link add eth1 netns wl-x-a address ${lab.nodes[0]?.interfaces[0]?.mac} type veth peer eth1 netns wl-x-b address ${lab.nodes[1]?.interfaces[0]?.mac}`,
+      "link add lan1 netns wl-x type bridge stp_state 0 forward_delay 0 mcast_snooping 0 group_fwd_mask 0x4000",
+      `link add eth2 netns wl-x-b address ${lab.nodes[1]?.interfaces[1]?.mac} type veth peer b-eth2 netns wl-x`,
+      `link add eth1 netns wl-x-c address ${lab.nodes[2]?.interfaces[0]?.mac} type veth peer c-eth1 netns wl-x`,
+      `link add eth1 netns wl-x-d address ${lab.nodes[3]?.interfaces[0]?.mac} type veth peer d-eth1 netns wl-x`,
+    ]);
+  });
+
+  it("enslaves LAN ports in the lab namespace", () => {
+    expect(labNamespaceScript(lab)).toEqual([
+      "link set lan1 addrgenmode none",
+      "link set b-eth2 addrgenmode none",
+      "link set b-eth2 master lan1",
+      "link set b-eth2 up",
+      "link set c-eth1 addrgenmode none",
+      "link set c-eth1 master lan1",
+      "link set c-eth1 up",
+      "link set d-eth1 addrgenmode none",
+      "link set d-eth1 master lan1",
+      "link set d-eth1 up",
+      "link set lan1 up",
+    ]);
+  });
+
+  it("configures a node: loopback, interfaces, addresses, routes", () => {
+    expect(nodeScript(lab.nodes[0] as never)).toEqual([
+      "link set lo up",
+      "link set eth1 up",
+      "address add 10.1.0.1/30 dev eth1",
+      "route add 172.16.0.0/24 via 10.1.0.2 dev eth1",
+      "route add 10.0.0.2/32 via 10.1.0.2 dev eth1",
+    ]);
+    expect(nodeScript(lab.nodes[1] as never).slice(0, 2)).toEqual(["link set lo up", "address add 10.0.0.2/32 dev lo"]);
+  });
+
+  it("writes ECMP routes with one nexthop per path", () => {
+    const p = plan("routing: static\nnodes: [a, s1, s2, z, e]\nlinks: [ a-s1, a-s2, s1-z, s2-z, z-e ]\n");
+    expect(nodeScript(p.nodes[0] as never)).toContain(
+      "route add 10.1.0.16/30 nexthop via 10.1.0.2 dev eth1 nexthop via 10.1.0.6 dev eth2",
+    );
+  });
+});
+
+describe("createNetnsLab", () => {
+  it("runs one host batch, one batch per namespace, and sysctl for forwarding nodes", async () => {
+    const calls: { argv: string[]; input?: string }[] = [];
+    const run: Runner = async (file, args, options?: RunOptions) => {
+      calls.push({ argv: [file, ...args], ...(options?.input !== undefined ? { input: options.input } : {}) });
+      return { argv: [file, ...args], exitCode: 0, signal: null, stdout: "", stderr: "", durationMs: 0 };
+    };
+    await createNetnsLab(lab, { run, concurrency: 1 });
+    expect(calls.map((c) => c.argv.join(" "))).toEqual([
+      "ip -batch -",
+      "ip -n wl-x -batch -",
+      "ip -n wl-x-a -batch -",
+      "ip -n wl-x-b -batch -",
+      "ip netns exec wl-x-b sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1",
+      "ip -n wl-x-c -batch -",
+      "ip -n wl-x-d -batch -",
+    ]);
+    expect(calls[0]?.input).toBe(`${hostScript(lab).join("\n")}\n`);
+  });
+});
