@@ -3,6 +3,8 @@
  * arrays, never through a shell. Everything that drives processes takes a
  * {@link Runner} so tests can record the argv instead of running it.
  */
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
 import { execa } from "execa";
 import { WirelabError } from "./errors.js";
 
@@ -16,6 +18,12 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Inherit the terminal (interactive commands such as `exec`). @default false */
   readonly inheritStdio?: boolean;
+  /**
+   * Kill the command if wirelab dies (`setpriv --pdeathsig KILL`, util-linux),
+   * so an `ip -batch` never outlives a killed `up` and races the next one.
+   * @default true
+   */
+  readonly dieWithParent?: boolean;
 }
 
 /** What a finished command left behind. */
@@ -70,7 +78,9 @@ function indent(text: string): string {
  */
 export const defaultRunner: Runner = async (file, args, options = {}) => {
   const started = performance.now();
-  const r = await execa(file, [...args], {
+  const setpriv = (options.dieWithParent ?? true) ? setprivPath() : undefined;
+  const [program, argv] = setpriv ? [setpriv, ["--pdeathsig", "KILL", "--", file, ...args]] : [file, [...args]];
+  const r = await execa(program, argv, {
     reject: false,
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
@@ -90,3 +100,25 @@ export const defaultRunner: Runner = async (file, args, options = {}) => {
   }
   return result;
 };
+
+let setprivCache: string | null | undefined;
+function setprivPath(): string | undefined {
+  if (setprivCache === undefined) setprivCache = findOnPath("setpriv") ?? null;
+  return setprivCache ?? undefined;
+}
+
+/** Full path of an executable found on `$PATH` (plus the sbin directories root uses). */
+export function findOnPath(tool: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/sbin"];
+  for (const dir of dirs) {
+    if (!dir) continue;
+    const candidate = join(dir, tool);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}

@@ -66,8 +66,13 @@ function reportError(e: unknown, io: CliIO): number {
     return e.exitCode;
   }
   const err = e as NodeJS.ErrnoException;
-  if (err?.code === "ENOENT" && err.path) {
-    io.err(`wirelab: ${err.path}: no such file\n`);
+  const fileProblems: Record<string, string> = {
+    ENOENT: "no such file",
+    EACCES: "permission denied",
+    EISDIR: "is a directory, not a topology file",
+  };
+  if (err?.path && err.code && fileProblems[err.code]) {
+    io.err(`wirelab: ${err.path}: ${fileProblems[err.code]}\n`);
     return 2;
   }
   io.err(`wirelab: internal error: ${err?.stack ?? String(e)}\n`);

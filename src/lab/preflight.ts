@@ -2,9 +2,9 @@
  * Checks made before touching the kernel: privileges and tools. They run
  * first, so a failing command has changed nothing.
  */
-import { accessSync, constants, readFileSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { readFileSync } from "node:fs";
 import { PermissionError, WirelabError } from "../errors.js";
+import { findOnPath } from "../exec.js";
 
 /** CAP_NET_ADMIN (12) and CAP_SYS_ADMIN (21, for `ip netns add` mounts); linux/capability.h. */
 const NEEDED_CAPS = [12n, 21n];
@@ -49,20 +49,4 @@ export function requireTools(tools: readonly string[]): void {
     const pkgs = [...new Set(missing.map((t) => PACKAGES[t] ?? t))];
     throw new WirelabError(`missing tools: ${missing.join(", ")}; install them with: apt-get install ${pkgs.join(" ")}`);
   }
-}
-
-/** Full path of an executable found on `$PATH` (plus the sbin directories root uses). */
-export function findOnPath(tool: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/sbin"];
-  for (const dir of dirs) {
-    if (!dir) continue;
-    const candidate = join(dir, tool);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }

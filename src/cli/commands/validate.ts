@@ -26,7 +26,7 @@ export function registerValidate(program: Command, io: CliIO, setExit: (code: nu
           const mark = t.passed ? "ok  " : "FAIL";
           const outcome = t.replied ? `reply${t.rttMs !== undefined ? ` in ${t.rttMs} ms` : ""}` : (t.detail ?? "no reply");
           const expect = t.test.expect === "fail" ? " (expected to fail)" : "";
-          io.out(`${mark} ${t.test.name}: ${t.test.from} → ${t.test.targetNode && !t.test.name.includes(t.test.targetNode) ? `${t.test.targetNode} ` : ""}${t.test.target}${expect}: ${outcome}\n`);
+          io.out(`${mark} ${t.test.name}: ${t.test.from} → ${t.test.targetNode ? `${t.test.targetNode} ` : ""}${t.test.target}${expect}: ${outcome}\n`);
         }
         io.out(`lab ${r.lab}: ${r.passed} passed, ${r.failed} failed\n`);
       }

@@ -1,0 +1,73 @@
+import { spawn } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { cli, inNs, labFile, namespaces } from "./lab-helpers.js";
+
+describe("LAN (seed 003) and two labs side by side", () => {
+  const one = labFile("examples/lan.yml", "lan1");
+  const two = labFile("examples/lan.yml", "lan2");
+  afterAll(() => {
+    cli(["down", one.file]);
+    cli(["down", two.file]);
+    expect(namespaces(`wl-${one.lab}`)).toEqual([]);
+    expect(namespaces(`wl-${two.lab}`)).toEqual([]);
+  });
+
+  it("brings up two copies of one topology without collisions", () => {
+    expect(cli(["up", one.file]).code).toBe(0);
+    expect(cli(["up", two.file]).code).toBe(0);
+    expect(namespaces(`wl-${one.lab}`)).toHaveLength(4);
+    expect(namespaces(`wl-${two.lab}`)).toHaveLength(4);
+    expect(cli(["validate", one.file]).stdout).toContain("6 passed, 0 failed");
+    expect(cli(["validate", two.file]).stdout).toContain("6 passed, 0 failed");
+  });
+
+  it("is one broadcast domain: b sees a's ARP request for c", async () => {
+    const bNs = `wl-${one.lab}-b`;
+    inNs(`wl-${one.lab}-a`, ["ip", "neigh", "flush", "all"]);
+    const dump = spawn("ip", ["netns", "exec", bNs, "tcpdump", "-n", "-l", "-c", "1", "-i", "eth1", "arp and arp[6:2] = 1"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    dump.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    const listening = new Promise<void>((resolve) => dump.stderr.on("data", (d: Buffer) => d.toString().includes("listening") && resolve()));
+    await listening;
+    expect(inNs(`wl-${one.lab}-a`, ["ping", "-c", "1", "-W", "2", "172.16.0.3"]).code).toBe(0);
+    const code = await new Promise<number | null>((resolve) => {
+      const t = setTimeout(() => dump.kill(), 5000);
+      dump.on("exit", (c) => {
+        clearTimeout(t);
+        resolve(c);
+      });
+    });
+    expect(code).toBe(0);
+    expect(out).toMatch(/Request who-has 172\.16\.0\.3 tell 172\.16\.0\.1/);
+  });
+
+  it("takes one lab down and leaves the other running", () => {
+    expect(cli(["down", "--lab", one.lab]).code).toBe(0);
+    expect(namespaces(`wl-${one.lab}`)).toEqual([]);
+    expect(cli(["validate", "--lab", two.lab]).code).toBe(0);
+  });
+});
+
+describe("leaf-spine: 4 spines, 16 leaves, 16 hosts, routing: static", () => {
+  const { file, lab } = labFile("examples/leaf-spine.yml", "clos");
+  afterAll(() => {
+    cli(["down", file]);
+    expect(namespaces(`wl-${lab}`)).toEqual([]);
+  });
+
+  it("every host reaches every other host, and every neighbour answers", () => {
+    expect(cli(["up", file]).code).toBe(0);
+    const r = cli(["validate", file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`lab ${lab}: 400 passed, 0 failed`);
+  });
+
+  it("spreads host-to-host routes over all four spines", () => {
+    // The 80th link (leaf16-h16) has the 80th /30 of 10.1.0.0/16.
+    const r = inNs(`wl-${lab}-leaf1`, ["ip", "route", "show", "10.1.1.60/30"]);
+    const hops = [...r.stdout.matchAll(/nexthop via (\S+) dev (\S+)/g)].map((m) => m[2]);
+    expect(hops).toEqual(["eth1", "eth2", "eth3", "eth4"]);
+  });
+});

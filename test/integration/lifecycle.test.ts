@@ -1,0 +1,148 @@
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { CommandError, defaultRunner, type Runner } from "../../src/exec.js";
+import { up } from "../../src/lab/up.js";
+import { cli, labFile, namespaces, stateDir, store } from "./lab-helpers.js";
+
+describe("lifecycle edge cases", () => {
+  const created: string[] = [];
+  const track = (f: { file: string; lab: string }) => {
+    created.push(f.file);
+    return f;
+  };
+  afterAll(() => {
+    for (const f of created) cli(["down", f]);
+  });
+
+  it("down cleans up after an up killed halfway, and up rebuilds", async () => {
+    const { file, lab } = track(labFile("examples/leaf-spine.yml", "killed"));
+    const child = spawn(process.execPath, ["dist/cli/bin.js", "up", file], {
+      env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
+      stdio: "ignore",
+    });
+    // Kill it as soon as it has started creating namespaces.
+    const deadline = Date.now() + 10_000;
+    while (namespaces(`wl-${lab}`).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("exit", r));
+    expect(namespaces(`wl-${lab}`).length).toBeGreaterThan(0);
+    const state = JSON.parse(readFileSync(join(stateDir(), "labs", lab, "state.json"), "utf8")) as { status: string };
+    expect(state.status).toBe("creating");
+
+    const again = cli(["up", file]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain("did not finish; rebuilding");
+    expect(cli(["validate", "--no-neighbours", file]).code).toBe(0);
+
+    child.kill();
+    const d = cli(["down", file]);
+    expect(d.code).toBe(0);
+    expect(namespaces(`wl-${lab}`)).toEqual([]);
+  });
+
+  it("down removes what a killed up left, from the record alone", async () => {
+    const { file, lab } = track(labFile("examples/six-routers.yml", "killed2"));
+    const child = spawn(process.execPath, ["dist/cli/bin.js", "up", file], {
+      env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
+      stdio: "ignore",
+    });
+    const deadline = Date.now() + 10_000;
+    while (namespaces(`wl-${lab}`).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("exit", r));
+    expect(cli(["down", "--lab", lab]).code).toBe(0);
+    expect(namespaces(`wl-${lab}`)).toEqual([]);
+    expect(existsSync(join(stateDir(), "labs", lab))).toBe(false);
+  });
+
+  it("refuses an up of a changed file, saying what differs, and leaves the lab alone", () => {
+    const { file, lab } = track(labFile("examples/lan.yml", "changed"));
+    expect(cli(["up", file]).code).toBe(0);
+    writeFileSync(file, readFileSync(file, "utf8").replace("nodes: [ a, b, c ]", "nodes: [ a, b, c, d ]").replace("a-b-c", "a-b-c-d"));
+    const r = cli(["up", file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("+ node d");
+    expect(r.stderr).toContain("~ link lan1");
+    expect(r.stderr).toContain(`wirelab down ${file}`);
+    expect(namespaces(`wl-${lab}`)).toHaveLength(4);
+    expect(cli(["down", file]).code).toBe(0);
+    expect(cli(["up", file]).code).toBe(0);
+    expect(namespaces(`wl-${lab}`)).toHaveLength(5);
+    expect(cli(["down", file]).code).toBe(0);
+  });
+
+  it("never touches a namespace it did not create", () => {
+    const { file, lab } = track(labFile("examples/lan.yml", "taken"));
+    const foreign = `wl-${lab}-b`;
+    execFileSync("ip", ["netns", "add", foreign]);
+    try {
+      const r = cli(["up", file]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${foreign} (not created by this lab)`);
+      expect(namespaces(`wl-${lab}`)).toEqual([foreign]);
+      expect(cli(["down", file]).code).toBe(0);
+      expect(namespaces(`wl-${lab}`)).toEqual([foreign]);
+    } finally {
+      execFileSync("ip", ["netns", "delete", foreign]);
+    }
+  });
+
+  it("refuses a second lab of the same name from another file", () => {
+    const a = track(labFile("examples/lan.yml", "samename"));
+    expect(cli(["up", a.file]).code).toBe(0);
+    const otherFile = `${a.file.replace(/\.yml$/, "")}-copy.yml`;
+    writeFileSync(otherFile, readFileSync(a.file, "utf8"));
+    const r = cli(["up", otherFile]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("is already up from");
+    expect(cli(["down", a.file]).code).toBe(0);
+  });
+
+  it("rejects a bad topology with exit code 2 and creates nothing", () => {
+    const { file, lab } = labFile("nodes: [a, b]\nlinks: [ a-c ]\n", "bad");
+    const r = cli(["up", file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/wlt\d+-bad\.yml:3:10: link "a-c": unknown node "c"/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(namespaces(`wl-${lab}`)).toEqual([]);
+  });
+
+  it("stops at once without root, before touching anything", () => {
+    const { file, lab } = labFile("examples/lan.yml", "noroot");
+    execFileSync("chmod", ["o+rx", file, dirname(file)]);
+    const r = (() => {
+      try {
+        execFileSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, "dist/cli/bin.js", "up", file], {
+          encoding: "utf8",
+          env: { ...process.env, WIRELAB_STATE_DIR: join(stateDir(), "nobody") },
+          stdio: "pipe",
+        });
+        return { code: 0, stderr: "" };
+      } catch (e) {
+        const err = e as { status: number; stderr: string };
+        return { code: err.status, stderr: err.stderr };
+      }
+    })();
+    expect(r.code).toBe(77);
+    expect(r.stderr).toContain("needs root");
+    expect(namespaces(`wl-${lab}`)).toEqual([]);
+  });
+
+  it("removes what it built when the kernel refuses a step", async () => {
+    const { file, lab } = labFile("examples/six-routers.yml", "refused");
+    let calls = 0;
+    // Let the host batch and a few node batches run, then fail like a refused `ip` would.
+    const run: Runner = async (f, args, options) => {
+      if (f === "ip" && args.includes("-batch") && ++calls === 4) {
+        throw new CommandError({ argv: [f, ...args], exitCode: 2, signal: null, stdout: "", stderr: "RTNETLINK answers: File exists", durationMs: 0 });
+      }
+      return defaultRunner(f, args, options);
+    };
+    await expect(up(file, { run, store: store(), concurrency: 1 })).rejects.toThrow(/RTNETLINK answers: File exists/);
+    expect(calls).toBeGreaterThanOrEqual(4);
+    expect(namespaces(`wl-${lab}`)).toEqual([]);
+    expect(await store().read(lab)).toBeUndefined();
+  });
+});

@@ -1,0 +1,100 @@
+import { execFileSync } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { cli, inNs, labFile, namespaces } from "./lab-helpers.js";
+
+const { file, lab } = labFile("examples/six-routers.yml", "six");
+const ns = (node: string) => `wl-${lab}-${node}`;
+
+describe("six-routers (seed 004) in namespaces", () => {
+  afterAll(() => {
+    cli(["down", file]);
+    expect(namespaces(`wl-${lab}`)).toEqual([]);
+  });
+
+  it("comes up with a namespace per node and one for its LAN", () => {
+    const r = cli(["up", file]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`lab ${lab} is up: 7 nodes, 6 links`);
+    expect(namespaces(`wl-${lab}`)).toEqual(
+      [lab, `${lab}-h1`, `${lab}-h2`, `${lab}-htest`, `${lab}-rt1`, `${lab}-rt2`, `${lab}-rt3`, `${lab}-rt4`].map((n) => `wl-${n}`).sort(),
+    );
+  });
+
+  it("has the seed's addresses, routes and forwarding in the kernel", () => {
+    const addrs = JSON.parse(execFileSync("ip", ["-n", ns("rt4"), "-json", "-4", "address", "show"], { encoding: "utf8" })) as {
+      ifname: string;
+      addr_info: { local: string; prefixlen: number }[];
+    }[];
+    expect(addrs.filter((a) => a.ifname !== "lo").map((a) => `${a.ifname} ${a.addr_info[0]?.local}/${a.addr_info[0]?.prefixlen}`)).toEqual([
+      "eth1 10.20.40.1/24",
+      "eth2 10.20.50.1/24",
+      "eth3 10.20.60.1/24",
+    ]);
+    const routes = execFileSync("ip", ["-n", ns("rt1"), "route", "show", "10.20.60.0/24"], { encoding: "utf8" });
+    expect(routes.trim()).toBe("10.20.60.0/24 via 10.20.20.2 dev eth2");
+    expect(inNs(ns("rt2"), ["sysctl", "-n", "net.ipv4.ip_forward"]).stdout.trim()).toBe("1");
+    expect(inNs(ns("h1"), ["sysctl", "-n", "net.ipv4.ip_forward"]).stdout.trim()).toBe("0");
+  });
+
+  it("carries h1 → h2 through rt1, rt2, rt4 (TTL drops by three)", () => {
+    const r = inNs(ns("h1"), ["ping", "-n", "-c", "1", "-W", "2", "10.20.60.2"]);
+    expect(r.code).toBe(0);
+    // h2 replies with TTL 64, decremented by rt4, rt2, rt1 on the way back.
+    expect(r.stdout).toMatch(/ttl=61/);
+  });
+
+  it("validates: declared tests and every neighbour", () => {
+    const r = cli(["validate", file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`lab ${lab}: 21 passed, 0 failed`);
+    expect(r.stdout).toMatch(/ok {3}h1-to-h2: h1 → h2 10\.20\.60\.2: reply/);
+    expect(r.stdout).toMatch(/ok {3}rt2-has-no-route-to-br5: .*expected to fail/);
+  });
+
+  it("is idempotent: a second up changes nothing", () => {
+    const before = execFileSync("ip", ["-n", ns("rt1"), "-json", "link", "show"], { encoding: "utf8" });
+    const r = cli(["up", file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("already up as planned");
+    expect(execFileSync("ip", ["-n", ns("rt1"), "-json", "link", "show"], { encoding: "utf8" })).toBe(before);
+  });
+
+  it("reports status with addresses and link state", () => {
+    const r = cli(["status", "--lab", lab, "--json"]);
+    expect(r.code).toBe(0);
+    const [status] = JSON.parse(r.stdout) as { nodes: { name: string; interfaces: { name: string; state: string; addresses: string[] }[] }[] }[];
+    const rt1 = status?.nodes.find((n) => n.name === "rt1");
+    expect(rt1?.interfaces.map((i) => [i.name, i.state, i.addresses])).toEqual([
+      ["eth1", "UP", ["10.20.10.1/24"]],
+      ["eth2", "UP", ["10.20.20.1/24"]],
+      ["eth3", "UP", ["10.20.30.1/24"]],
+    ]);
+    const text = cli(["status"]).stdout;
+    expect(text).toMatch(/rt4\s+linux fwd\s+eth1\s+UP\s+10\.20\.40\.1\/24\s+br4\s+rt2:eth2/);
+  });
+
+  it("exec runs in the node and returns the command's exit code", () => {
+    expect(cli(["exec", "--lab", lab, "h2", "--", "ping", "-c", "1", "-W", "2", "10.20.10.2"]).code).toBe(0);
+    expect(cli(["exec", "--lab", lab, "h2", "--", "sh", "-c", "exit 7"]).code).toBe(7);
+    const bad = cli(["exec", "--lab", lab, "h3", "--", "true"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('no node "h3" (did you mean "h1"?)');
+  });
+
+  it("validate fails, and says so, when a wire is cut", () => {
+    execFileSync("ip", ["-n", ns("rt2"), "link", "set", "eth2", "down"]);
+    const r = cli(["validate", file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL h1-to-h2/);
+    execFileSync("ip", ["-n", ns("rt2"), "link", "set", "eth2", "up"]);
+  });
+
+  it("goes down completely", () => {
+    const r = cli(["down", file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("8 namespaces removed");
+    expect(namespaces(`wl-${lab}`)).toEqual([]);
+    expect(cli(["down", file]).stdout).toContain("not up; nothing to do");
+  });
+});
