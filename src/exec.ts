@@ -67,7 +67,8 @@ export class CommandError extends WirelabError {
 
 function indent(text: string): string {
   const lines = text.split("\n");
-  const shown = lines.length > 20 ? [...lines.slice(0, 20), `… ${lines.length - 20} more lines`] : lines;
+  const shown =
+    lines.length > 20 ? [...lines.slice(0, 20), `… ${lines.length - 20} more lines`] : lines;
   return shown.map((l) => `  ${l}`).join("\n");
 }
 
@@ -79,7 +80,9 @@ function indent(text: string): string {
 export const defaultRunner: Runner = async (file, args, options = {}) => {
   const started = performance.now();
   const setpriv = (options.dieWithParent ?? true) ? setprivPath() : undefined;
-  const [program, argv] = setpriv ? [setpriv, ["--pdeathsig", "KILL", "--", file, ...args]] : [file, [...args]];
+  const [program, argv] = setpriv
+    ? [setpriv, ["--pdeathsig", "KILL", "--", file, ...args]]
+    : [file, [...args]];
   const r = await execa(program, argv, {
     reject: false,
     ...(options.input !== undefined ? { input: options.input } : {}),
@@ -92,7 +95,12 @@ export const defaultRunner: Runner = async (file, args, options = {}) => {
     exitCode: r.exitCode ?? (r.failed && r.signal === undefined ? 127 : null),
     signal: r.signal ?? null,
     stdout: typeof r.stdout === "string" ? r.stdout : "",
-    stderr: typeof r.stderr === "string" ? r.stderr : r.originalMessage && r.exitCode === undefined ? r.originalMessage : "",
+    stderr:
+      typeof r.stderr === "string"
+        ? r.stderr
+        : r.originalMessage && r.exitCode === undefined
+          ? r.originalMessage
+          : "",
     durationMs: performance.now() - started,
   };
   if ((options.check ?? true) && (result.exitCode !== 0 || result.signal !== null)) {

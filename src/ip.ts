@@ -30,19 +30,31 @@ export function parseCidr(text: string): Cidr | undefined {
   try {
     const [addr, length] = ipaddr.parseCIDR(text);
     const family: Family = addr.kind() === "ipv4" ? "ipv4" : "ipv6";
-    return { family, address: addr.toString(), length, bits: family === "ipv4" ? 32 : 128, value: toBigInt(addr) };
+    return {
+      family,
+      address: addr.toString(),
+      length,
+      bits: family === "ipv4" ? 32 : 128,
+      value: toBigInt(addr),
+    };
   } catch {
     return undefined;
   }
 }
 
 /** Parses a bare address; undefined when it is not one. */
-export function parseAddress(text: string): { family: Family; address: string; value: bigint } | undefined {
+export function parseAddress(
+  text: string,
+): { family: Family; address: string; value: bigint } | undefined {
   if (!ipaddr.isValid(text)) return undefined;
   // ipaddr.isValid accepts odd IPv4 forms (e.g. "10"); insist on four parts.
   if (!text.includes(":") && !ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
   const addr = ipaddr.parse(text);
-  return { family: addr.kind() === "ipv4" ? "ipv4" : "ipv6", address: addr.toString(), value: toBigInt(addr) };
+  return {
+    family: addr.kind() === "ipv4" ? "ipv4" : "ipv6",
+    address: addr.toString(),
+    value: toBigInt(addr),
+  };
 }
 
 /** Network part of a CIDR as `net/len`. */

@@ -1,4 +1,4 @@
-import { TopologyError, type Diagnostic } from "../src/errors.js";
+import { type Diagnostic, TopologyError } from "../src/errors.js";
 import { planText } from "../src/lab/load-plan.js";
 import type { LabPlan } from "../src/plan/types.js";
 

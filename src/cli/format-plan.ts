@@ -7,12 +7,22 @@ import { table } from "./table.js";
 /** The plan as indented sections: nodes (interfaces, routes), links, tests. */
 export function formatPlan(plan: LabPlan): string {
   const out: string[] = [];
-  out.push(`lab ${plan.lab}${plan.labNamespace ? ` (LAN bridges in namespace ${plan.labNamespace})` : ""}`);
+  out.push(
+    `lab ${plan.lab}${plan.labNamespace ? ` (LAN bridges in namespace ${plan.labNamespace})` : ""}`,
+  );
   out.push("", "nodes:");
   for (const n of plan.nodes) {
     const lo = [n.loopback.ipv4, n.loopback.ipv6].filter(Boolean).join(" ");
-    out.push(`  ${n.name} (${n.kind}, namespace ${n.namespace}${n.forwarding ? ", forwarding" : ""}${lo ? `, lo ${lo}` : ""})`);
-    const rows = n.interfaces.map((i) => [i.name, i.mac, [i.ipv4, i.ipv6].filter(Boolean).join(" ") || "-", `link ${i.link}`, i.peer ? `peer ${i.peer}` : ""]);
+    out.push(
+      `  ${n.name} (${n.kind}, namespace ${n.namespace}${n.forwarding ? ", forwarding" : ""}${lo ? `, lo ${lo}` : ""})`,
+    );
+    const rows = n.interfaces.map((i) => [
+      i.name,
+      i.mac,
+      [i.ipv4, i.ipv6].filter(Boolean).join(" ") || "-",
+      `link ${i.link}`,
+      i.peer ? `peer ${i.peer}` : "",
+    ]);
     if (rows.length) out.push(indent(table(undefined, rows), 4));
     for (const r of n.routes) {
       const hops = r.nexthops.map((h) => `via ${h.via} dev ${h.dev}`).join(", ");
@@ -31,7 +41,9 @@ export function formatPlan(plan: LabPlan): string {
   if (plan.tests.length) {
     out.push("", "validate:");
     for (const t of plan.tests) {
-      out.push(`  ${t.name}: ping ${t.target}${t.targetNode ? ` (${t.targetNode})` : ""} from ${t.from}, expect ${t.expect}`);
+      out.push(
+        `  ${t.name}: ping ${t.target}${t.targetNode ? ` (${t.targetNode})` : ""} from ${t.from}, expect ${t.expect}`,
+      );
     }
   }
   return out.join("\n");
@@ -39,5 +51,8 @@ export function formatPlan(plan: LabPlan): string {
 
 function indent(text: string, n: number): string {
   const pad = " ".repeat(n);
-  return text.split("\n").map((l) => pad + l).join("\n");
+  return text
+    .split("\n")
+    .map((l) => pad + l)
+    .join("\n");
 }

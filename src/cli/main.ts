@@ -13,7 +13,7 @@ import { registerPlan } from "./commands/plan.js";
 import { registerStatus } from "./commands/status.js";
 import { registerUpDown } from "./commands/up-down.js";
 import { registerValidate } from "./commands/validate.js";
-import { processIO, type CliIO } from "./io.js";
+import { type CliIO, processIO } from "./io.js";
 import { renderDiagnostic } from "./render.js";
 
 /** Package version, kept in step with package.json. */
@@ -32,7 +32,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     exitCode = code;
   };
   const program = new Command("wirelab")
-    .description("virtual network labs on one Linux host: namespaces joined by real wires, addressed and routed")
+    .description(
+      "virtual network labs on one Linux host: namespaces joined by real wires, addressed and routed",
+    )
     .version(VERSION)
     .enablePositionalOptions()
     .exitOverride()
@@ -58,7 +60,9 @@ function reportError(e: unknown, io: CliIO): number {
   }
   if (e instanceof TopologyError) {
     for (const d of e.diagnostics) io.err(`${renderDiagnostic(d)}\n`);
-    io.err(`${e.diagnostics.length} problem${e.diagnostics.length === 1 ? "" : "s"}; nothing was changed\n`);
+    io.err(
+      `${e.diagnostics.length} problem${e.diagnostics.length === 1 ? "" : "s"}; nothing was changed\n`,
+    );
     return e.exitCode;
   }
   if (e instanceof WirelabError) {

@@ -4,10 +4,21 @@
 import Table from "cli-table3";
 
 const NO_BORDERS = {
-  top: "", "top-mid": "", "top-left": "", "top-right": "",
-  bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "",
-  left: "", "left-mid": "", mid: "", "mid-mid": "",
-  right: "", "right-mid": "", middle: "  ",
+  top: "",
+  "top-mid": "",
+  "top-left": "",
+  "top-right": "",
+  bottom: "",
+  "bottom-mid": "",
+  "bottom-left": "",
+  "bottom-right": "",
+  left: "",
+  "left-mid": "",
+  mid: "",
+  "mid-mid": "",
+  right: "",
+  "right-mid": "",
+  middle: "  ",
 };
 
 /**
@@ -16,7 +27,10 @@ const NO_BORDERS = {
  * @param head - column titles (upper case by convention), or none
  * @param rows - cells as text
  */
-export function table(head: readonly string[] | undefined, rows: readonly (readonly string[])[]): string {
+export function table(
+  head: readonly string[] | undefined,
+  rows: readonly (readonly string[])[],
+): string {
   const t = new Table({
     chars: NO_BORDERS,
     style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },

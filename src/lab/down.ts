@@ -5,7 +5,7 @@ import { defaultRunner, type Runner } from "../exec.js";
 import type { Reporter } from "../log.js";
 import { destroyNamespaces } from "../providers/netns/provider.js";
 import { requireRoot } from "./preflight.js";
-import { resolveLab, type LabTarget } from "./resolve.js";
+import { type LabTarget, resolveLab } from "./resolve.js";
 import { StateStore } from "./state.js";
 
 export interface DownOptions {
@@ -43,9 +43,17 @@ export async function down(target: LabTarget, options: DownOptions = {}): Promis
   const release = await store.lock(lab);
   try {
     await store.write({ ...state, status: "destroying" });
-    options.reporter?.progress?.({ step: "removing namespaces", done: 0, total: state.namespaces.length });
+    options.reporter?.progress?.({
+      step: "removing namespaces",
+      done: 0,
+      total: state.namespaces.length,
+    });
     const removed = await destroyNamespaces(state.namespaces, { run });
-    options.reporter?.progress?.({ step: "removing namespaces", done: state.namespaces.length, total: state.namespaces.length });
+    options.reporter?.progress?.({
+      step: "removing namespaces",
+      done: state.namespaces.length,
+      total: state.namespaces.length,
+    });
     await store.remove(lab);
     return { lab, changed: true, removed, durationMs: performance.now() - started };
   } finally {

@@ -6,8 +6,8 @@ import { defaultRunner, type Runner } from "../exec.js";
 import type { NodePlan } from "../plan/types.js";
 import { suggest } from "../topology/suggest.js";
 import { requireRoot } from "./preflight.js";
-import { requireLab, type LabTarget } from "./resolve.js";
-import { StateStore, type LabState } from "./state.js";
+import { type LabTarget, requireLab } from "./resolve.js";
+import { type LabState, StateStore } from "./state.js";
 
 export interface ExecOptions {
   /** @default defaultRunner */
@@ -45,7 +45,8 @@ export async function execInNode(
   const state = await requireLab(store, target);
   const n = findNode(state, node);
   requireRoot("exec");
-  if (command.length === 0) throw new LabError(`no command given; write: wirelab exec ${node} -- COMMAND [ARGS…]`);
+  if (command.length === 0)
+    throw new LabError(`no command given; write: wirelab exec ${node} -- COMMAND [ARGS…]`);
   const r = await run("ip", ["netns", "exec", n.namespace, ...command], {
     check: false,
     inheritStdio: options.interactive ?? true,
@@ -70,6 +71,13 @@ export function findNode(state: LabState, node: string): NodePlan {
 }
 
 function signalNumber(signal: string | null): number {
-  const table: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGPIPE: 13 };
+  const table: Record<string, number> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGQUIT: 3,
+    SIGKILL: 9,
+    SIGTERM: 15,
+    SIGPIPE: 13,
+  };
   return signal ? (table[signal] ?? 0) : 0;
 }

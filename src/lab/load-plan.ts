@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
-import { TopologyError, type Diagnostic, type DiagnosticCode } from "../errors.js";
+import { type Diagnostic, type DiagnosticCode, TopologyError } from "../errors.js";
 import { planLab } from "../plan/plan.js";
 import type { LabPlan } from "../plan/types.js";
-import { located, parseTopologyPartial, type LoadedTopology } from "../topology/load.js";
+import { type LoadedTopology, located, parseTopologyPartial } from "../topology/load.js";
 
 /** Planner findings that a link or node dropped for an earlier problem could cause. */
 const CASCADING: readonly DiagnosticCode[] = ["bad-route", "pool-exhausted", "bad-value"];
@@ -35,7 +35,9 @@ export function planText(text: string, file: string): LoadedTopology & { plan: L
       plan = planLab(topology);
     } catch (e) {
       if (!(e instanceof TopologyError)) throw e;
-      all.push(...e.diagnostics.filter((d) => problems.length === 0 || !CASCADING.includes(d.code)));
+      all.push(
+        ...e.diagnostics.filter((d) => problems.length === 0 || !CASCADING.includes(d.code)),
+      );
     }
   }
   if (all.length > 0 || !topology || !plan) throw located(source, all);

@@ -35,7 +35,12 @@ function hasCapabilities(): boolean {
 }
 
 /** Debian packages that provide each tool wirelab runs. */
-const PACKAGES: Record<string, string> = { ip: "iproute2", sysctl: "procps", ping: "iputils-ping", tcpdump: "tcpdump" };
+const PACKAGES: Record<string, string> = {
+  ip: "iproute2",
+  sysctl: "procps",
+  ping: "iputils-ping",
+  tcpdump: "tcpdump",
+};
 
 /**
  * Throws unless every tool is on the PATH.
@@ -47,6 +52,8 @@ export function requireTools(tools: readonly string[]): void {
   const missing = tools.filter((t) => findOnPath(t) === undefined);
   if (missing.length > 0) {
     const pkgs = [...new Set(missing.map((t) => PACKAGES[t] ?? t))];
-    throw new WirelabError(`missing tools: ${missing.join(", ")}; install them with: apt-get install ${pkgs.join(" ")}`);
+    throw new WirelabError(
+      `missing tools: ${missing.join(", ")}; install them with: apt-get install ${pkgs.join(" ")}`,
+    );
   }
 }

@@ -26,7 +26,11 @@ export async function labNameOfFile(file: string): Promise<string> {
   const doc = parseDocument(text);
   const name = doc.errors.length === 0 ? doc.get("name") : undefined;
   if (typeof name === "string") return name;
-  return basename(file, extname(file)).toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 32);
+  return basename(file, extname(file))
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 32);
 }
 
 /**
@@ -35,7 +39,10 @@ export async function labNameOfFile(file: string): Promise<string> {
  * @returns the lab's name and its state (undefined when it is not up)
  * @throws {LabError} when no lab is named and not exactly one lab is up
  */
-export async function resolveLab(store: StateStore, target: LabTarget): Promise<{ lab: string; state?: LabState }> {
+export async function resolveLab(
+  store: StateStore,
+  target: LabTarget,
+): Promise<{ lab: string; state?: LabState }> {
   if (target.lab !== undefined || target.file !== undefined) {
     const lab = target.lab ?? (await labNameOfFile(target.file as string));
     const state = await store.read(lab);
@@ -44,7 +51,9 @@ export async function resolveLab(store: StateStore, target: LabTarget): Promise<
   const labs = await store.list();
   if (labs.length === 1 && labs[0]) return { lab: labs[0].lab, state: labs[0] };
   if (labs.length === 0) throw new LabError("no lab is up; start one with: wirelab up FILE");
-  throw new LabError(`${labs.length} labs are up (${labs.map((l) => l.lab).join(", ")}); name one with --lab NAME`);
+  throw new LabError(
+    `${labs.length} labs are up (${labs.map((l) => l.lab).join(", ")}); name one with --lab NAME`,
+  );
 }
 
 /**

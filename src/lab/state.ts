@@ -109,7 +109,9 @@ export class StateStore {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
         const holder = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
         if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
-          throw new LabError(`lab "${lab}" is busy: process ${holder} is changing it; wait for it to finish`);
+          throw new LabError(
+            `lab "${lab}" is busy: process ${holder} is changing it; wait for it to finish`,
+          );
         }
         await rm(path, { force: true });
       }

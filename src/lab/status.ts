@@ -7,7 +7,7 @@ import { defaultRunner, type Runner } from "../exec.js";
 import { liveInterfaces } from "../providers/netns/kernel.js";
 import type { LabTarget } from "./resolve.js";
 import { resolveLab } from "./resolve.js";
-import { StateStore, type LabState } from "./state.js";
+import { type LabState, StateStore } from "./state.js";
 
 /** One interface as `status` shows it. */
 export interface InterfaceStatus {
@@ -50,7 +50,10 @@ export interface StatusOptions {
  *
  * @returns one entry per lab, sorted by name
  */
-export async function labStatus(target: LabTarget = {}, options: StatusOptions = {}): Promise<LabStatus[]> {
+export async function labStatus(
+  target: LabTarget = {},
+  options: StatusOptions = {},
+): Promise<LabStatus[]> {
   const run = options.run ?? defaultRunner;
   const store = options.store ?? new StateStore();
   let states: LabState[];
@@ -81,7 +84,11 @@ async function oneLab(run: Runner, state: LabState): Promise<LabStatus> {
             name: i.name,
             state: l ? l.operstate : "MISSING",
             mac: l?.address ?? i.mac,
-            addresses: l ? l.addr_info.filter((a) => a.scope === "global").map((a) => `${a.local}/${a.prefixlen}`) : [],
+            addresses: l
+              ? l.addr_info
+                  .filter((a) => a.scope === "global")
+                  .map((a) => `${a.local}/${a.prefixlen}`)
+              : [],
             link: i.link,
             ...(i.peer ? { peer: i.peer } : {}),
           };

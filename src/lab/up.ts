@@ -108,7 +108,12 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
 }
 
 /** Refuses to start when a namespace the lab needs already exists: it is not ours. */
-async function checkCollisions(run: Runner, store: StateStore, lab: string, namespaces: readonly string[]): Promise<void> {
+async function checkCollisions(
+  run: Runner,
+  store: StateStore,
+  lab: string,
+  namespaces: readonly string[],
+): Promise<void> {
   const present = await listNamespaces(run);
   const taken = namespaces.filter((n) => present.has(n));
   if (taken.length === 0) return;
@@ -117,7 +122,9 @@ async function checkCollisions(run: Runner, store: StateStore, lab: string, name
     if (other.lab === lab) continue;
     for (const n of other.namespaces) owners.set(n, other.lab);
   }
-  const list = taken.map((n) => (owners.has(n) ? `${n} (lab "${owners.get(n)}")` : `${n} (not created by this lab)`));
+  const list = taken.map((n) =>
+    owners.has(n) ? `${n} (lab "${owners.get(n)}")` : `${n} (not created by this lab)`,
+  );
   throw new LabError(
     `lab "${lab}" needs namespaces that already exist: ${list.join(", ")}; wirelab never touches objects it did not create: rename the lab ("name:") or its nodes, or remove them`,
   );

@@ -7,7 +7,9 @@
  */
 import type { Diagnostic } from "../errors.js";
 import {
+  type Cidr,
   contains,
+  type Family,
   firstHostIndex,
   hostAt,
   hostCount,
@@ -16,8 +18,6 @@ import {
   parseCidr,
   stripLength,
   subnetAt,
-  type Cidr,
-  type Family,
 } from "../ip.js";
 import type { AddressRequest, SourcePath, Topology, TopologyLink } from "../topology/types.js";
 
@@ -45,7 +45,9 @@ export interface Allocation {
 export function allocateAddresses(topology: Topology, diagnostics: Diagnostic[]): Allocation {
   const explicitSubnets = collectExplicitSubnets(topology);
   const poolCursor = { p2p: { ipv4: 0, ipv6: 0 }, lan: { ipv4: 0, ipv6: 0 } };
-  const links = topology.links.map((link) => allocateLink(topology, link, explicitSubnets, poolCursor, diagnostics));
+  const links = topology.links.map((link) =>
+    allocateLink(topology, link, explicitSubnets, poolCursor, diagnostics),
+  );
   const loopbacks = topology.nodes.map((node, i) => {
     const out: { ipv4?: string; ipv6?: string } = {};
     for (const family of FAMILIES) {
@@ -57,7 +59,10 @@ export function allocateAddresses(topology: Topology, diagnostics: Diagnostic[])
       }
       const pool = topology.addressing.loopback[family];
       const c = pool === undefined ? undefined : parseCidr(pool);
-      const length = family === "ipv4" ? topology.addressing.loopback.prefix : topology.addressing.loopback.prefix6;
+      const length =
+        family === "ipv4"
+          ? topology.addressing.loopback.prefix
+          : topology.addressing.loopback.prefix6;
       const subnet = c && subnetAt(c, length, i + 1);
       if (!subnet) {
         diagnostics.push({
@@ -157,7 +162,8 @@ function nextPoolSubnet(
   const poolText = topology.addressing[kind][family];
   const pool = poolText === undefined ? undefined : parseCidr(poolText);
   if (!pool) return undefined;
-  const length = family === "ipv4" ? topology.addressing[kind].prefix : topology.addressing[kind].prefix6;
+  const length =
+    family === "ipv4" ? topology.addressing[kind].prefix : topology.addressing[kind].prefix6;
   for (;;) {
     const text = subnetAt(pool, length, cursor[kind][family]++);
     if (text === undefined) return undefined;
@@ -166,7 +172,13 @@ function nextPoolSubnet(
   }
 }
 
-function assignHosts(link: TopologyLink, family: Family, subnet: Cidr, out: LinkAddresses, diagnostics: Diagnostic[]): void {
+function assignHosts(
+  link: TopologyLink,
+  family: Family,
+  subnet: Cidr,
+  out: LinkAddresses,
+  diagnostics: Diagnostic[],
+): void {
   const taken = new Set<bigint>();
   const pending: number[] = [];
   const length = subnet.length;
@@ -253,7 +265,12 @@ function findClashes(
       for (const family of FAMILIES) {
         const a = links[li]?.endpoints[ei]?.[family];
         const explicit = typeof ep[family] === "string" || typeof ep[family] === "number";
-        if (a) note(a, `"${ep.node}" on link ${li + 1}`, explicit ? [...ep.path, family] : link.path);
+        if (a)
+          note(
+            a,
+            `"${ep.node}" on link ${link.index + 1}`,
+            explicit ? [...ep.path, family] : link.path,
+          );
       }
     });
   });
@@ -269,7 +286,9 @@ function findClashes(
       subnets.push({ cidr: c, start, end: start + span, link });
     }
   });
-  subnets.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.link.index - b.link.index));
+  subnets.sort((a, b) =>
+    a.start < b.start ? -1 : a.start > b.start ? 1 : a.link.index - b.link.index,
+  );
   let widest: (typeof subnets)[number] | undefined;
   for (const cur of subnets) {
     if (widest && cur.start <= widest.end) {

@@ -11,26 +11,34 @@ import type { LabPlan } from "./types.js";
  */
 export function diffPlans(before: LabPlan, after: LabPlan): string[] {
   const out: string[] = [];
-  const compare = <T extends { name: string }>(what: string, a: readonly T[], b: readonly T[]): void => {
+  const compare = <T extends { name: string }>(
+    what: string,
+    a: readonly T[],
+    b: readonly T[],
+  ): void => {
     const old = new Map(a.map((x) => [x.name, x]));
     const now = new Map(b.map((x) => [x.name, x]));
     for (const [name, x] of now) {
       const o = old.get(name);
       if (!o) out.push(`+ ${what} ${name}`);
-      else if (JSON.stringify(o) !== JSON.stringify(x)) out.push(`~ ${what} ${name}${changedKeys(o, x)}`);
+      else if (JSON.stringify(o) !== JSON.stringify(x))
+        out.push(`~ ${what} ${name}${changedKeys(o, x)}`);
     }
     for (const name of old.keys()) if (!now.has(name)) out.push(`- ${what} ${name}`);
   };
   compare("node", before.nodes, after.nodes);
   compare("link", before.links, after.links);
-  if (out.length === 0 && JSON.stringify(before) !== JSON.stringify(after)) out.push("~ lab settings");
+  if (out.length === 0 && JSON.stringify(before) !== JSON.stringify(after))
+    out.push("~ lab settings");
   return out;
 }
 
 function changedKeys(a: object, b: object): string {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   const changed = [...keys].filter(
-    (k) => JSON.stringify((a as Record<string, unknown>)[k]) !== JSON.stringify((b as Record<string, unknown>)[k]),
+    (k) =>
+      JSON.stringify((a as Record<string, unknown>)[k]) !==
+      JSON.stringify((b as Record<string, unknown>)[k]),
   );
   return changed.length ? ` (${changed.join(", ")})` : "";
 }

@@ -28,10 +28,19 @@ export const MAX_MAC_INDEX = 0xfff;
  * @throws {RangeError} when an index does not fit its field (the planner checks first)
  */
 export function macAddress(lab: string, nodeIndex: number, ifIndex: number): string {
-  if (nodeIndex < 1 || nodeIndex > MAX_MAC_INDEX) throw new RangeError(`node index ${nodeIndex} out of range 1..${MAX_MAC_INDEX}`);
-  if (ifIndex < 1 || ifIndex > MAX_MAC_INDEX) throw new RangeError(`interface index ${ifIndex} out of range 1..${MAX_MAC_INDEX}`);
+  if (nodeIndex < 1 || nodeIndex > MAX_MAC_INDEX)
+    throw new RangeError(`node index ${nodeIndex} out of range 1..${MAX_MAC_INDEX}`);
+  if (ifIndex < 1 || ifIndex > MAX_MAC_INDEX)
+    throw new RangeError(`interface index ${ifIndex} out of range 1..${MAX_MAC_INDEX}`);
   const h = fnv1a(lab) & 0xfffff;
   const low = (nodeIndex << 12) | ifIndex;
-  const bytes = [((h >> 16) << 4) | 0x02, (h >> 8) & 0xff, h & 0xff, low >> 16, (low >> 8) & 0xff, low & 0xff];
+  const bytes = [
+    ((h >> 16) << 4) | 0x02,
+    (h >> 8) & 0xff,
+    h & 0xff,
+    low >> 16,
+    (low >> 8) & 0xff,
+    low & 0xff,
+  ];
   return bytes.map((b) => b.toString(16).padStart(2, "0")).join(":");
 }

@@ -2,20 +2,20 @@
  * The planner: a validated {@link Topology} in, a {@link LabPlan} out. Pure
  * and deterministic: the same topology always gives a byte-identical plan.
  */
-import { TopologyError, type Diagnostic } from "../errors.js";
+import { type Diagnostic, TopologyError } from "../errors.js";
 import { contains, parseAddress, parseCidr, stripLength } from "../ip.js";
 import type { Topology, TopologyLink } from "../topology/types.js";
-import { allocateAddresses, type Allocation } from "./addresses.js";
+import { type Allocation, allocateAddresses } from "./addresses.js";
 import { MAX_MAC_INDEX, macAddress } from "./mac.js";
 import { labNamespace, nodeNamespace, UniqueNames } from "./names.js";
 import { computeStaticRoutes } from "./routing.js";
 import {
-  PLAN_VERSION,
   type EndpointPlan,
   type InterfacePlan,
   type LabPlan,
   type LinkPlan,
   type NodePlan,
+  PLAN_VERSION,
   type PortPlan,
   type RoutePlan,
   type TestPlan,
@@ -51,7 +51,10 @@ export function planLab(topology: Topology): LabPlan {
   const links: LinkPlan[] = topology.links.map((link, li) => {
     const name = linkNames[li] as string;
     const addrs = alloc.links[li] ?? { subnets: {}, endpoints: [] };
-    const endpoints: EndpointPlan[] = link.endpoints.map((ep, ei) => ({ node: ep.node, interface: ifnames[li]?.[ei] as string }));
+    const endpoints: EndpointPlan[] = link.endpoints.map((ep, ei) => ({
+      node: ep.node,
+      interface: ifnames[li]?.[ei] as string,
+    }));
     endpoints.forEach((ep, ei) => {
       const list = ifaces.get(ep.node) as InterfacePlan[];
       const a = addrs.endpoints[ei] ?? {};
@@ -68,13 +71,27 @@ export function planLab(topology: Topology): LabPlan {
     const subnets = { ...addrs.subnets };
     const bridge = bridges[li];
     if (bridge === undefined) {
-      return { name, type: "p2p", transport: "veth", subnets, endpoints: [endpoints[0], endpoints[1]] as [EndpointPlan, EndpointPlan] };
+      return {
+        name,
+        type: "p2p",
+        transport: "veth",
+        subnets,
+        endpoints: [endpoints[0], endpoints[1]] as [EndpointPlan, EndpointPlan],
+      };
     }
     const ports: PortPlan[] = endpoints.map((ep, k) => ({
       ...ep,
       port: labNsNames.take(`${ep.node}-${ep.interface}`, `l${li + 1}p${k + 1}`),
     }));
-    return { name, type: link.type, transport: "bridge", subnets, namespace: labNs, bridge, endpoints: ports };
+    return {
+      name,
+      type: link.type,
+      transport: "bridge",
+      subnets,
+      namespace: labNs,
+      bridge,
+      endpoints: ports,
+    };
   });
 
   const staticRoutes = new Map<string, RoutePlan[]>();
@@ -84,10 +101,17 @@ export function planLab(topology: Topology): LabPlan {
       const gw = parseAddress(r.via);
       const dev = (ifaces.get(node.name) ?? []).find((f) => {
         const c = parseCidr((gw?.family === "ipv6" ? f.ipv6 : f.ipv4) ?? "");
-        return c !== undefined && gw !== undefined && contains(c, gw.value) && stripLength(f.ipv4 ?? "") !== r.via;
+        return (
+          c !== undefined &&
+          gw !== undefined &&
+          contains(c, gw.value) &&
+          stripLength(f.ipv4 ?? "") !== r.via
+        );
       });
       if (!dev) {
-        const subnets = (ifaces.get(node.name) ?? []).flatMap((f) => [f.ipv4, f.ipv6].filter((x): x is string => !!x));
+        const subnets = (ifaces.get(node.name) ?? []).flatMap((f) =>
+          [f.ipv4, f.ipv6].filter((x): x is string => !!x),
+        );
         diagnostics.push({
           code: "bad-route",
           message: `route to ${r.prefix} via ${r.via}: the gateway is on no subnet of "${node.name}" (its addresses: ${subnets.join(", ") || "none"}); use a neighbour's address`,
@@ -116,7 +140,9 @@ export function planLab(topology: Topology): LabPlan {
 
   const nodes: NodePlan[] = topology.nodes.map((n, i) => {
     const own = staticRoutes.get(n.name) ?? [];
-    const computed = (routing?.routes.get(n.name) ?? []).filter((r) => !own.some((o) => o.prefix === r.prefix));
+    const computed = (routing?.routes.get(n.name) ?? []).filter(
+      (r) => !own.some((o) => o.prefix === r.prefix),
+    );
     return {
       name: n.name,
       kind: n.kind,
@@ -145,7 +171,8 @@ function assignInterfaceNames(topology: Topology): string[][] {
   const used = new Map<string, Set<string>>();
   for (const link of topology.links) {
     for (const ep of link.endpoints) {
-      if (ep.ifname) (used.get(ep.node) ?? used.set(ep.node, new Set()).get(ep.node))?.add(ep.ifname);
+      if (ep.ifname)
+        (used.get(ep.node) ?? used.set(ep.node, new Set()).get(ep.node))?.add(ep.ifname);
     }
   }
   const next = new Map<string, number>();
@@ -181,7 +208,11 @@ function assignLinkNames(links: readonly TopologyLink[]): string[] {
   });
 }
 
-function resolveTests(topology: Topology, nodes: readonly NodePlan[], diagnostics: Diagnostic[]): TestPlan[] {
+function resolveTests(
+  topology: Topology,
+  nodes: readonly NodePlan[],
+  diagnostics: Diagnostic[],
+): TestPlan[] {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const out: TestPlan[] = [];
   for (const t of topology.tests) {
@@ -190,13 +221,31 @@ function resolveTests(topology: Topology, nodes: readonly NodePlan[], diagnostic
       const family = t.af ?? "ipv4";
       const addr = nodeAddress(node, family);
       if (!addr) {
-        diagnostics.push({ code: "bad-value", message: `cannot ping node "${t.ping}": it has no ${family} address`, path: [...t.path, "ping"] });
+        diagnostics.push({
+          code: "bad-value",
+          message: `cannot ping node "${t.ping}": it has no ${family} address`,
+          path: [...t.path, "ping"],
+        });
         continue;
       }
-      out.push({ name: t.name, from: t.from, target: addr, targetNode: node.name, family, expect: t.expect });
+      out.push({
+        name: t.name,
+        from: t.from,
+        target: addr,
+        targetNode: node.name,
+        family,
+        expect: t.expect,
+      });
     } else {
       const a = parseAddress(t.ping);
-      if (a) out.push({ name: t.name, from: t.from, target: a.address, family: a.family, expect: t.expect });
+      if (a)
+        out.push({
+          name: t.name,
+          from: t.from,
+          target: a.address,
+          family: a.family,
+          expect: t.expect,
+        });
     }
   }
   return out;
@@ -215,14 +264,23 @@ export type { Allocation };
 /** MACs number nodes and their interfaces in 12 bits each. */
 function checkSize(topology: Topology, diagnostics: Diagnostic[]): void {
   if (topology.nodes.length > MAX_MAC_INDEX) {
-    diagnostics.push({ code: "unsupported", message: `a lab holds at most ${MAX_MAC_INDEX} nodes; this one has ${topology.nodes.length}; split it`, path: ["nodes"] });
+    diagnostics.push({
+      code: "unsupported",
+      message: `a lab holds at most ${MAX_MAC_INDEX} nodes; this one has ${topology.nodes.length}; split it`,
+      path: ["nodes"],
+    });
   }
   const count = new Map<string, number>();
-  for (const l of topology.links) for (const e of l.endpoints) count.set(e.node, (count.get(e.node) ?? 0) + 1);
+  for (const l of topology.links)
+    for (const e of l.endpoints) count.set(e.node, (count.get(e.node) ?? 0) + 1);
   for (const n of topology.nodes) {
     const c = count.get(n.name) ?? 0;
     if (c > MAX_MAC_INDEX) {
-      diagnostics.push({ code: "unsupported", message: `node "${n.name}" has ${c} interfaces; a node holds at most ${MAX_MAC_INDEX}`, path: n.path });
+      diagnostics.push({
+        code: "unsupported",
+        message: `node "${n.name}" has ${c} interfaces; a node holds at most ${MAX_MAC_INDEX}`,
+        path: n.path,
+      });
     }
   }
 }

@@ -4,7 +4,7 @@
  * equal-cost next hop (ECMP). A node set to `forwarding: false` is never
  * used as transit; nodes that carry transit traffic get forwarding on.
  */
-import { stripLength, type Family } from "../ip.js";
+import { type Family, stripLength } from "../ip.js";
 import type { NextHop, RoutePlan } from "./types.js";
 
 /** What routing needs to know of a node. */
@@ -13,7 +13,12 @@ export interface RoutingNode {
   /** Explicit forwarding setting, if any. */
   readonly forwarding?: boolean;
   readonly loopback: { readonly ipv4?: string; readonly ipv6?: string };
-  readonly interfaces: readonly { readonly name: string; readonly link: string; readonly ipv4?: string; readonly ipv6?: string }[];
+  readonly interfaces: readonly {
+    readonly name: string;
+    readonly link: string;
+    readonly ipv4?: string;
+    readonly ipv6?: string;
+  }[];
 }
 
 /** Result of {@link computeStaticRoutes}. */
@@ -36,7 +41,10 @@ interface Edge {
  */
 export function computeStaticRoutes(
   nodes: readonly RoutingNode[],
-  links: readonly { readonly name: string; readonly subnets: { readonly ipv4?: string; readonly ipv6?: string } }[],
+  links: readonly {
+    readonly name: string;
+    readonly subnets: { readonly ipv4?: string; readonly ipv6?: string };
+  }[],
 ): RoutingResult {
   const routes = new Map<string, RoutePlan[]>(nodes.map((n) => [n.name, []]));
   const transit = new Set<string>();
@@ -47,7 +55,9 @@ export function computeStaticRoutes(
     for (const link of links) {
       const subnet = link.subnets[family];
       if (!subnet) continue;
-      const owners = nodes.flatMap((n, i) => (n.interfaces.some((f) => f.link === link.name && f[family]) ? [i] : []));
+      const owners = nodes.flatMap((n, i) =>
+        n.interfaces.some((f) => f.link === link.name && f[family]) ? [i] : [],
+      );
       dests.push({ prefix: subnet, owners, loopback: false });
     }
     nodes.forEach((n, i) => {
@@ -62,16 +72,20 @@ export function computeStaticRoutes(
         const hops: NextHop[] = [];
         for (const e of edges[s] ?? []) {
           const dn = dist[e.to] ?? -1;
-          if (dn === d - 1 && (dn === 0 || canForward(nodes[e.to]))) hops.push({ via: e.via, dev: e.dev });
+          if (dn === d - 1 && (dn === 0 || canForward(nodes[e.to])))
+            hops.push({ via: e.via, dev: e.dev });
         }
         if (hops.length === 0) return;
         hops.sort((a, b) => a.dev.localeCompare(b.dev, "en") || a.via.localeCompare(b.via, "en"));
-        const unique = hops.filter((h, k) => k === 0 || h.via !== hops[k - 1]?.via || h.dev !== hops[k - 1]?.dev);
+        const unique = hops.filter(
+          (h, k) => k === 0 || h.via !== hops[k - 1]?.via || h.dev !== hops[k - 1]?.dev,
+        );
         routes.get(node.name)?.push({ prefix: dest.prefix, nexthops: unique, origin: "routing" });
         // A next hop forwards unless the destination is its own loopback.
         for (const h of unique) {
           const next = (edges[s] ?? []).find((e) => e.via === h.via && e.dev === h.dev);
-          if (next && (!dest.loopback || (dist[next.to] ?? 0) > 0)) transit.add(nodes[next.to]?.name ?? "");
+          if (next && (!dest.loopback || (dist[next.to] ?? 0) > 0))
+            transit.add(nodes[next.to]?.name ?? "");
         }
       });
     }
@@ -108,7 +122,11 @@ function buildEdges(nodes: readonly RoutingNode[], family: Family): Edge[][] {
 }
 
 /** Hops from each node to the nearest owner, through nodes allowed to forward; -1 when unreachable. */
-function distances(nodes: readonly RoutingNode[], edges: readonly Edge[][], owners: readonly number[]): number[] {
+function distances(
+  nodes: readonly RoutingNode[],
+  edges: readonly Edge[][],
+  owners: readonly number[],
+): number[] {
   // Reverse adjacency: who can send to whom.
   const reverse: number[][] = nodes.map(() => []);
   edges.forEach((list, s) => {

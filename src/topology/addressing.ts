@@ -22,7 +22,9 @@ const DEFAULTS: Addressing = {
  * @param diagnostics - bad pools are reported here
  */
 export function resolveAddressing(
-  input: { loopback?: PoolInput | undefined; p2p?: PoolInput | undefined; lan?: PoolInput | undefined } | undefined,
+  input:
+    | { loopback?: PoolInput | undefined; p2p?: PoolInput | undefined; lan?: PoolInput | undefined }
+    | undefined,
   diagnostics: Diagnostic[],
 ): Addressing {
   const out = { ...DEFAULTS } as { -readonly [K in keyof Addressing]: Pool };
@@ -40,11 +42,19 @@ export function resolveAddressing(
       const c = parseCidr(v);
       const path = ["addressing", kind, family];
       if (!c || c.family !== family) {
-        diagnostics.push({ code: "bad-prefix", message: `${kind} pool "${v}" is not an ${family === "ipv4" ? "IPv4" : "IPv6"} prefix`, path });
+        diagnostics.push({
+          code: "bad-prefix",
+          message: `${kind} pool "${v}" is not an ${family === "ipv4" ? "IPv4" : "IPv6"} prefix`,
+          path,
+        });
         continue;
       }
       if (!isNetwork(c)) {
-        diagnostics.push({ code: "bad-prefix", message: `${kind} pool "${v}" has host bits set; did you mean ${networkOf(c)}?`, path });
+        diagnostics.push({
+          code: "bad-prefix",
+          message: `${kind} pool "${v}" has host bits set; did you mean ${networkOf(c)}?`,
+          path,
+        });
         continue;
       }
       const each = family === "ipv4" ? pool.prefix : pool.prefix6;

@@ -16,7 +16,11 @@ export const MAX_IFNAME = 15;
  * @param links - normalized links
  * @param diagnostics - problems are appended here
  */
-export function checkTopology(nodes: readonly TopologyNode[], links: readonly TopologyLink[], diagnostics: Diagnostic[]): void {
+export function checkTopology(
+  nodes: readonly TopologyNode[],
+  links: readonly TopologyLink[],
+  diagnostics: Diagnostic[],
+): void {
   const kinds = new Map(nodes.map((n) => [n.name, n.kind]));
   for (const n of nodes) {
     if (n.kind === "vm") {
@@ -34,7 +38,12 @@ export function checkTopology(nodes: readonly TopologyNode[], links: readonly To
       checkKernelName(link.name, "link name", [...link.path, "name"], diagnostics);
       const first = linkNames.get(link.name);
       if (first) {
-        diagnostics.push({ code: "duplicate-name", message: `link name "${link.name}" is used twice`, path: [...link.path, "name"], related: first });
+        diagnostics.push({
+          code: "duplicate-name",
+          message: `link name "${link.name}" is used twice`,
+          path: [...link.path, "name"],
+          related: first,
+        });
       } else linkNames.set(link.name, [...link.path, "name"]);
     }
     const prefix = checkLinkPrefix(link, diagnostics);
@@ -53,7 +62,11 @@ export function checkTopology(nodes: readonly TopologyNode[], links: readonly To
       });
     }
     if (link.endpoints.some((e) => kinds.get(e.node) === "vm") && link.transport === "veth") {
-      diagnostics.push({ code: "bad-value", message: `transport "veth" cannot reach a VM node`, path: [...link.path, "transport"] });
+      diagnostics.push({
+        code: "bad-value",
+        message: `transport "veth" cannot reach a VM node`,
+        path: [...link.path, "transport"],
+      });
     }
     for (const ep of link.endpoints) {
       if (ep.ifname !== undefined) {
@@ -69,7 +82,12 @@ export function checkTopology(nodes: readonly TopologyNode[], links: readonly To
         const key = `${ep.node}:${ep.ifname}`;
         const first = ifnames.get(key);
         if (first) {
-          diagnostics.push({ code: "duplicate-interface", message: `interface ${ep.ifname} of node "${ep.node}" is used by two links`, path: where, related: first });
+          diagnostics.push({
+            code: "duplicate-interface",
+            message: `interface ${ep.ifname} of node "${ep.node}" is used by two links`,
+            path: where,
+            related: first,
+          });
         } else ifnames.set(key, where);
       }
       checkEndpointAddress(ep.ipv4, "ipv4", prefix.ipv4, [...ep.path, "ipv4"], diagnostics);
@@ -79,7 +97,12 @@ export function checkTopology(nodes: readonly TopologyNode[], links: readonly To
 }
 
 /** Checks a name that becomes a kernel interface name. */
-export function checkKernelName(name: string, what: string, path: SourcePath, diagnostics: Diagnostic[]): void {
+export function checkKernelName(
+  name: string,
+  what: string,
+  path: SourcePath,
+  diagnostics: Diagnostic[],
+): void {
   if (Buffer.byteLength(name) > MAX_IFNAME) {
     diagnostics.push({
       code: "name-too-long",
@@ -87,21 +110,40 @@ export function checkKernelName(name: string, what: string, path: SourcePath, di
       path,
     });
   } else if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
-    diagnostics.push({ code: "bad-name", message: `${what} "${name}" may use only letters, digits, _, . and -`, path });
+    diagnostics.push({
+      code: "bad-name",
+      message: `${what} "${name}" may use only letters, digits, _, . and -`,
+      path,
+    });
   }
 }
 
-function checkLinkPrefix(link: TopologyLink, diagnostics: Diagnostic[]): { ipv4?: number; ipv6?: number } {
+function checkLinkPrefix(
+  link: TopologyLink,
+  diagnostics: Diagnostic[],
+): { ipv4?: number; ipv6?: number } {
   const lengths: { ipv4?: number; ipv6?: number } = {};
   for (const family of ["ipv4", "ipv6"] as const) {
     const text = link.prefix?.[family];
     if (text === undefined) continue;
-    const path = [...link.path, "prefix", ...(Object.keys(link.prefix ?? {}).length > 1 ? [family] : [])];
+    const path = [
+      ...link.path,
+      "prefix",
+      ...(Object.keys(link.prefix ?? {}).length > 1 ? [family] : []),
+    ];
     const c = parseCidr(text);
     if (!c || c.family !== family) {
-      diagnostics.push({ code: "bad-prefix", message: `link prefix "${text}" is not an ${family === "ipv4" ? "IPv4" : "IPv6"} prefix (write e.g. ${family === "ipv4" ? "10.1.1.0/24" : "2001:db8:1::/64"})`, path });
+      diagnostics.push({
+        code: "bad-prefix",
+        message: `link prefix "${text}" is not an ${family === "ipv4" ? "IPv4" : "IPv6"} prefix (write e.g. ${family === "ipv4" ? "10.1.1.0/24" : "2001:db8:1::/64"})`,
+        path,
+      });
     } else if (!isNetwork(c)) {
-      diagnostics.push({ code: "bad-prefix", message: `link prefix "${text}" has host bits set; did you mean ${networkOf(c)}?`, path });
+      diagnostics.push({
+        code: "bad-prefix",
+        message: `link prefix "${text}" has host bits set; did you mean ${networkOf(c)}?`,
+        path,
+      });
     } else lengths[family] = c.length;
   }
   return lengths;
@@ -115,11 +157,23 @@ function checkEndpointAddress(
   diagnostics: Diagnostic[],
 ): void {
   if (typeof req !== "string") return;
-  const c = parseCidr(req.includes("/") || prefixLength === undefined ? req : `${req}/${prefixLength}`);
+  const c = parseCidr(
+    req.includes("/") || prefixLength === undefined ? req : `${req}/${prefixLength}`,
+  );
   if (!c || c.family !== family) {
-    const hint = req.includes("/") ? "" : " with its prefix length (e.g. 10.1.1.1/24), or give the link a prefix";
-    diagnostics.push({ code: "bad-prefix", message: `${family} "${req}" is not an ${family === "ipv4" ? "IPv4" : "IPv6"} address${hint}`, path });
+    const hint = req.includes("/")
+      ? ""
+      : " with its prefix length (e.g. 10.1.1.1/24), or give the link a prefix";
+    diagnostics.push({
+      code: "bad-prefix",
+      message: `${family} "${req}" is not an ${family === "ipv4" ? "IPv4" : "IPv6"} address${hint}`,
+      path,
+    });
   } else if (c.bits - c.length > 1 && isNetwork(c)) {
-    diagnostics.push({ code: "bad-prefix", message: `${family} "${req}" is the subnet's network address; pick a host address`, path });
+    diagnostics.push({
+      code: "bad-prefix",
+      message: `${family} "${req}" is the subnet's network address; pick a host address`,
+      path,
+    });
   }
 }

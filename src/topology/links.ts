@@ -6,7 +6,12 @@
  * attributes.
  */
 import type { Diagnostic } from "../errors.js";
-import { LINK_ATTRIBUTE_KEYS, endpointAttrsSchema, linkAttrsSchema, type LinkAttrsInput } from "./schema.js";
+import {
+  endpointAttrsSchema,
+  LINK_ATTRIBUTE_KEYS,
+  type LinkAttrsInput,
+  linkAttrsSchema,
+} from "./schema.js";
 import { didYouMean, show } from "./suggest.js";
 import type { SourcePath, TopologyEndpoint, TopologyLink } from "./types.js";
 import { issuesToDiagnostics } from "./zod-issues.js";
@@ -42,7 +47,16 @@ function normalizeLink(
 ): TopologyLink | undefined {
   if (typeof item === "string") {
     const names = splitLinkString(item, nodes, path, diagnostics);
-    return names && finish(index, path, {}, names.map((node) => ({ node, path })), diagnostics);
+    return (
+      names &&
+      finish(
+        index,
+        path,
+        {},
+        names.map((node) => ({ node, path })),
+        diagnostics,
+      )
+    );
   }
   if (Array.isArray(item)) {
     const endpoints = item.map((e, i) => parseEndpointRef(e, [...path, i], nodes, diagnostics));
@@ -76,7 +90,9 @@ function normalizeDictLink(
     } else if (nodes.has(key)) {
       const parsed = endpointAttrsSchema.safeParse(value ?? {});
       if (!parsed.success) {
-        diagnostics.push(...issuesToDiagnostics(parsed.error.issues, value, endpointAttrsSchema, [...path, key]));
+        diagnostics.push(
+          ...issuesToDiagnostics(parsed.error.issues, value, endpointAttrsSchema, [...path, key]),
+        );
         ok = false;
         continue;
       }
@@ -93,7 +109,9 @@ function normalizeDictLink(
   }
   const parsedAttrs = linkAttrsSchema.safeParse(attrs);
   if (!parsedAttrs.success) {
-    diagnostics.push(...issuesToDiagnostics(parsedAttrs.error.issues, attrs, linkAttrsSchema, [...path]));
+    diagnostics.push(
+      ...issuesToDiagnostics(parsedAttrs.error.issues, attrs, linkAttrsSchema, [...path]),
+    );
     return undefined;
   }
   const a = parsedAttrs.data;
@@ -132,7 +150,8 @@ function finish(
     });
     return undefined;
   }
-  const lanTransport = attrs.transport === "bridge" || attrs.transport === "hub" || attrs.transport === "switch";
+  const lanTransport =
+    attrs.transport === "bridge" || attrs.transport === "hub" || attrs.transport === "switch";
   const type = attrs.type ?? (endpoints.length > 2 || lanTransport ? "lan" : "p2p");
   if (type === "p2p" && endpoints.length > 2) {
     diagnostics.push({
@@ -166,7 +185,11 @@ function parseEndpointRef(
   diagnostics: Diagnostic[],
 ): TopologyEndpoint | undefined {
   if (typeof value !== "string") {
-    diagnostics.push({ code: "bad-type", message: `endpoint: expected "node" or "node:interface", got ${show(value)}`, path });
+    diagnostics.push({
+      code: "bad-type",
+      message: `endpoint: expected "node" or "node:interface", got ${show(value)}`,
+      path,
+    });
     return undefined;
   }
   const colon = value.indexOf(":");
@@ -177,7 +200,11 @@ function parseEndpointRef(
     return undefined;
   }
   if (ifname !== undefined && ifname === "") {
-    diagnostics.push({ code: "bad-value", message: `endpoint "${value}" has an empty interface name`, path });
+    diagnostics.push({
+      code: "bad-value",
+      message: `endpoint "${value}" has an empty interface name`,
+      path,
+    });
     return undefined;
   }
   return { node, path, ...(ifname !== undefined ? { ifname } : {}) };
@@ -223,7 +250,12 @@ function splitLinkString(
 }
 
 /** The diagnostic for a reference to a node that does not exist. */
-export function unknownNode(name: string, nodes: ReadonlySet<string>, path: SourcePath, lead = ""): Diagnostic {
+export function unknownNode(
+  name: string,
+  nodes: ReadonlySet<string>,
+  path: SourcePath,
+  lead = "",
+): Diagnostic {
   const list = [...nodes];
   const shown = list.length > 12 ? `${list.slice(0, 12).join(", ")}, …` : list.join(", ");
   return {

@@ -4,11 +4,11 @@
  */
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
-import { TopologyError, type Diagnostic } from "../errors.js";
+import { type Diagnostic, TopologyError } from "../errors.js";
+import { resolveAddressing } from "./addressing.js";
 import { checkTopology } from "./checks.js";
 import { normalizeLinks } from "./links.js";
 import { normalizeNodes } from "./nodes.js";
-import { resolveAddressing } from "./addressing.js";
 import { labNameSchema } from "./schema.js";
 import { parseSections } from "./sections.js";
 import { locate, parseSource, type TopologySource } from "./source.js";
@@ -68,7 +68,15 @@ export function parseTopologyPartial(
   const links = normalizeLinks(input.links ?? [], nodeNames, problems);
   const tests = normalizeTests(input, nodeNames, problems);
   checkTopology(nodes, links, problems);
-  const topology: Topology = { name, file, routing: input.routing ?? "none", addressing, nodes, links, tests };
+  const topology: Topology = {
+    name,
+    file,
+    routing: input.routing ?? "none",
+    addressing,
+    nodes,
+    links,
+    tests,
+  };
   return { topology, source, problems };
 }
 
@@ -85,9 +93,17 @@ export function located(source: TopologySource, diagnostics: readonly Diagnostic
 
 function defaultLabName(file: string, problems: Diagnostic[]): string {
   const stem = basename(file, extname(file)).toLowerCase();
-  const candidate = stem.replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 32) || "lab";
+  const candidate =
+    stem
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 32) || "lab";
   if (!labNameSchema.safeParse(candidate).success) {
-    problems.push({ code: "bad-name", message: `cannot make a lab name from file name "${stem}"; add "name:"`, path: [] });
+    problems.push({
+      code: "bad-name",
+      message: `cannot make a lab name from file name "${stem}"; add "name:"`,
+      path: [],
+    });
   }
   return candidate;
 }

@@ -4,16 +4,19 @@
  */
 import type { Diagnostic } from "../errors.js";
 import { parseAddress, parseCidr } from "../ip.js";
-import { nodeNameSchema, nodeSchema, type NodeInput, type TopologyInput } from "./schema.js";
-import { issuesToDiagnostics } from "./zod-issues.js";
+import { type NodeInput, nodeNameSchema, nodeSchema, type TopologyInput } from "./schema.js";
 import type { TopologyNode, TopologyRoute } from "./types.js";
+import { issuesToDiagnostics } from "./zod-issues.js";
 
 /**
  * @param input - the shape-checked topology
  * @param diagnostics - problems are appended here
  * @returns nodes in document order
  */
-export function normalizeNodes(input: Partial<TopologyInput>, diagnostics: Diagnostic[]): TopologyNode[] {
+export function normalizeNodes(
+  input: Partial<TopologyInput>,
+  diagnostics: Diagnostic[],
+): TopologyNode[] {
   const defaults = input.defaults ?? {};
   const raw = input.nodes ?? [];
   const entries: [string, unknown, (string | number)[]][] = Array.isArray(raw)
@@ -33,19 +36,29 @@ export function normalizeNodes(input: Partial<TopologyInput>, diagnostics: Diagn
       continue;
     }
     if (seen.has(name)) {
-      diagnostics.push({ code: "duplicate-name", message: `node "${name}" is listed twice`, path, related: seen.get(name) ?? [] });
+      diagnostics.push({
+        code: "duplicate-name",
+        message: `node "${name}" is listed twice`,
+        path,
+        related: seen.get(name) ?? [],
+      });
       continue;
     }
     seen.set(name, path);
     // A node with bad attributes still exists, so links to it do not report it as unknown.
     const parsed = nodeSchema.safeParse(rawAttrs ?? {});
-    if (!parsed.success) diagnostics.push(...issuesToDiagnostics(parsed.error.issues, rawAttrs, nodeSchema, path));
+    if (!parsed.success)
+      diagnostics.push(...issuesToDiagnostics(parsed.error.issues, rawAttrs, nodeSchema, path));
     const attrs: NodeInput = parsed.success ? parsed.data : {};
     const routes = (attrs.routes ?? []).flatMap((r, i) => {
       const route = normalizeRoute(r.prefix, r.via, [...path, "routes", i], diagnostics);
       return route ? [route] : [];
     });
-    const loopback = normalizeLoopback(attrs.loopback ?? defaults.loopback, [...path, "loopback"], diagnostics);
+    const loopback = normalizeLoopback(
+      attrs.loopback ?? defaults.loopback,
+      [...path, "loopback"],
+      diagnostics,
+    );
     const forwarding = attrs.forwarding ?? defaults.forwarding;
     nodes.push({
       name,
@@ -67,7 +80,11 @@ function normalizeRoute(
 ): TopologyRoute | undefined {
   const gw = parseAddress(via);
   if (!gw) {
-    diagnostics.push({ code: "bad-route", message: `route via "${via}" is not an IP address`, path: [...path, "via"] });
+    diagnostics.push({
+      code: "bad-route",
+      message: `route via "${via}" is not an IP address`,
+      path: [...path, "via"],
+    });
     return undefined;
   }
   let normalized: string;
@@ -84,7 +101,11 @@ function normalizeRoute(
       return undefined;
     }
     if (c.family !== gw.family) {
-      diagnostics.push({ code: "bad-route", message: `route to ${prefix} via ${via} mixes IPv4 and IPv6`, path: [...path, "via"] });
+      diagnostics.push({
+        code: "bad-route",
+        message: `route to ${prefix} via ${via} mixes IPv4 and IPv6`,
+        path: [...path, "via"],
+      });
       return undefined;
     }
     normalized = `${c.address}/${c.length}`;
@@ -99,7 +120,8 @@ function normalizeLoopback(
 ): TopologyNode["loopback"] {
   if (value === undefined || value === false) return undefined;
   if (value === true) return { ipv4: true };
-  const byFamily = typeof value === "string" ? (value.includes(":") ? { ipv6: value } : { ipv4: value }) : value;
+  const byFamily =
+    typeof value === "string" ? (value.includes(":") ? { ipv6: value } : { ipv4: value }) : value;
   const out: { ipv4?: string; ipv6?: string } = {};
   for (const family of ["ipv4", "ipv6"] as const) {
     const text = byFamily[family];

@@ -19,7 +19,10 @@ export const labNameSchema = z
 export const nodeNameSchema = z
   .string()
   .max(32, "node name must be at most 32 characters")
-  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "node name must start with a letter and use letters, digits, _ and -");
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_-]*$/,
+    "node name must start with a letter and use letters, digits, _ and -",
+  );
 
 /** Kernel interface names: at most 15 bytes (IFNAMSIZ - 1), no `/`, `:` or whitespace. */
 export const ifnameSchema = z
@@ -97,7 +100,12 @@ export const linkAttrsSchema = z.strictObject({
   name: z.string().optional(),
   type: z.enum(["p2p", "lan"]).optional(),
   transport: transportSchema.optional(),
-  prefix: z.union([cidrString, z.strictObject({ ipv4: cidrString.optional(), ipv6: cidrString.optional() })]).optional(),
+  prefix: z
+    .union([
+      cidrString,
+      z.strictObject({ ipv4: cidrString.optional(), ipv6: cidrString.optional() }),
+    ])
+    .optional(),
   impair: impairSchema.optional(),
 });
 

@@ -5,8 +5,8 @@
  */
 import type { z } from "zod";
 import type { Diagnostic } from "../errors.js";
+import { type TopologyInput, topologySchema } from "./schema.js";
 import { didYouMean, show } from "./suggest.js";
-import { topologySchema, type TopologyInput } from "./schema.js";
 import { issuesToDiagnostics } from "./zod-issues.js";
 
 const SECTION_KEYS = Object.keys(topologySchema.shape) as (keyof TopologyInput)[];
@@ -18,7 +18,11 @@ const SECTION_KEYS = Object.keys(topologySchema.shape) as (keyof TopologyInput)[
  */
 export function parseSections(data: unknown, diagnostics: Diagnostic[]): Partial<TopologyInput> {
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
-    diagnostics.push({ code: "bad-type", message: `a topology is a map with "nodes" and "links"; got ${show(data)}`, path: [] });
+    diagnostics.push({
+      code: "bad-type",
+      message: `a topology is a map with "nodes" and "links"; got ${show(data)}`,
+      path: [],
+    });
     return {};
   }
   const raw = data as Record<string, unknown>;
@@ -33,7 +37,11 @@ export function parseSections(data: unknown, diagnostics: Diagnostic[]): Partial
     }
   }
   if (!("nodes" in raw)) {
-    diagnostics.push({ code: "bad-type", message: `the topology has no "nodes"; add a list or map of nodes`, path: [] });
+    diagnostics.push({
+      code: "bad-type",
+      message: `the topology has no "nodes"; add a list or map of nodes`,
+      path: [],
+    });
   }
   const out: Record<string, unknown> = {};
   for (const key of SECTION_KEYS) {

@@ -3,7 +3,7 @@
  * file position. The only module that knows how yaml v2 exposes nodes and
  * ranges, so a yaml upgrade touches one file.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Diagnostic } from "../errors.js";
 
 /** A topology file parsed into a YAML document, with positions. */
@@ -22,7 +22,10 @@ export interface TopologySource {
  * @param file - name to show in messages
  * @returns the source and any syntax diagnostics (already located)
  */
-export function parseSource(text: string, file: string): { source: TopologySource; diagnostics: Diagnostic[] } {
+export function parseSource(
+  text: string,
+  file: string,
+): { source: TopologySource; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const source: TopologySource = { file, text, doc, lineCounter };
@@ -57,7 +60,9 @@ export function locate(source: TopologySource, d: Diagnostic): Diagnostic {
   const offset = offsetOf(source, d.path, d.atKey ?? false);
   const pos = source.lineCounter.linePos(offset);
   const related =
-    d.related !== undefined ? source.lineCounter.linePos(offsetOf(source, d.related, false)) : undefined;
+    d.related !== undefined
+      ? source.lineCounter.linePos(offsetOf(source, d.related, false))
+      : undefined;
   return withLine(source, {
     ...d,
     file: source.file,
@@ -73,7 +78,11 @@ function withLine(source: TopologySource, d: Diagnostic): Diagnostic {
   return line === undefined ? d : { ...d, sourceLine: line.replace(/\r$/, "") };
 }
 
-function offsetOf(source: TopologySource, path: readonly (string | number)[], atKey: boolean): number {
+function offsetOf(
+  source: TopologySource,
+  path: readonly (string | number)[],
+  atKey: boolean,
+): number {
   // Walk down the document, remembering the last node that had a range.
   let node: unknown = source.doc.contents;
   let best = rangeStart(node) ?? 0;

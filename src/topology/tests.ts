@@ -21,7 +21,11 @@ export function normalizeTests(
   if (!raw) return [];
   const entries = Array.isArray(raw)
     ? raw.map((t, i) => ({ t, name: t.name, path: ["validate", i] as (string | number)[] }))
-    : Object.entries(raw).map(([name, t]) => ({ t, name, path: ["validate", name] as (string | number)[] }));
+    : Object.entries(raw).map(([name, t]) => ({
+        t,
+        name,
+        path: ["validate", name] as (string | number)[],
+      }));
   const tests: TopologyTest[] = [];
   for (const { t, name, path } of entries) {
     const froms = Array.isArray(t.from) ? t.from : [t.from];
@@ -29,14 +33,21 @@ export function normalizeTests(
     let ok = true;
     froms.forEach((f, i) => {
       if (!nodes.has(f)) {
-        diagnostics.push(unknownNode(f, nodes, Array.isArray(t.from) ? [...path, "from", i] : [...path, "from"]));
+        diagnostics.push(
+          unknownNode(f, nodes, Array.isArray(t.from) ? [...path, "from", i] : [...path, "from"]),
+        );
         ok = false;
       }
     });
     targets.forEach((p, i) => {
       if (!nodes.has(p) && !parseAddress(p)) {
         diagnostics.push(
-          unknownNode(p, nodes, Array.isArray(t.ping) ? [...path, "ping", i] : [...path, "ping"], "ping target is neither an address nor a node: "),
+          unknownNode(
+            p,
+            nodes,
+            Array.isArray(t.ping) ? [...path, "ping", i] : [...path, "ping"],
+            "ping target is neither an address nor a node: ",
+          ),
         );
         ok = false;
       }

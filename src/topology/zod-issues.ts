@@ -66,17 +66,21 @@ function convert(issue: Issue, data: unknown, schema: AnySchema, base: Path): Di
       const deep = branches.filter((b) => b.length > 0 && b.every((i) => i.path.length > 0));
       if (deep.length > 0) {
         const best = deep.reduce((a, b) => (b.length < a.length ? b : a));
-        return best.flatMap((i) => convert({ ...i, path: [...rel, ...i.path] } as Issue, data, schema, base));
+        return best.flatMap((i) =>
+          convert({ ...i, path: [...rel, ...i.path] } as Issue, data, schema, base),
+        );
       }
       const expected = [
         ...new Set(
-          branches.flat().map((i) =>
-            i.code === "invalid_type"
-              ? article(i.expected)
-              : i.code === "invalid_value"
-                ? i.values.map((v) => show(v)).join(" or ")
-                : i.message,
-          ),
+          branches
+            .flat()
+            .map((i) =>
+              i.code === "invalid_type"
+                ? article(i.expected)
+                : i.code === "invalid_value"
+                  ? i.values.map((v) => show(v)).join(" or ")
+                  : i.message,
+            ),
         ),
       ];
       return [
@@ -167,7 +171,9 @@ function walk(schema: AnySchema, path: readonly (string | number)[], found: Set<
     return;
   }
   const [head, ...rest] = path;
-  if (d.type === "object" && d.shape && typeof head === "string" && d.shape[head]) walk(d.shape[head], rest, found);
-  else if (d.type === "array" && d.element && typeof head === "number") walk(d.element, rest, found);
+  if (d.type === "object" && d.shape && typeof head === "string" && d.shape[head])
+    walk(d.shape[head], rest, found);
+  else if (d.type === "array" && d.element && typeof head === "number")
+    walk(d.element, rest, found);
   else if (d.type === "record" && d.valueType) walk(d.valueType, rest, found);
 }

@@ -18,7 +18,9 @@ export interface ValidationTest extends TestPlan {
 export function validationTests(plan: LabPlan, neighbours = true): ValidationTest[] {
   const out: ValidationTest[] = plan.tests.map((t) => ({ ...t, origin: "declared" as const }));
   if (!neighbours) return out;
-  const ifaces = new Map(plan.nodes.flatMap((n) => n.interfaces.map((i) => [`${n.name}:${i.name}`, i] as const)));
+  const ifaces = new Map(
+    plan.nodes.flatMap((n) => n.interfaces.map((i) => [`${n.name}:${i.name}`, i] as const)),
+  );
   for (const link of plan.links) {
     for (const a of link.endpoints) {
       for (const b of link.endpoints) {

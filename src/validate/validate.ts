@@ -5,10 +5,10 @@ import pMap from "p-map";
 import { defaultRunner, type Runner } from "../exec.js";
 import { findNode } from "../lab/exec.js";
 import { requireRoot, requireTools } from "../lab/preflight.js";
-import { requireLab, type LabTarget } from "../lab/resolve.js";
+import { type LabTarget, requireLab } from "../lab/resolve.js";
 import { StateStore } from "../lab/state.js";
 import type { Reporter } from "../log.js";
-import { validationTests, type ValidationTest } from "./tests.js";
+import { type ValidationTest, validationTests } from "./tests.js";
 
 export interface ValidateOptions {
   /** @default defaultRunner */
@@ -50,7 +50,10 @@ export interface ValidateResult {
  * @throws {LabError} when the lab is not up
  * @throws {PermissionError} without root
  */
-export async function validateLab(target: LabTarget, options: ValidateOptions = {}): Promise<ValidateResult> {
+export async function validateLab(
+  target: LabTarget,
+  options: ValidateOptions = {},
+): Promise<ValidateResult> {
   const run = options.run ?? defaultRunner;
   const store = options.store ?? new StateStore();
   const state = await requireLab(store, target);
@@ -72,17 +75,50 @@ export async function validateLab(target: LabTarget, options: ValidateOptions = 
   return { lab: state.lab, results, passed, failed: results.length - passed };
 }
 
-async function ping(run: Runner, namespace: string, test: ValidationTest, attempts: number): Promise<TestResult> {
+async function ping(
+  run: Runner,
+  namespace: string,
+  test: ValidationTest,
+  attempts: number,
+): Promise<TestResult> {
   const family = test.family === "ipv6" ? "-6" : "-4";
   if (test.expect === "fail") {
     // Two probes, so a lost first packet (ARP) cannot make a reachable target look unreachable.
-    const r = await run("ip", ["netns", "exec", namespace, "ping", family, "-n", "-q", "-c", "2", "-i", "0.2", "-W", "1", test.target], { check: false });
+    const r = await run(
+      "ip",
+      [
+        "netns",
+        "exec",
+        namespace,
+        "ping",
+        family,
+        "-n",
+        "-q",
+        "-c",
+        "2",
+        "-i",
+        "0.2",
+        "-W",
+        "1",
+        test.target,
+      ],
+      { check: false },
+    );
     const replied = r.exitCode === 0;
-    return { test, passed: !replied, replied, ...(replied ? {} : { detail: pingDetail(r.stdout, r.stderr) }) };
+    return {
+      test,
+      passed: !replied,
+      replied,
+      ...(replied ? {} : { detail: pingDetail(r.stdout, r.stderr) }),
+    };
   }
   let last = "";
   for (let i = 0; i < attempts; i++) {
-    const r = await run("ip", ["netns", "exec", namespace, "ping", family, "-n", "-q", "-c", "1", "-W", "1", test.target], { check: false });
+    const r = await run(
+      "ip",
+      ["netns", "exec", namespace, "ping", family, "-n", "-q", "-c", "1", "-W", "1", test.target],
+      { check: false },
+    );
     if (r.exitCode === 0) {
       const rtt = /= ([\d.]+)\//.exec(r.stdout);
       return { test, passed: true, replied: true, ...(rtt?.[1] ? { rttMs: Number(rtt[1]) } : {}) };

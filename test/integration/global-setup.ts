@@ -18,7 +18,9 @@ declare module "vitest" {
 
 export default function setup(project: TestProject): () => Promise<void> {
   if (process.getuid?.() !== 0) {
-    throw new Error("the integration tests build real labs and need root: run them as root (sudo npm test)");
+    throw new Error(
+      "the integration tests build real labs and need root: run them as root (sudo npm test)",
+    );
   }
   const stateDir = mkdtempSync(join(tmpdir(), "wirelab-test-"));
   project.provide("stateDir", stateDir);
@@ -28,7 +30,9 @@ export default function setup(project: TestProject): () => Promise<void> {
     for (const lab of left) await down({ lab: lab.lab }, { store });
     rmSync(stateDir, { recursive: true, force: true });
     if (left.length > 0) {
-      process.stderr.write(`integration teardown removed labs a test left behind: ${left.map((l) => l.lab).join(", ")}\n`);
+      process.stderr.write(
+        `integration teardown removed labs a test left behind: ${left.map((l) => l.lab).join(", ")}\n`,
+      );
     }
   };
 }

@@ -25,14 +25,19 @@ const workDir = mkdtempSync(join(tmpdir(), "wirelab-topo-"));
 export function labFile(source: string, suffix: string): { file: string; lab: string } {
   const text = source.includes("\n") ? source : readFileSync(source, "utf8");
   const lab = `${TEST_PREFIX}-${suffix}`;
-  const body = /^name:.*$/m.test(text) ? text.replace(/^name:.*$/m, `name: ${lab}`) : `name: ${lab}\n${text}`;
+  const body = /^name:.*$/m.test(text)
+    ? text.replace(/^name:.*$/m, `name: ${lab}`)
+    : `name: ${lab}\n${text}`;
   const file = join(workDir, `${lab}.yml`);
   writeFileSync(file, body);
   return { file, lab };
 }
 
 /** Runs the built CLI; returns exit code and output. */
-export function cli(args: readonly string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+export function cli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ["dist/cli/bin.js", ...args], {
     encoding: "utf8",
     env: { ...process.env, WIRELAB_STATE_DIR: stateDir(), ...env },
@@ -43,9 +48,15 @@ export function cli(args: readonly string[], env: Record<string, string> = {}): 
 /** Namespaces on the host whose names start with `prefix`. */
 export function namespaces(prefix: string): string[] {
   // stderr ignored: ip complains about a namespace file a killed `ip netns add` left unmounted.
-  const out = execFileSync("ip", ["-json", "netns", "list"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  const out = execFileSync("ip", ["-json", "netns", "list"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+  }).trim();
   if (!out) return [];
-  return (JSON.parse(out) as { name: string }[]).map((n) => n.name).filter((n) => n.startsWith(prefix)).sort();
+  return (JSON.parse(out) as { name: string }[])
+    .map((n) => n.name)
+    .filter((n) => n.startsWith(prefix))
+    .sort();
 }
 
 /** Runs a command in a namespace; returns exit code and output. */

@@ -24,12 +24,30 @@ describe("LAN (seed 003) and two labs side by side", () => {
   it("is one broadcast domain: b sees a's ARP request for c", async () => {
     const bNs = `wl-${one.lab}-b`;
     inNs(`wl-${one.lab}-a`, ["ip", "neigh", "flush", "all"]);
-    const dump = spawn("ip", ["netns", "exec", bNs, "tcpdump", "-n", "-l", "-c", "1", "-i", "eth1", "arp and arp[6:2] = 1"], { stdio: ["ignore", "pipe", "pipe"] });
+    const dump = spawn(
+      "ip",
+      [
+        "netns",
+        "exec",
+        bNs,
+        "tcpdump",
+        "-n",
+        "-l",
+        "-c",
+        "1",
+        "-i",
+        "eth1",
+        "arp and arp[6:2] = 1",
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     let out = "";
     dump.stdout.on("data", (d: Buffer) => {
       out += d.toString();
     });
-    const listening = new Promise<void>((resolve) => dump.stderr.on("data", (d: Buffer) => d.toString().includes("listening") && resolve()));
+    const listening = new Promise<void>((resolve) =>
+      dump.stderr.on("data", (d: Buffer) => d.toString().includes("listening") && resolve()),
+    );
     await listening;
     expect(inNs(`wl-${one.lab}-a`, ["ping", "-c", "1", "-W", "2", "172.16.0.3"]).code).toBe(0);
     const code = await new Promise<number | null>((resolve) => {

@@ -24,11 +24,14 @@ describe("lifecycle edge cases", () => {
     });
     // Kill it as soon as it has started creating namespaces.
     const deadline = Date.now() + 10_000;
-    while (namespaces(`wl-${lab}`).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    while (namespaces(`wl-${lab}`).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
     child.kill("SIGKILL");
     await new Promise((r) => child.on("exit", r));
     expect(namespaces(`wl-${lab}`).length).toBeGreaterThan(0);
-    const state = JSON.parse(readFileSync(join(stateDir(), "labs", lab, "state.json"), "utf8")) as { status: string };
+    const state = JSON.parse(readFileSync(join(stateDir(), "labs", lab, "state.json"), "utf8")) as {
+      status: string;
+    };
     expect(state.status).toBe("creating");
 
     const again = cli(["up", file]);
@@ -49,7 +52,8 @@ describe("lifecycle edge cases", () => {
       stdio: "ignore",
     });
     const deadline = Date.now() + 10_000;
-    while (namespaces(`wl-${lab}`).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    while (namespaces(`wl-${lab}`).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 2));
     child.kill("SIGKILL");
     await new Promise((r) => child.on("exit", r));
     expect(cli(["down", "--lab", lab]).code).toBe(0);
@@ -60,7 +64,12 @@ describe("lifecycle edge cases", () => {
   it("refuses an up of a changed file, saying what differs, and leaves the lab alone", () => {
     const { file, lab } = track(labFile("examples/lan.yml", "changed"));
     expect(cli(["up", file]).code).toBe(0);
-    writeFileSync(file, readFileSync(file, "utf8").replace("nodes: [ a, b, c ]", "nodes: [ a, b, c, d ]").replace("a-b-c", "a-b-c-d"));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8")
+        .replace("nodes: [ a, b, c ]", "nodes: [ a, b, c, d ]")
+        .replace("a-b-c", "a-b-c-d"),
+    );
     const r = cli(["up", file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("+ node d");
@@ -114,11 +123,23 @@ describe("lifecycle edge cases", () => {
     execFileSync("chmod", ["o+rx", file, dirname(file)]);
     const r = (() => {
       try {
-        execFileSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, "dist/cli/bin.js", "up", file], {
-          encoding: "utf8",
-          env: { ...process.env, WIRELAB_STATE_DIR: join(stateDir(), "nobody") },
-          stdio: "pipe",
-        });
+        execFileSync(
+          "setpriv",
+          [
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            process.execPath,
+            "dist/cli/bin.js",
+            "up",
+            file,
+          ],
+          {
+            encoding: "utf8",
+            env: { ...process.env, WIRELAB_STATE_DIR: join(stateDir(), "nobody") },
+            stdio: "pipe",
+          },
+        );
         return { code: 0, stderr: "" };
       } catch (e) {
         const err = e as { status: number; stderr: string };
@@ -136,11 +157,20 @@ describe("lifecycle edge cases", () => {
     // Let the host batch and a few node batches run, then fail like a refused `ip` would.
     const run: Runner = async (f, args, options) => {
       if (f === "ip" && args.includes("-batch") && ++calls === 4) {
-        throw new CommandError({ argv: [f, ...args], exitCode: 2, signal: null, stdout: "", stderr: "RTNETLINK answers: File exists", durationMs: 0 });
+        throw new CommandError({
+          argv: [f, ...args],
+          exitCode: 2,
+          signal: null,
+          stdout: "",
+          stderr: "RTNETLINK answers: File exists",
+          durationMs: 0,
+        });
       }
       return defaultRunner(f, args, options);
     };
-    await expect(up(file, { run, store: store(), concurrency: 1 })).rejects.toThrow(/RTNETLINK answers: File exists/);
+    await expect(up(file, { run, store: store(), concurrency: 1 })).rejects.toThrow(
+      /RTNETLINK answers: File exists/,
+    );
     expect(calls).toBeGreaterThanOrEqual(4);
     expect(namespaces(`wl-${lab}`)).toEqual([]);
     expect(await store().read(lab)).toBeUndefined();

@@ -17,21 +17,36 @@ describe("six-routers (seed 004) in namespaces", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`lab ${lab} is up: 7 nodes, 6 links`);
     expect(namespaces(`wl-${lab}`)).toEqual(
-      [lab, `${lab}-h1`, `${lab}-h2`, `${lab}-htest`, `${lab}-rt1`, `${lab}-rt2`, `${lab}-rt3`, `${lab}-rt4`].map((n) => `wl-${n}`).sort(),
+      [
+        lab,
+        `${lab}-h1`,
+        `${lab}-h2`,
+        `${lab}-htest`,
+        `${lab}-rt1`,
+        `${lab}-rt2`,
+        `${lab}-rt3`,
+        `${lab}-rt4`,
+      ]
+        .map((n) => `wl-${n}`)
+        .sort(),
     );
   });
 
   it("has the seed's addresses, routes and forwarding in the kernel", () => {
-    const addrs = JSON.parse(execFileSync("ip", ["-n", ns("rt4"), "-json", "-4", "address", "show"], { encoding: "utf8" })) as {
+    const addrs = JSON.parse(
+      execFileSync("ip", ["-n", ns("rt4"), "-json", "-4", "address", "show"], { encoding: "utf8" }),
+    ) as {
       ifname: string;
       addr_info: { local: string; prefixlen: number }[];
     }[];
-    expect(addrs.filter((a) => a.ifname !== "lo").map((a) => `${a.ifname} ${a.addr_info[0]?.local}/${a.addr_info[0]?.prefixlen}`)).toEqual([
-      "eth1 10.20.40.1/24",
-      "eth2 10.20.50.1/24",
-      "eth3 10.20.60.1/24",
-    ]);
-    const routes = execFileSync("ip", ["-n", ns("rt1"), "route", "show", "10.20.60.0/24"], { encoding: "utf8" });
+    expect(
+      addrs
+        .filter((a) => a.ifname !== "lo")
+        .map((a) => `${a.ifname} ${a.addr_info[0]?.local}/${a.addr_info[0]?.prefixlen}`),
+    ).toEqual(["eth1 10.20.40.1/24", "eth2 10.20.50.1/24", "eth3 10.20.60.1/24"]);
+    const routes = execFileSync("ip", ["-n", ns("rt1"), "route", "show", "10.20.60.0/24"], {
+      encoding: "utf8",
+    });
     expect(routes.trim()).toBe("10.20.60.0/24 via 10.20.20.2 dev eth2");
     expect(inNs(ns("rt2"), ["sysctl", "-n", "net.ipv4.ip_forward"]).stdout.trim()).toBe("1");
     expect(inNs(ns("h1"), ["sysctl", "-n", "net.ipv4.ip_forward"]).stdout.trim()).toBe("0");
@@ -53,17 +68,23 @@ describe("six-routers (seed 004) in namespaces", () => {
   });
 
   it("is idempotent: a second up changes nothing", () => {
-    const before = execFileSync("ip", ["-n", ns("rt1"), "-json", "link", "show"], { encoding: "utf8" });
+    const before = execFileSync("ip", ["-n", ns("rt1"), "-json", "link", "show"], {
+      encoding: "utf8",
+    });
     const r = cli(["up", file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("already up as planned");
-    expect(execFileSync("ip", ["-n", ns("rt1"), "-json", "link", "show"], { encoding: "utf8" })).toBe(before);
+    expect(
+      execFileSync("ip", ["-n", ns("rt1"), "-json", "link", "show"], { encoding: "utf8" }),
+    ).toBe(before);
   });
 
   it("reports status with addresses and link state", () => {
     const r = cli(["status", "--lab", lab, "--json"]);
     expect(r.code).toBe(0);
-    const [status] = JSON.parse(r.stdout) as { nodes: { name: string; interfaces: { name: string; state: string; addresses: string[] }[] }[] }[];
+    const [status] = JSON.parse(r.stdout) as {
+      nodes: { name: string; interfaces: { name: string; state: string; addresses: string[] }[] }[];
+    }[];
     const rt1 = status?.nodes.find((n) => n.name === "rt1");
     expect(rt1?.interfaces.map((i) => [i.name, i.state, i.addresses])).toEqual([
       ["eth1", "UP", ["10.20.10.1/24"]],
@@ -75,7 +96,9 @@ describe("six-routers (seed 004) in namespaces", () => {
   });
 
   it("exec runs in the node and returns the command's exit code", () => {
-    expect(cli(["exec", "--lab", lab, "h2", "--", "ping", "-c", "1", "-W", "2", "10.20.10.2"]).code).toBe(0);
+    expect(
+      cli(["exec", "--lab", lab, "h2", "--", "ping", "-c", "1", "-W", "2", "10.20.10.2"]).code,
+    ).toBe(0);
     expect(cli(["exec", "--lab", lab, "h2", "--", "sh", "-c", "exit 7"]).code).toBe(7);
     const bad = cli(["exec", "--lab", lab, "h3", "--", "true"]);
     expect(bad.code).toBe(1);

@@ -13,8 +13,13 @@ describe("six-routers example (seed 004)", () => {
 
   it("names namespaces after lab and node", () => {
     expect(plan.nodes.map((n) => n.namespace)).toEqual([
-      "wl-six-routers-rt1", "wl-six-routers-rt2", "wl-six-routers-rt3", "wl-six-routers-rt4",
-      "wl-six-routers-h1", "wl-six-routers-h2", "wl-six-routers-htest",
+      "wl-six-routers-rt1",
+      "wl-six-routers-rt2",
+      "wl-six-routers-rt3",
+      "wl-six-routers-rt4",
+      "wl-six-routers-h1",
+      "wl-six-routers-h2",
+      "wl-six-routers-htest",
     ]);
     expect(plan.labNamespace).toBe("wl-six-routers");
   });
@@ -27,15 +32,28 @@ describe("six-routers example (seed 004)", () => {
       ["eth3", "10.20.30.1/24", "br3"],
     ]);
     const rt4 = plan.nodes.find((n) => n.name === "rt4");
-    expect(rt4?.interfaces.map((i) => i.ipv4)).toEqual(["10.20.40.1/24", "10.20.50.1/24", "10.20.60.1/24"]);
+    expect(rt4?.interfaces.map((i) => i.ipv4)).toEqual([
+      "10.20.40.1/24",
+      "10.20.50.1/24",
+      "10.20.60.1/24",
+    ]);
   });
 
   it("puts br1 on a bridge and the other links on vEth pairs", () => {
     expect(plan.links.map((l) => [l.name, l.transport])).toEqual([
-      ["br1", "bridge"], ["br2", "veth"], ["br3", "veth"], ["br4", "veth"], ["br5", "veth"], ["br6", "veth"],
+      ["br1", "bridge"],
+      ["br2", "veth"],
+      ["br3", "veth"],
+      ["br4", "veth"],
+      ["br5", "veth"],
+      ["br6", "veth"],
     ]);
     const br1 = plan.links[0];
-    expect(br1?.transport === "bridge" && br1.endpoints.map((e) => e.port)).toEqual(["rt1-eth1", "h1-eth1", "htest-eth1"]);
+    expect(br1?.transport === "bridge" && br1.endpoints.map((e) => e.port)).toEqual([
+      "rt1-eth1",
+      "h1-eth1",
+      "htest-eth1",
+    ]);
   });
 
   it("resolves static routes to their outgoing interface", () => {
@@ -46,7 +64,10 @@ describe("six-routers example (seed 004)", () => {
       { prefix: "10.20.50.0/24", nexthops: [{ via: "10.20.30.2", dev: "eth3" }], origin: "static" },
     ]);
     const h1 = plan.nodes.find((n) => n.name === "h1");
-    expect(h1?.routes[0]).toMatchObject({ prefix: "0.0.0.0/0", nexthops: [{ via: "10.20.10.1", dev: "eth1" }] });
+    expect(h1?.routes[0]).toMatchObject({
+      prefix: "0.0.0.0/0",
+      nexthops: [{ via: "10.20.10.1", dev: "eth1" }],
+    });
     expect(h1?.forwarding).toBe(false);
     expect(rt1?.forwarding).toBe(true);
   });
@@ -78,8 +99,18 @@ describe("six-routers example (seed 004)", () => {
 describe("lan example (seed 003)", () => {
   it("puts three nodes on one bridge from the LAN pool", () => {
     const plan = planOf("examples/lan.yml");
-    expect(plan.links[0]).toMatchObject({ name: "lan1", transport: "bridge", type: "lan", bridge: "lan1", subnets: { ipv4: "172.16.0.0/24" } });
-    expect(plan.nodes.map((n) => n.interfaces[0]?.ipv4)).toEqual(["172.16.0.1/24", "172.16.0.2/24", "172.16.0.3/24"]);
+    expect(plan.links[0]).toMatchObject({
+      name: "lan1",
+      transport: "bridge",
+      type: "lan",
+      bridge: "lan1",
+      subnets: { ipv4: "172.16.0.0/24" },
+    });
+    expect(plan.nodes.map((n) => n.interfaces[0]?.ipv4)).toEqual([
+      "172.16.0.1/24",
+      "172.16.0.2/24",
+      "172.16.0.3/24",
+    ]);
   });
 });
 
@@ -94,7 +125,9 @@ describe("leaf-spine example", () => {
     const toH16 = leaf1?.routes.find((r) => r.prefix === plan.links.at(-1)?.subnets.ipv4);
     expect(toH16?.nexthops).toHaveLength(4);
     const h1 = plan.nodes.find((n) => n.name === "h1");
-    expect(h1?.routes.every((r) => r.nexthops.length === 1 && r.nexthops[0]?.dev === "eth1")).toBe(true);
+    expect(h1?.routes.every((r) => r.nexthops.length === 1 && r.nexthops[0]?.dev === "eth1")).toBe(
+      true,
+    );
   });
   it("turns forwarding on for transit nodes only", () => {
     expect(plan.nodes.filter((n) => n.forwarding).map((n) => n.name)).toHaveLength(20);

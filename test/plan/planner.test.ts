@@ -8,7 +8,11 @@ const iface = (p: ReturnType<typeof plan>, node: string, name = "eth1") =>
 describe("addresses", () => {
   it("takes p2p /30s and LAN /24s from netlab's default pools, in link order", () => {
     const p = plan("nodes: [a, b, c, d]\nlinks: [ a-b, b-c-d, c-d ]\n");
-    expect(p.links.map((l) => l.subnets.ipv4)).toEqual(["10.1.0.0/30", "172.16.0.0/24", "10.1.0.4/30"]);
+    expect(p.links.map((l) => l.subnets.ipv4)).toEqual([
+      "10.1.0.0/30",
+      "172.16.0.0/24",
+      "10.1.0.4/30",
+    ]);
     expect([iface(p, "a")?.ipv4, iface(p, "b")?.ipv4]).toEqual(["10.1.0.1/30", "10.1.0.2/30"]);
     expect(iface(p, "d", "eth2")?.ipv4).toBe("10.1.0.6/30");
   });
@@ -17,18 +21,36 @@ describe("addresses", () => {
     const p = plan(
       "addressing: { p2p: { ipv4: 192.168.100.0/24, prefix: 31 } }\nnodes: [a, b, c]\nlinks:\n  - a-b\n  - { b: { ipv4: 5 }, c: {}, prefix: 10.9.9.0/24 }\n",
     );
-    expect([iface(p, "a")?.ipv4, iface(p, "b")?.ipv4]).toEqual(["192.168.100.0/31", "192.168.100.1/31"]);
-    expect([iface(p, "b", "eth2")?.ipv4, iface(p, "c")?.ipv4]).toEqual(["10.9.9.5/24", "10.9.9.1/24"]);
+    expect([iface(p, "a")?.ipv4, iface(p, "b")?.ipv4]).toEqual([
+      "192.168.100.0/31",
+      "192.168.100.1/31",
+    ]);
+    expect([iface(p, "b", "eth2")?.ipv4, iface(p, "c")?.ipv4]).toEqual([
+      "10.9.9.5/24",
+      "10.9.9.1/24",
+    ]);
   });
 
   it("fills the rest of a link from its first explicit address's subnet", () => {
-    const p = plan("nodes: [a, b, c]\nlinks:\n  - { a: { ipv4: 10.20.10.1/24 }, b: {}, c: { ipv4: 10.20.10.2/24 } }\n");
-    expect(p.nodes.map((n) => n.interfaces[0]?.ipv4)).toEqual(["10.20.10.1/24", "10.20.10.3/24", "10.20.10.2/24"]);
+    const p = plan(
+      "nodes: [a, b, c]\nlinks:\n  - { a: { ipv4: 10.20.10.1/24 }, b: {}, c: { ipv4: 10.20.10.2/24 } }\n",
+    );
+    expect(p.nodes.map((n) => n.interfaces[0]?.ipv4)).toEqual([
+      "10.20.10.1/24",
+      "10.20.10.3/24",
+      "10.20.10.2/24",
+    ]);
   });
 
   it("skips pool subnets that explicit prefixes use", () => {
-    const p = plan("nodes: [a, b, c]\nlinks:\n  - a-b\n  - { b: {}, c: {}, prefix: 10.1.0.4/30 }\n  - a-c\n");
-    expect(p.links.map((l) => l.subnets.ipv4)).toEqual(["10.1.0.0/30", "10.1.0.4/30", "10.1.0.8/30"]);
+    const p = plan(
+      "nodes: [a, b, c]\nlinks:\n  - a-b\n  - { b: {}, c: {}, prefix: 10.1.0.4/30 }\n  - a-c\n",
+    );
+    expect(p.links.map((l) => l.subnets.ipv4)).toEqual([
+      "10.1.0.0/30",
+      "10.1.0.4/30",
+      "10.1.0.8/30",
+    ]);
   });
 
   it("adds IPv6 from a pool or explicitly, and leaves a family off on request", () => {
@@ -41,14 +63,22 @@ describe("addresses", () => {
   });
 
   it("allocates loopbacks by node position, and takes fixed ones as written", () => {
-    const p = plan("defaults: { loopback: true }\nnodes:\n  a: {}\n  b: { loopback: 10.255.0.1/32 }\n  c: { loopback: false }\n");
-    expect(p.nodes.map((n) => n.loopback.ipv4)).toEqual(["10.0.0.1/32", "10.255.0.1/32", undefined]);
+    const p = plan(
+      "defaults: { loopback: true }\nnodes:\n  a: {}\n  b: { loopback: 10.255.0.1/32 }\n  c: { loopback: false }\n",
+    );
+    expect(p.nodes.map((n) => n.loopback.ipv4)).toEqual([
+      "10.0.0.1/32",
+      "10.255.0.1/32",
+      undefined,
+    ]);
   });
 });
 
 describe("names", () => {
   it("numbers interfaces eth1… per node in link order, around explicit names", () => {
-    const p = plan("nodes: [a, b]\nlinks:\n  - endpoints: [ 'a:eth1', 'b:eth2' ]\n  - a-b\n  - a-b\n");
+    const p = plan(
+      "nodes: [a, b]\nlinks:\n  - endpoints: [ 'a:eth1', 'b:eth2' ]\n  - a-b\n  - a-b\n",
+    );
     expect(p.nodes[1]?.interfaces.map((i) => i.name)).toEqual(["eth2", "eth1", "eth3"]);
     expect(p.nodes[0]?.interfaces.map((i) => [i.name, i.peer])).toEqual([
       ["eth1", "b:eth2"],
@@ -58,19 +88,30 @@ describe("names", () => {
   });
 
   it("names links a-b (made unique) and lanN, keeping written names", () => {
-    const p = plan("nodes: [a, b, c]\nlinks: [ a-b, a-b, a-b-c, { a: {}, c: {}, name: lan1 }, b-c-a ]\n");
+    const p = plan(
+      "nodes: [a, b, c]\nlinks: [ a-b, a-b, a-b-c, { a: {}, c: {}, name: lan1 }, b-c-a ]\n",
+    );
     expect(p.links.map((l) => l.name)).toEqual(["a-b", "a-b-2", "lan2", "lan1", "lan3"]);
   });
 
   it("names LAN ports node-iface, with a short fallback past 15 characters", () => {
     const p = plan("nodes: [a, averyverylongnode, c]\nlinks: [ a-averyverylongnode-c ]\n");
     const lan = p.links[0];
-    expect(lan?.transport === "bridge" && lan.endpoints.map((e) => e.port)).toEqual(["a-eth1", "l1p2", "c-eth1"]);
+    expect(lan?.transport === "bridge" && lan.endpoints.map((e) => e.port)).toEqual([
+      "a-eth1",
+      "l1p2",
+      "c-eth1",
+    ]);
   });
 
   it("puts a two-node link on a bridge when asked", () => {
     const p = plan("nodes: [a, b]\nlinks: [ { a: {}, b: {}, transport: bridge } ]\n");
-    expect(p.links[0]).toMatchObject({ type: "lan", transport: "bridge", namespace: "wl-t", bridge: "lan1" });
+    expect(p.links[0]).toMatchObject({
+      type: "lan",
+      transport: "bridge",
+      namespace: "wl-t",
+      bridge: "lan1",
+    });
     expect(p.labNamespace).toBe("wl-t");
   });
 
@@ -104,13 +145,17 @@ describe("routing: static", () => {
   });
 
   it("uses every equal-cost next hop", () => {
-    const p = plan("routing: static\nnodes: [a, s1, s2, z, e]\nlinks: [ a-s1, a-s2, s1-z, s2-z, z-e ]\n");
+    const p = plan(
+      "routing: static\nnodes: [a, s1, s2, z, e]\nlinks: [ a-s1, a-s2, s1-z, s2-z, z-e ]\n",
+    );
     const ecmp = p.nodes[0]?.routes.filter((r) => r.nexthops.length === 2);
     expect(ecmp?.map((r) => r.prefix)).toEqual(["10.1.0.16/30"]);
   });
 
   it("never routes through a node with forwarding: false", () => {
-    const p = plan("routing: static\nnodes:\n  a: {}\n  h: { forwarding: false }\n  b: { loopback: true }\nlinks: [ a-h, h-b ]\n");
+    const p = plan(
+      "routing: static\nnodes:\n  a: {}\n  h: { forwarding: false }\n  b: { loopback: true }\nlinks: [ a-h, h-b ]\n",
+    );
     expect(p.nodes[0]?.routes.map((r) => r.prefix)).toEqual(["10.1.0.4/30"]);
     expect(p.nodes[1]?.forwarding).toBe(false);
   });
@@ -119,10 +164,14 @@ describe("routing: static", () => {
     const p = plan(
       "routing: static\nnodes:\n  a: { routes: [ { prefix: 10.1.0.8/30, via: 10.1.0.2 } ] }\n  b: {}\n  c: {}\n  d: {}\nlinks: [ a-b, b-c, c-d ]\n",
     );
-    expect(p.nodes[0]?.routes.filter((r) => r.prefix === "10.1.0.8/30").map((r) => r.origin)).toEqual(["static"]);
+    expect(
+      p.nodes[0]?.routes.filter((r) => r.prefix === "10.1.0.8/30").map((r) => r.origin),
+    ).toEqual(["static"]);
   });
 
   it("does nothing without routing: static", () => {
-    expect(plan("nodes: [a, b, c]\nlinks: [ a-b, b-c ]\n").nodes.every((n) => n.routes.length === 0)).toBe(true);
+    expect(
+      plan("nodes: [a, b, c]\nlinks: [ a-b, b-c ]\n").nodes.every((n) => n.routes.length === 0),
+    ).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunOptions, Runner } from "../../src/exec.js";
+import type { Runner, RunOptions } from "../../src/exec.js";
 import { createNetnsLab } from "../../src/providers/netns/provider.js";
 import { hostScript, labNamespaceScript, nodeScript } from "../../src/providers/netns/scripts.js";
 import { plan } from "../helpers.js";
@@ -48,11 +48,16 @@ describe("netns scripts", () => {
       "route add 172.16.0.0/24 via 10.1.0.2 dev eth1",
       "route add 10.0.0.2/32 via 10.1.0.2 dev eth1",
     ]);
-    expect(nodeScript(lab.nodes[1] as never).slice(0, 2)).toEqual(["link set lo up", "address add 10.0.0.2/32 dev lo"]);
+    expect(nodeScript(lab.nodes[1] as never).slice(0, 2)).toEqual([
+      "link set lo up",
+      "address add 10.0.0.2/32 dev lo",
+    ]);
   });
 
   it("writes ECMP routes with one nexthop per path", () => {
-    const p = plan("routing: static\nnodes: [a, s1, s2, z, e]\nlinks: [ a-s1, a-s2, s1-z, s2-z, z-e ]\n");
+    const p = plan(
+      "routing: static\nnodes: [a, s1, s2, z, e]\nlinks: [ a-s1, a-s2, s1-z, s2-z, z-e ]\n",
+    );
     expect(nodeScript(p.nodes[0] as never)).toContain(
       "route add 10.1.0.16/30 nexthop via 10.1.0.2 dev eth1 nexthop via 10.1.0.6 dev eth2",
     );
@@ -63,8 +68,18 @@ describe("createNetnsLab", () => {
   it("runs one host batch, one batch per namespace, and sysctl for forwarding nodes", async () => {
     const calls: { argv: string[]; input?: string }[] = [];
     const run: Runner = async (file, args, options?: RunOptions) => {
-      calls.push({ argv: [file, ...args], ...(options?.input !== undefined ? { input: options.input } : {}) });
-      return { argv: [file, ...args], exitCode: 0, signal: null, stdout: "", stderr: "", durationMs: 0 };
+      calls.push({
+        argv: [file, ...args],
+        ...(options?.input !== undefined ? { input: options.input } : {}),
+      });
+      return {
+        argv: [file, ...args],
+        exitCode: 0,
+        signal: null,
+        stdout: "",
+        stderr: "",
+        durationMs: 0,
+      };
     };
     await createNetnsLab(lab, { run, concurrency: 1 });
     expect(calls.map((c) => c.argv.join(" "))).toEqual([

@@ -7,11 +7,15 @@ describe("loader errors: each problem located at file:line:col", () => {
   it("reports YAML syntax errors with their position", () => {
     const d = problems("nodes: [a, b\nlinks: - a-b\n");
     expect(d.length).toBeGreaterThan(0);
-    expect(d.every((x) => x.code === "yaml-syntax" && x.file === "t.yml" && x.line !== undefined)).toBe(true);
+    expect(
+      d.every((x) => x.code === "yaml-syntax" && x.file === "t.yml" && x.line !== undefined),
+    ).toBe(true);
   });
 
   it("rejects duplicate keys as a syntax error", () => {
-    expect(problems(y(["nodes:", "  a: {}", "  a: {}"])).map((d) => d.code)).toEqual(["yaml-syntax"]);
+    expect(problems(y(["nodes:", "  a: {}", "  a: {}"])).map((d) => d.code)).toEqual([
+      "yaml-syntax",
+    ]);
   });
 
   it("names unknown top-level keys with a suggestion", () => {
@@ -41,26 +45,52 @@ describe("loader errors: each problem located at file:line:col", () => {
       "  - { from: {}, rt1: {} }",
     ]);
     const d = problems(yaml);
-    expect(d.map((x) => `${x.code}@${x.line}`)).toEqual(["unknown-node@3", "unknown-node@4", "unknown-node@5", "unknown-key@6"]);
-    expect(d[0]?.message).toContain('unknown node "rt9" (did you mean "rt1"?) (nodes are: rt1, rt2)');
+    expect(d.map((x) => `${x.code}@${x.line}`)).toEqual([
+      "unknown-node@3",
+      "unknown-node@4",
+      "unknown-node@5",
+      "unknown-key@6",
+    ]);
+    expect(d[0]?.message).toContain(
+      'unknown node "rt9" (did you mean "rt1"?) (nodes are: rt1, rt2)',
+    );
   });
 
   it("reports an interface used twice, naming both places", () => {
-    const yaml = y(["nodes: [a, b, c]", "links:", "  - endpoints: [ 'a:eth1', 'b:eth1' ]", "  - endpoints: [ 'a:eth1', 'c:eth1' ]"]);
+    const yaml = y([
+      "nodes: [a, b, c]",
+      "links:",
+      "  - endpoints: [ 'a:eth1', 'b:eth1' ]",
+      "  - endpoints: [ 'a:eth1', 'c:eth1' ]",
+    ]);
     const d = problems(yaml);
     expect(d).toHaveLength(1);
     expect(d[0]).toMatchObject({ code: "duplicate-interface", line: 4, relatedAt: "t.yml:3:18" });
   });
 
   it("rejects eth0 (management) and names over 15 characters", () => {
-    const yaml = y(["nodes: [a, b]", "links:", "  - a: { ifname: eth0 }", "    b: { ifname: an-interface-name }"]);
-    expect(problems(yaml).map((d) => `${d.code}@${d.line}:${d.col}`)).toEqual(["bad-name@3:18", "name-too-long@4:18"]);
+    const yaml = y([
+      "nodes: [a, b]",
+      "links:",
+      "  - a: { ifname: eth0 }",
+      "    b: { ifname: an-interface-name }",
+    ]);
+    expect(problems(yaml).map((d) => `${d.code}@${d.line}:${d.col}`)).toEqual([
+      "bad-name@3:18",
+      "name-too-long@4:18",
+    ]);
   });
 
   it("rejects a link name too long for a bridge", () => {
-    expect(where(y(["nodes: [a, b, c]", "links:", "  - { a: {}, b: {}, c: {}, name: lan-of-the-first-floor }"]))).toEqual([
-      "name-too-long@3:34",
-    ]);
+    expect(
+      where(
+        y([
+          "nodes: [a, b, c]",
+          "links:",
+          "  - { a: {}, b: {}, c: {}, name: lan-of-the-first-floor }",
+        ]),
+      ),
+    ).toEqual(["name-too-long@3:34"]);
   });
 
   it("reports bad prefixes: malformed, host bits set, wrong family", () => {
@@ -72,42 +102,84 @@ describe("loader errors: each problem located at file:line:col", () => {
       "  - { a: { ipv4: '2001:db8::1/64' }, b: {} }",
     ]);
     const d = problems(yaml);
-    expect(d.map((x) => `${x.code}@${x.line}`)).toEqual(["bad-prefix@3", "bad-prefix@4", "bad-prefix@5"]);
+    expect(d.map((x) => `${x.code}@${x.line}`)).toEqual([
+      "bad-prefix@3",
+      "bad-prefix@4",
+      "bad-prefix@5",
+    ]);
     expect(d[0]?.message).toContain("did you mean 10.1.1.0/24");
   });
 
   it("reports two nodes given the same address, naming both places", () => {
-    const yaml = y(["nodes: [a, b]", "links:", "  - a: { ipv4: 10.5.0.1/24 }", "    b: { ipv4: 10.5.0.1/24 }"]);
+    const yaml = y([
+      "nodes: [a, b]",
+      "links:",
+      "  - a: { ipv4: 10.5.0.1/24 }",
+      "    b: { ipv4: 10.5.0.1/24 }",
+    ]);
     const d = problems(yaml);
     expect(d).toHaveLength(1);
-    expect(d[0]).toMatchObject({ code: "address-clash", line: 4, col: 16, relatedAt: "t.yml:3:16" });
+    expect(d[0]).toMatchObject({
+      code: "address-clash",
+      line: 4,
+      col: 16,
+      relatedAt: "t.yml:3:16",
+    });
     expect(d[0]?.message).toContain("10.5.0.1");
   });
 
   it("reports a loopback that clashes with an interface address", () => {
-    const yaml = y(["nodes:", "  a: { loopback: 10.0.0.9 }", "  b: {}", "links:", "  - a: {}", "    b: { ipv4: 10.0.0.9/24 }"]);
+    const yaml = y([
+      "nodes:",
+      "  a: { loopback: 10.0.0.9 }",
+      "  b: {}",
+      "links:",
+      "  - a: {}",
+      "    b: { ipv4: 10.0.0.9/24 }",
+    ]);
     expect(problems(yaml).map((d) => d.code)).toEqual(["address-clash"]);
   });
 
   it("reports overlapping link subnets", () => {
-    const yaml = y(["nodes: [a, b, c]", "links:", "  - { a: {}, b: {}, prefix: 10.9.0.0/24 }", "  - { b: {}, c: {}, prefix: 10.9.0.128/25 }"]);
+    const yaml = y([
+      "nodes: [a, b, c]",
+      "links:",
+      "  - { a: {}, b: {}, prefix: 10.9.0.0/24 }",
+      "  - { b: {}, c: {}, prefix: 10.9.0.128/25 }",
+    ]);
     expect(where(yaml)).toEqual(["address-clash@4:5"]);
   });
 
   it("reports an address outside the link prefix", () => {
-    const yaml = y(["nodes: [a, b]", "links:", "  - { a: { ipv4: 10.2.0.1/24 }, b: {}, prefix: 10.9.0.0/24 }"]);
+    const yaml = y([
+      "nodes: [a, b]",
+      "links:",
+      "  - { a: { ipv4: 10.2.0.1/24 }, b: {}, prefix: 10.9.0.0/24 }",
+    ]);
     expect(problems(yaml).map((d) => d.code)).toEqual(["address-outside-prefix"]);
   });
 
   it("reports a route whose gateway is on no subnet of the node", () => {
-    const yaml = y(["nodes:", "  a:", "    routes: [ { prefix: 10.9.0.0/16, via: 192.0.2.1 } ]", "  b: {}", "links: [ a-b ]"]);
+    const yaml = y([
+      "nodes:",
+      "  a:",
+      "    routes: [ { prefix: 10.9.0.0/16, via: 192.0.2.1 } ]",
+      "  b: {}",
+      "links: [ a-b ]",
+    ]);
     const d = problems(yaml);
     expect(d).toHaveLength(1);
     expect(d[0]).toMatchObject({ code: "bad-route", line: 3, col: 43 });
   });
 
   it("reports bad route prefixes and gateways", () => {
-    const yaml = y(["nodes:", "  a:", "    routes:", "      - { prefix: nowhere, via: 10.1.0.2 }", "      - { prefix: 10.9.0.0/16, via: gateway }"]);
+    const yaml = y([
+      "nodes:",
+      "  a:",
+      "    routes:",
+      "      - { prefix: nowhere, via: 10.1.0.2 }",
+      "      - { prefix: 10.9.0.0/16, via: gateway }",
+    ]);
     expect(where(yaml)).toEqual(["bad-prefix@4:19", "bad-route@5:37"]);
   });
 
@@ -118,7 +190,10 @@ describe("loader errors: each problem located at file:line:col", () => {
   });
 
   it("reports bad names for nodes and labs", () => {
-    expect(where(y(["name: My_Lab", "nodes:", "  1st: {}"]))).toEqual(["bad-value@1:7", "bad-name@3:3"]);
+    expect(where(y(["name: My_Lab", "nodes:", "  1st: {}"]))).toEqual([
+      "bad-value@1:7",
+      "bad-name@3:3",
+    ]);
   });
 
   it("reports ambiguous link strings and suggests the list form", () => {
@@ -128,21 +203,39 @@ describe("loader errors: each problem located at file:line:col", () => {
   });
 
   it("reports a link with one endpoint", () => {
-    expect(problems(y(["nodes: [a]", "links: [ [a] ]"])).map((d) => d.code)).toEqual(["link-too-short"]);
+    expect(problems(y(["nodes: [a]", "links: [ [a] ]"])).map((d) => d.code)).toEqual([
+      "link-too-short",
+    ]);
   });
 
   it("reports a full pool", () => {
-    const yaml = y(["addressing: { p2p: { ipv4: 10.1.0.0/29 } }", "nodes: [a, b, c, d]", "links: [ a-b, b-c, c-d ]"]);
+    const yaml = y([
+      "addressing: { p2p: { ipv4: 10.1.0.0/29 } }",
+      "nodes: [a, b, c, d]",
+      "links: [ a-b, b-c, c-d ]",
+    ]);
     expect(problems(yaml).map((d) => d.code)).toEqual(["pool-exhausted"]);
   });
 
   it("reports validate tests that name unknown nodes", () => {
-    const yaml = y(["nodes: [a, b]", "links: [ a-b ]", "validate:", "  t1: { from: a, ping: bb }", "  t2: { from: x, ping: b }"]);
+    const yaml = y([
+      "nodes: [a, b]",
+      "links: [ a-b ]",
+      "validate:",
+      "  t1: { from: a, ping: bb }",
+      "  t2: { from: x, ping: b }",
+    ]);
     expect(where(yaml)).toEqual(["unknown-node@4:24", "unknown-node@5:15"]);
   });
 
   it("reports features this version cannot build yet", () => {
-    const yaml = y(["nodes:", "  a: { kind: vm }", "  b: {}", "links:", "  - { a: {}, b: {}, transport: udp }"]);
+    const yaml = y([
+      "nodes:",
+      "  a: { kind: vm }",
+      "  b: {}",
+      "links:",
+      "  - { a: {}, b: {}, transport: udp }",
+    ]);
     expect(problems(yaml).map((d) => d.code)).toEqual(["unsupported", "unsupported"]);
   });
 

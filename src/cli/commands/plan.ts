@@ -4,7 +4,9 @@ import type { CliIO } from "../io.js";
 export function registerPlan(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
     .command("plan")
-    .description("validate a topology and print every name, MAC, address and route it gives (changes nothing)")
+    .description(
+      "validate a topology and print every name, MAC, address and route it gives (changes nothing)",
+    )
     .argument("<file>", "topology file")
     .option("--json", "print the plan as JSON")
     .action(async (file: string, opts: { json?: boolean }) => {

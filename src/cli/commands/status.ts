@@ -11,7 +11,10 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
     .action(async (file: string | undefined, opts: { lab?: string; json?: boolean }) => {
       const { labStatus } = await import("../../lab/status.js");
       const { table } = await import("../table.js");
-      const labs = await labStatus({ ...(file ? { file } : {}), ...(opts.lab ? { lab: opts.lab } : {}) });
+      const labs = await labStatus({
+        ...(file ? { file } : {}),
+        ...(opts.lab ? { lab: opts.lab } : {}),
+      });
       if (opts.json) {
         io.out(`${JSON.stringify(labs, null, 2)}\n`);
       } else if (labs.length === 0) {
@@ -32,7 +35,9 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
               i.peer ?? "",
             ]);
           });
-          io.out(`${table(["NODE", "KIND", "IFACE", "STATE", "ADDRESSES", "LINK", "PEER"], rows)}\n`);
+          io.out(
+            `${table(["NODE", "KIND", "IFACE", "STATE", "ADDRESSES", "LINK", "PEER"], rows)}\n`,
+          );
         }
       }
       setExit(0);

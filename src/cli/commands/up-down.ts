@@ -18,9 +18,13 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
         const nodes = r.plan.nodes.length;
         const links = r.plan.links.length;
         if (opts.json) {
-          io.out(`${JSON.stringify({ lab: r.lab, changed: r.changed, nodes, links, durationMs: Math.round(r.durationMs) })}\n`);
+          io.out(
+            `${JSON.stringify({ lab: r.lab, changed: r.changed, nodes, links, durationMs: Math.round(r.durationMs) })}\n`,
+          );
         } else if (r.changed) {
-          io.out(`lab ${r.lab} is up: ${nodes} nodes, ${links} links in ${(r.durationMs / 1000).toFixed(2)} s\n`);
+          io.out(
+            `lab ${r.lab} is up: ${nodes} nodes, ${links} links in ${(r.durationMs / 1000).toFixed(2)} s\n`,
+          );
         } else {
           io.out(`lab ${r.lab} is already up as planned; nothing to do\n`);
         }
@@ -40,10 +44,19 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
       const { down } = await import("../../lab/down.js");
       const reporter = await cliReporter(io.interactive && !opts.json);
       try {
-        const r = await down({ ...(file ? { file } : {}), ...(opts.lab ? { lab: opts.lab } : {}) }, { reporter });
+        const r = await down(
+          { ...(file ? { file } : {}), ...(opts.lab ? { lab: opts.lab } : {}) },
+          { reporter },
+        );
         reporter.stop();
-        if (opts.json) io.out(`${JSON.stringify({ lab: r.lab, changed: r.changed, removed: r.removed, durationMs: Math.round(r.durationMs) })}\n`);
-        else if (r.changed) io.out(`lab ${r.lab} is down: ${r.removed.length} namespaces removed in ${(r.durationMs / 1000).toFixed(2)} s\n`);
+        if (opts.json)
+          io.out(
+            `${JSON.stringify({ lab: r.lab, changed: r.changed, removed: r.removed, durationMs: Math.round(r.durationMs) })}\n`,
+          );
+        else if (r.changed)
+          io.out(
+            `lab ${r.lab} is down: ${r.removed.length} namespaces removed in ${(r.durationMs / 1000).toFixed(2)} s\n`,
+          );
         else io.out(`lab ${r.lab} is not up; nothing to do\n`);
       } finally {
         reporter.stop();

@@ -11,9 +11,19 @@ import type { Runner } from "../../exec.js";
  * @param force - keep going after a failing line (`-force`), for teardown
  * @throws {CommandError} on the first failing line unless `force`
  */
-export async function ipBatch(run: Runner, lines: readonly string[], namespace?: string, force = false): Promise<void> {
+export async function ipBatch(
+  run: Runner,
+  lines: readonly string[],
+  namespace?: string,
+  force = false,
+): Promise<void> {
   if (lines.length === 0) return;
-  const args = [...(namespace ? ["-n", namespace] : []), ...(force ? ["-force"] : []), "-batch", "-"];
+  const args = [
+    ...(namespace ? ["-n", namespace] : []),
+    ...(force ? ["-force"] : []),
+    "-batch",
+    "-",
+  ];
   await run("ip", args, { input: `${lines.join("\n")}\n`, check: !force });
 }
 
@@ -32,7 +42,12 @@ export interface LiveInterface {
   readonly operstate: string;
   readonly flags: readonly string[];
   readonly mtu: number;
-  readonly addr_info: readonly { family: string; local: string; prefixlen: number; scope: string }[];
+  readonly addr_info: readonly {
+    family: string;
+    local: string;
+    prefixlen: number;
+    scope: string;
+  }[];
 }
 
 /**

@@ -38,8 +38,10 @@ export async function createNetnsLab(plan: LabPlan, options: ProviderOptions): P
   reporter?.progress?.({ step: "creating namespaces and links", done: 1, total: 1 });
 
   const jobs: { namespace: string; lines: string[]; forwarding?: boolean }[] = [];
-  if (plan.labNamespace) jobs.push({ namespace: plan.labNamespace, lines: labNamespaceScript(plan) });
-  for (const n of plan.nodes) jobs.push({ namespace: n.namespace, lines: nodeScript(n), forwarding: n.forwarding });
+  if (plan.labNamespace)
+    jobs.push({ namespace: plan.labNamespace, lines: labNamespaceScript(plan) });
+  for (const n of plan.nodes)
+    jobs.push({ namespace: n.namespace, lines: nodeScript(n), forwarding: n.forwarding });
   let done = 0;
   const step = "configuring nodes";
   reporter?.progress?.({ step, done, total: jobs.length });
@@ -47,7 +49,8 @@ export async function createNetnsLab(plan: LabPlan, options: ProviderOptions): P
     jobs,
     async (job) => {
       await ipBatch(run, job.lines, job.namespace);
-      if (job.forwarding) await run("ip", ["netns", "exec", job.namespace, "sysctl", ...forwardingSysctl(true)]);
+      if (job.forwarding)
+        await run("ip", ["netns", "exec", job.namespace, "sysctl", ...forwardingSysctl(true)]);
       reporter?.progress?.({ step, done: ++done, total: jobs.length });
     },
     { concurrency },
@@ -62,15 +65,26 @@ export async function createNetnsLab(plan: LabPlan, options: ProviderOptions): P
  * @returns the namespaces that were deleted
  * @throws {CommandError} when some namespace could not be deleted
  */
-export async function destroyNamespaces(namespaces: readonly string[], options: ProviderOptions): Promise<string[]> {
+export async function destroyNamespaces(
+  namespaces: readonly string[],
+  options: ProviderOptions,
+): Promise<string[]> {
   const { run } = options;
   const present = await listNamespaces(run);
   const doomed = namespaces.filter((n) => present.has(n));
-  await ipBatch(run, doomed.map((n) => `netns delete ${n}`), undefined, true);
+  await ipBatch(
+    run,
+    doomed.map((n) => `netns delete ${n}`),
+    undefined,
+    true,
+  );
   const left = await listNamespaces(run);
   const stuck = doomed.filter((n) => left.has(n));
   if (stuck.length > 0) {
-    await ipBatch(run, stuck.map((n) => `netns delete ${n}`));
+    await ipBatch(
+      run,
+      stuck.map((n) => `netns delete ${n}`),
+    );
   }
   return doomed;
 }

@@ -13,7 +13,16 @@ import type { LabPlan, NodePlan } from "../../plan/types.js";
  * everywhere), and group_fwd_mask bit 14 so LLDP (01:80:c2:00:00:0e) crosses
  * the bridge; the kernel refuses bits 0-2 (STP, MAC control, LACP).
  */
-export const BRIDGE_OPTIONS = ["stp_state", "0", "forward_delay", "0", "mcast_snooping", "0", "group_fwd_mask", "0x4000"];
+export const BRIDGE_OPTIONS = [
+  "stp_state",
+  "0",
+  "forward_delay",
+  "0",
+  "mcast_snooping",
+  "0",
+  "group_fwd_mask",
+  "0x4000",
+];
 
 /** Lines for `ip -batch -` in the host: namespaces, LAN bridges, vEth pairs. */
 export function hostScript(plan: LabPlan): string[] {
@@ -21,7 +30,8 @@ export function hostScript(plan: LabPlan): string[] {
   if (plan.labNamespace) lines.push(`netns add ${plan.labNamespace}`);
   for (const n of plan.nodes) lines.push(`netns add ${n.namespace}`);
   const ns = new Map(plan.nodes.map((n) => [n.name, n]));
-  const iface = (node: string, name: string) => ns.get(node)?.interfaces.find((i) => i.name === name);
+  const iface = (node: string, name: string) =>
+    ns.get(node)?.interfaces.find((i) => i.name === name);
   for (const link of plan.links) {
     if (link.transport === "veth") {
       const [a, b] = link.endpoints;
@@ -31,7 +41,9 @@ export function hostScript(plan: LabPlan): string[] {
         `link add ${a.interface} netns ${ns.get(a.node)?.namespace} address ${ia?.mac} type veth peer ${b.interface} netns ${ns.get(b.node)?.namespace} address ${ib?.mac}`,
       );
     } else {
-      lines.push(`link add ${link.bridge} netns ${link.namespace} type bridge ${BRIDGE_OPTIONS.join(" ")}`);
+      lines.push(
+        `link add ${link.bridge} netns ${link.namespace} type bridge ${BRIDGE_OPTIONS.join(" ")}`,
+      );
       for (const ep of link.endpoints) {
         const i = iface(ep.node, ep.interface);
         lines.push(
@@ -50,7 +62,11 @@ export function labNamespaceScript(plan: LabPlan): string[] {
     if (link.transport !== "bridge") continue;
     lines.push(`link set ${link.bridge} addrgenmode none`);
     for (const ep of link.endpoints) {
-      lines.push(`link set ${ep.port} addrgenmode none`, `link set ${ep.port} master ${link.bridge}`, `link set ${ep.port} up`);
+      lines.push(
+        `link set ${ep.port} addrgenmode none`,
+        `link set ${ep.port} master ${link.bridge}`,
+        `link set ${ep.port} up`,
+      );
     }
     lines.push(`link set ${link.bridge} up`);
   }
@@ -73,7 +89,9 @@ export function nodeScript(node: NodePlan): string[] {
       const h = r.nexthops[0];
       lines.push(`route add ${r.prefix} via ${h?.via} dev ${h?.dev}`);
     } else {
-      lines.push(`route add ${r.prefix} ${r.nexthops.map((h) => `nexthop via ${h.via} dev ${h.dev}`).join(" ")}`);
+      lines.push(
+        `route add ${r.prefix} ${r.nexthops.map((h) => `nexthop via ${h.via} dev ${h.dev}`).join(" ")}`,
+      );
     }
   }
   return lines;

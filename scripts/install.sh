@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what wirelab needs on Debian 12 (as root): the kernel tools it
+# drives, then its npm dependencies, then builds it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  iproute2       # ip, tc, bridge: namespaces, vEth, bridges, routes
+  iputils-ping   # validate
+  procps         # sysctl (forwarding)
+  util-linux     # setpriv: children die with wirelab
+  tcpdump        # capture, and the integration tests
+  time           # GNU time: peak RSS in the benchmark
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+npm ci --no-audit --no-fund
+npm run build
