@@ -2,6 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    reporters: ["./test/summary-reporter.ts", "default"],
     projects: [
       {
         test: {
