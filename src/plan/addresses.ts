@@ -58,7 +58,9 @@ export function allocateAddresses(topology: Topology, diagnostics: Diagnostic[])
         continue;
       }
       const pool = topology.addressing.loopback[family];
-      const c = pool === undefined ? undefined : parseCidr(pool);
+      // `loopback: true` takes from each family whose pool is on.
+      if (pool === undefined) continue;
+      const c = parseCidr(pool);
       const length =
         family === "ipv4"
           ? topology.addressing.loopback.prefix
@@ -67,7 +69,7 @@ export function allocateAddresses(topology: Topology, diagnostics: Diagnostic[])
       if (!subnet) {
         diagnostics.push({
           code: "pool-exhausted",
-          message: `no ${family} loopback for "${node.name}": the loopback pool ${pool ?? "(off)"} has no room; widen addressing.loopback.${family}`,
+          message: `no ${family} loopback for "${node.name}": the loopback pool ${pool} has no room; widen addressing.loopback.${family}`,
           path: [...node.path, "loopback"],
         });
         continue;

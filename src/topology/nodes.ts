@@ -119,7 +119,7 @@ function normalizeLoopback(
   diagnostics: Diagnostic[],
 ): TopologyNode["loopback"] {
   if (value === undefined || value === false) return undefined;
-  if (value === true) return { ipv4: true };
+  if (value === true) return { ipv4: true, ipv6: true };
   const byFamily =
     typeof value === "string" ? (value.includes(":") ? { ipv6: value } : { ipv4: value }) : value;
   const out: { ipv4?: string; ipv6?: string } = {};

@@ -43,7 +43,7 @@ export interface TopologyNode {
   /** Explicit setting; undefined lets `routing: static` decide. */
   readonly forwarding?: boolean;
   readonly routes: readonly TopologyRoute[];
-  /** Loopback request: `true` takes from the pool, a string is a fixed CIDR. */
+  /** Loopback request per family: `true` takes from the loopback pool (if that family's pool is on), a string is a fixed CIDR. */
   readonly loopback?: { readonly ipv4?: string | true; readonly ipv6?: string | true };
   readonly path: SourcePath;
 }

@@ -89,3 +89,22 @@ describe("leaf-spine: 4 spines, 16 leaves, 16 hosts, routing: static", () => {
     expect(hops).toEqual(["eth1", "eth2", "eth3", "eth4"]);
   });
 });
+
+describe("dual stack with routing: static", () => {
+  const { file, lab } = labFile("examples/dual-stack.yml", "ds");
+  afterAll(() => {
+    cli(["down", file]);
+    expect(namespaces(`wl-${lab}`)).toEqual([]);
+  });
+
+  it("reaches hosts over IPv6 and IPv4, loopbacks included", () => {
+    expect(cli(["up", file]).code).toBe(0);
+    const r = cli(["validate", file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ok {3}h1-to-lan-v6: h1 → h2 2001:db8:ff::4: reply/);
+    // 6 declared tests; neighbours: 2 p2p links × 2 directions + LAN 3 × 2, each in both families.
+    expect(r.stdout).toContain(`lab ${lab}: 26 passed, 0 failed`);
+    const routes = inNs(`wl-${lab}-h2`, ["ip", "-6", "route", "show", "2001:db8:ff::1"]).stdout;
+    expect(routes.trim()).toBe("2001:db8:ff::1 via 2001:db8:2::1 dev eth1 metric 1024 pref medium");
+  });
+});

@@ -175,3 +175,15 @@ describe("routing: static", () => {
     ).toBe(true);
   });
 });
+
+describe("loopbacks in both families", () => {
+  it("takes IPv6 loopbacks when the IPv6 loopback pool is on", () => {
+    const p = plan(
+      "addressing: { loopback: { ipv6: '2001:db8:ff::/64' } }\ndefaults: { loopback: true }\nnodes: [a, b]\n",
+    );
+    expect(p.nodes.map((n) => n.loopback)).toEqual([
+      { ipv4: "10.0.0.1/32", ipv6: "2001:db8:ff::1/128" },
+      { ipv4: "10.0.0.2/32", ipv6: "2001:db8:ff::2/128" },
+    ]);
+  });
+});
