@@ -29,6 +29,11 @@ export interface UpOptions {
   readonly reporter?: Reporter;
   /** Namespaces configured at once. @default 4 */
   readonly concurrency?: number;
+  /**
+   * Abort (e.g. on Ctrl-C): `up` stops after the commands in flight and
+   * removes what it built.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What {@link up} did. */
@@ -49,6 +54,7 @@ export interface UpResult {
  * @throws {PermissionError} without root (nothing is touched)
  * @throws {LabError} on a name collision or a changed topology
  * @throws {CommandError} when the kernel refuses a step; what was built is removed again
+ * @throws {LabError} when `signal` aborts it; what was built is removed again
  */
 export async function up(file: string, options: UpOptions = {}): Promise<UpResult> {
   const started = performance.now();
@@ -94,10 +100,13 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
         run,
         ...(options.reporter ? { reporter: options.reporter } : {}),
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (e) {
       await destroyNamespaces(namespaces, { run }).catch(() => undefined);
       await store.remove(plan.lab);
+      if (options.signal?.aborted)
+        throw new LabError(`up of lab "${plan.lab}" was interrupted; removed what it had built`);
       throw e;
     }
     await store.write({ lab: plan.lab, file: path, status: "up", plan, namespaces });
@@ -125,7 +134,8 @@ async function checkCollisions(
   const list = taken.map((n) =>
     owners.has(n) ? `${n} (lab "${owners.get(n)}")` : `${n} (not created by this lab)`,
   );
+  const shown = list.length > 5 ? [...list.slice(0, 5), `and ${list.length - 5} more`] : list;
   throw new LabError(
-    `lab "${lab}" needs namespaces that already exist: ${list.join(", ")}; wirelab never touches objects it did not create: rename the lab ("name:") or its nodes, or remove them`,
+    `lab "${lab}" needs namespaces that already exist: ${shown.join(", ")}; wirelab never touches objects it did not create: rename the lab ("name:") or its nodes, or remove them`,
   );
 }

@@ -61,6 +61,27 @@ describe("lifecycle edge cases", () => {
     expect(existsSync(join(stateDir(), "labs", lab))).toBe(false);
   });
 
+  it("Ctrl-C during up removes what was built", async () => {
+    const { file, lab } = track(labFile("examples/leaf-spine.yml", "sigint"));
+    const child = spawn(process.execPath, ["dist/cli/bin.js", "up", file], {
+      env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const deadline = Date.now() + 10_000;
+    while (namespaces(`wl-${lab}`).length < 10 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 2));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((r) => child.on("exit", r));
+    expect(code).toBe(1);
+    expect(stderr).toContain("was interrupted; removed what it had built");
+    expect(namespaces(`wl-${lab}`)).toEqual([]);
+    expect(existsSync(join(stateDir(), "labs", lab, "state.json"))).toBe(false);
+  });
+
   it("refuses an up of a changed file, saying what differs, and leaves the lab alone", () => {
     const { file, lab } = track(labFile("examples/lan.yml", "changed"));
     expect(cli(["up", file]).code).toBe(0);

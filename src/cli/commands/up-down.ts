@@ -12,8 +12,13 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
     .action(async (file: string, opts: { json?: boolean; concurrency: number }) => {
       const { up } = await import("../../lab/up.js");
       const reporter = await cliReporter(io.interactive && !opts.json);
+      // Ctrl-C or SIGTERM: stop, remove what was built, then exit.
+      const abort = new AbortController();
+      const onSignal = () => abort.abort();
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
       try {
-        const r = await up(file, { reporter, concurrency: opts.concurrency });
+        const r = await up(file, { reporter, concurrency: opts.concurrency, signal: abort.signal });
         reporter.stop();
         const nodes = r.plan.nodes.length;
         const links = r.plan.links.length;
@@ -29,6 +34,8 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
           io.out(`lab ${r.lab} is already up as planned; nothing to do\n`);
         }
       } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
         reporter.stop();
       }
       setExit(0);

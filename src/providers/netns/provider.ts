@@ -17,6 +17,8 @@ export interface ProviderOptions {
   readonly reporter?: Reporter;
   /** Namespaces configured at once. @default 4 */
   readonly concurrency?: number;
+  /** Stops between steps when aborted (Ctrl-C); commands already running finish first. */
+  readonly signal?: AbortSignal;
 }
 
 /** Every namespace a plan creates, lab namespace first. */
@@ -29,9 +31,11 @@ export function planNamespaces(plan: LabPlan): string[] {
  * lab's state first, so a failure or kill at any point can be undone.
  *
  * @throws {CommandError} when an `ip` or `sysctl` run fails
+ * @throws the signal's reason when `signal` is aborted
  */
 export async function createNetnsLab(plan: LabPlan, options: ProviderOptions): Promise<void> {
-  const { run, reporter } = options;
+  const { run, reporter, signal } = options;
+  signal?.throwIfAborted();
   const concurrency = options.concurrency ?? 4;
   reporter?.progress?.({ step: "creating namespaces and links", done: 0, total: 1 });
   await ipBatch(run, hostScript(plan));
@@ -53,7 +57,7 @@ export async function createNetnsLab(plan: LabPlan, options: ProviderOptions): P
         await run("ip", ["netns", "exec", job.namespace, "sysctl", ...forwardingSysctl(true)]);
       reporter?.progress?.({ step, done: ++done, total: jobs.length });
     },
-    { concurrency },
+    { concurrency, ...(signal ? { signal } : {}) },
   );
 }
 
