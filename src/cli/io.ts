@@ -10,5 +10,6 @@ export interface CliIO {
 export const processIO: CliIO = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
-  interactive: Boolean(process.stderr.isTTY),
+  // A terminal that reports no width (e.g. under `script`) would make a spinner misbehave.
+  interactive: Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0,
 };

@@ -19,7 +19,7 @@ export async function cliReporter(enabled: boolean): Promise<CliReporter> {
   return {
     progress(e: ProgressEvent) {
       if (!ora) return;
-      spinner ??= ora({ stream: process.stderr }).start();
+      spinner ??= ora({ stream: process.stderr, discardStdin: false }).start();
       spinner.text = e.total > 1 ? `${e.step} ${e.done}/${e.total}` : e.step;
     },
     info(message: string) {
