@@ -2,7 +2,7 @@
  * Helpers for integration tests: copies of the examples under unique lab
  * names, the real CLI run as a child process, and kernel look-ups.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,4 +63,33 @@ export function namespaces(prefix: string): string[] {
 export function inNs(ns: string, argv: readonly string[]): { code: number; stdout: string } {
   const r = spawnSync("ip", ["netns", "exec", ns, ...argv], { encoding: "utf8" });
   return { code: r.status ?? 128, stdout: r.stdout };
+}
+
+/**
+ * Starts `wirelab up FILE`, waits until at least `minNamespaces` of the lab's
+ * namespaces exist, then sends `signal`.
+ *
+ * @returns the CLI's exit code (null when killed by the signal) and stderr
+ */
+export async function interruptUp(
+  file: string,
+  lab: string,
+  signal: NodeJS.Signals,
+  minNamespaces = 1,
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ["dist/cli/bin.js", "up", file], {
+    env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  const deadline = Date.now() + 10_000;
+  while (namespaces(`wl-${lab}`).length < minNamespaces && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  child.kill(signal);
+  return { code: await exited, stderr };
 }

@@ -1,10 +1,10 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CommandError, defaultRunner, type Runner } from "../../src/exec.js";
 import { up } from "../../src/lab/up.js";
-import { cli, labFile, namespaces, stateDir, store } from "./lab-helpers.js";
+import { cli, interruptUp, labFile, namespaces, stateDir, store } from "./lab-helpers.js";
 
 describe("lifecycle edge cases", () => {
   const created: string[] = [];
@@ -18,16 +18,8 @@ describe("lifecycle edge cases", () => {
 
   it("down cleans up after an up killed halfway, and up rebuilds", async () => {
     const { file, lab } = track(labFile("examples/leaf-spine.yml", "killed"));
-    const child = spawn(process.execPath, ["dist/cli/bin.js", "up", file], {
-      env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
-      stdio: "ignore",
-    });
     // Kill it as soon as it has started creating namespaces.
-    const deadline = Date.now() + 10_000;
-    while (namespaces(`wl-${lab}`).length === 0 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 5));
-    child.kill("SIGKILL");
-    await new Promise((r) => child.on("exit", r));
+    await interruptUp(file, lab, "SIGKILL");
     expect(namespaces(`wl-${lab}`).length).toBeGreaterThan(0);
     const state = JSON.parse(readFileSync(join(stateDir(), "labs", lab, "state.json"), "utf8")) as {
       status: string;
@@ -39,7 +31,6 @@ describe("lifecycle edge cases", () => {
     expect(again.stderr).toContain("did not finish; rebuilding");
     expect(cli(["validate", "--no-neighbours", file]).code).toBe(0);
 
-    child.kill();
     const d = cli(["down", file]);
     expect(d.code).toBe(0);
     expect(namespaces(`wl-${lab}`)).toEqual([]);
@@ -47,15 +38,7 @@ describe("lifecycle edge cases", () => {
 
   it("down removes what a killed up left, from the record alone", async () => {
     const { file, lab } = track(labFile("examples/six-routers.yml", "killed2"));
-    const child = spawn(process.execPath, ["dist/cli/bin.js", "up", file], {
-      env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
-      stdio: "ignore",
-    });
-    const deadline = Date.now() + 10_000;
-    while (namespaces(`wl-${lab}`).length === 0 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 2));
-    child.kill("SIGKILL");
-    await new Promise((r) => child.on("exit", r));
+    await interruptUp(file, lab, "SIGKILL");
     expect(cli(["down", "--lab", lab]).code).toBe(0);
     expect(namespaces(`wl-${lab}`)).toEqual([]);
     expect(existsSync(join(stateDir(), "labs", lab))).toBe(false);
@@ -63,19 +46,7 @@ describe("lifecycle edge cases", () => {
 
   it("Ctrl-C during up removes what was built", async () => {
     const { file, lab } = track(labFile("examples/leaf-spine.yml", "sigint"));
-    const child = spawn(process.execPath, ["dist/cli/bin.js", "up", file], {
-      env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const deadline = Date.now() + 10_000;
-    while (namespaces(`wl-${lab}`).length < 10 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 2));
-    child.kill("SIGINT");
-    const code = await new Promise<number | null>((r) => child.on("exit", r));
+    const { code, stderr } = await interruptUp(file, lab, "SIGINT", 10);
     expect(code).toBe(1);
     expect(stderr).toContain("was interrupted; removed what it had built");
     expect(namespaces(`wl-${lab}`)).toEqual([]);
