@@ -2,8 +2,8 @@
  * Address allocation: link subnets from the link's `prefix`, from explicit
  * endpoint addresses, or from the p2p/LAN pools; endpoint addresses from
  * what was written (CIDR or netlab host index) or the next free host;
- * loopbacks from the loopback pool by node position. Reports clashes naming
- * both places.
+ * loopbacks from the loopback pool by node position. Clashes are found
+ * afterwards by `clashes.ts`.
  */
 import type { Diagnostic } from "../errors.js";
 import {
@@ -40,7 +40,7 @@ export interface Allocation {
 
 /**
  * @param topology - validated topology
- * @param diagnostics - clashes and exhausted pools are reported here
+ * @param diagnostics - exhausted pools and addresses outside their link's subnet are reported here
  */
 export function allocateAddresses(topology: Topology, diagnostics: Diagnostic[]): Allocation {
   const explicitSubnets = collectExplicitSubnets(topology);
@@ -78,7 +78,6 @@ export function allocateAddresses(topology: Topology, diagnostics: Diagnostic[])
     }
     return out;
   });
-  findClashes(topology, links, loopbacks, diagnostics);
   return { links, loopbacks };
 }
 
@@ -234,74 +233,5 @@ function assignHosts(
     (out.endpoints[i] as Record<Family, string>)[family] = hostAt(subnet, next);
     taken.add(base.value + next);
     next++;
-  }
-}
-
-function findClashes(
-  topology: Topology,
-  links: readonly LinkAddresses[],
-  loopbacks: readonly { ipv4?: string; ipv6?: string }[],
-  diagnostics: Diagnostic[],
-): void {
-  const owners = new Map<string, { what: string; path: SourcePath }>();
-  const note = (cidr: string, what: string, path: SourcePath): void => {
-    const addr = stripLength(cidr);
-    const first = owners.get(addr);
-    if (first) {
-      diagnostics.push({
-        code: "address-clash",
-        message: `address ${addr} is given to ${what} and also to ${first.what}; give each interface its own address`,
-        path,
-        related: first.path,
-      });
-    } else owners.set(addr, { what, path });
-  };
-  topology.nodes.forEach((node, i) => {
-    for (const family of FAMILIES) {
-      const a = loopbacks[i]?.[family];
-      if (a) note(a, `the loopback of "${node.name}"`, [...node.path, "loopback"]);
-    }
-  });
-  topology.links.forEach((link, li) => {
-    link.endpoints.forEach((ep, ei) => {
-      for (const family of FAMILIES) {
-        const a = links[li]?.endpoints[ei]?.[family];
-        const explicit = typeof ep[family] === "string" || typeof ep[family] === "number";
-        if (a)
-          note(
-            a,
-            `"${ep.node}" on link ${link.index + 1}`,
-            explicit ? [...ep.path, family] : link.path,
-          );
-      }
-    });
-  });
-  // Two links on one subnet would make routing ambiguous. Sort by start, then sweep: O(n log n).
-  const subnets: { cidr: Cidr; start: bigint; end: bigint; link: TopologyLink }[] = [];
-  topology.links.forEach((link, li) => {
-    for (const family of FAMILIES) {
-      const s = links[li]?.subnets[family];
-      const c = s === undefined ? undefined : parseCidr(s);
-      if (!c) continue;
-      const span = (1n << BigInt(c.bits - c.length)) - 1n;
-      const start = (c.family === "ipv6" ? 1n << 128n : 0n) + c.value;
-      subnets.push({ cidr: c, start, end: start + span, link });
-    }
-  });
-  subnets.sort((a, b) =>
-    a.start < b.start ? -1 : a.start > b.start ? 1 : a.link.index - b.link.index,
-  );
-  let widest: (typeof subnets)[number] | undefined;
-  for (const cur of subnets) {
-    if (widest && cur.start <= widest.end) {
-      const [first, second] = widest.link.index < cur.link.index ? [widest, cur] : [cur, widest];
-      diagnostics.push({
-        code: "address-clash",
-        message: `subnet ${networkOf(second.cidr)} of link ${second.link.index + 1} overlaps ${networkOf(first.cidr)} of link ${first.link.index + 1}; give each link its own subnet`,
-        path: second.link.path,
-        related: first.link.path,
-      });
-    }
-    if (!widest || cur.end > widest.end) widest = cur;
   }
 }

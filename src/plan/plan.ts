@@ -6,6 +6,7 @@ import { type Diagnostic, TopologyError } from "../errors.js";
 import { contains, parseAddress, parseCidr, stripLength } from "../ip.js";
 import type { Topology, TopologyLink } from "../topology/types.js";
 import { type Allocation, allocateAddresses } from "./addresses.js";
+import { findClashes } from "./clashes.js";
 import { MAX_MAC_INDEX, macAddress } from "./mac.js";
 import { labNamespace, nodeNamespace, UniqueNames } from "./names.js";
 import { computeStaticRoutes } from "./routing.js";
@@ -35,6 +36,7 @@ export function planLab(topology: Topology): LabPlan {
   checkSize(topology, diagnostics);
   if (diagnostics.length > 0) throw new TopologyError(diagnostics);
   const alloc = allocateAddresses(topology, diagnostics);
+  findClashes(topology, alloc.links, alloc.loopbacks, diagnostics);
   const ifnames = assignInterfaceNames(topology);
   const linkNames = assignLinkNames(topology.links);
   const needsLabNs = topology.links.some((l) => l.type === "lan" || l.transport === "bridge");
