@@ -5,6 +5,7 @@
  */
 import ipaddr from "ipaddr.js";
 
+/** Address family, named as in the topology (`ipv4`, `ipv6`). */
 export type Family = "ipv4" | "ipv6";
 
 /** A parsed prefix such as 10.1.0.0/30. */

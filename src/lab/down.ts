@@ -8,6 +8,7 @@ import { requireRoot } from "./preflight.js";
 import { type LabTarget, resolveLab } from "./resolve.js";
 import { StateStore } from "./state.js";
 
+/** Options of {@link down}. */
 export interface DownOptions {
   /** @default defaultRunner */
   readonly run?: Runner;
@@ -16,6 +17,7 @@ export interface DownOptions {
   readonly reporter?: Reporter;
 }
 
+/** What {@link down} did. */
 export interface DownResult {
   readonly lab: string;
   /** False when the lab was not up. */

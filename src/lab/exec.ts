@@ -9,6 +9,7 @@ import { requireRoot } from "./preflight.js";
 import { type LabTarget, requireLab } from "./resolve.js";
 import { type LabState, StateStore } from "./state.js";
 
+/** Options of {@link execInNode}. */
 export interface ExecOptions {
   /** @default defaultRunner */
   readonly run?: Runner;

@@ -21,6 +21,7 @@ export interface InterfaceStatus {
   readonly peer?: string;
 }
 
+/** One node as `status` shows it. */
 export interface NodeStatus {
   readonly name: string;
   readonly kind: string;
@@ -31,6 +32,7 @@ export interface NodeStatus {
   readonly interfaces: readonly InterfaceStatus[];
 }
 
+/** One lab as `status` shows it: its record and its nodes read live. */
 export interface LabStatus {
   readonly lab: string;
   readonly file: string;
@@ -38,6 +40,7 @@ export interface LabStatus {
   readonly nodes: readonly NodeStatus[];
 }
 
+/** Options of {@link labStatus}. */
 export interface StatusOptions {
   /** @default defaultRunner */
   readonly run?: Runner;

@@ -261,6 +261,7 @@ export function nodeAddress(node: NodePlan, family: "ipv4" | "ipv6"): string | u
   return f ? stripLength(f[family] as string) : undefined;
 }
 
+/** Addresses decided for every link and loopback (see `addresses.ts`). */
 export type { Allocation };
 
 /** MACs number nodes and their interfaces in 12 bits each. */

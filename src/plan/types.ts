@@ -39,6 +39,7 @@ export interface RoutePlan {
   readonly origin: "static" | "routing";
 }
 
+/** A node with everything decided: namespace, forwarding, loopback, interfaces, routes. */
 export interface NodePlan {
   readonly name: string;
   readonly kind: "linux" | "vm";
@@ -86,6 +87,7 @@ export interface BridgeLinkPlan {
   readonly endpoints: readonly PortPlan[];
 }
 
+/** A link by transport: a vEth pair, or ports on a bridge. */
 export type LinkPlan = VethLinkPlan | BridgeLinkPlan;
 
 /** A reachability test from `validate:`, target resolved to an address. */

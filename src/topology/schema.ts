@@ -30,6 +30,7 @@ export const ifnameSchema = z
   .min(1)
   .regex(/^[A-Za-z0-9_.-]+$/, "interface name may use letters, digits, _, . and -");
 
+/** Node kinds: `linux` (a network namespace) and `vm` (a QEMU virtual machine). */
 export const nodeKindSchema = z.enum(["linux", "vm"]);
 
 /** Link transports named in DESIGN.md. */
@@ -50,6 +51,7 @@ export const routeSchema = z.strictObject({
   via: z.string(),
 });
 
+/** Attributes of one node under `nodes:`. */
 export const nodeSchema = z.strictObject({
   kind: nodeKindSchema.optional(),
   forwarding: z.boolean().optional(),
@@ -65,12 +67,14 @@ export const poolSchema = z.strictObject({
   prefix6: z.number().int().min(1).max(128).optional(),
 });
 
+/** `addressing:`: the loopback, p2p and LAN pools. */
 export const addressingSchema = z.strictObject({
   loopback: poolSchema.optional(),
   p2p: poolSchema.optional(),
   lan: poolSchema.optional(),
 });
 
+/** `defaults:`: node attributes that apply where a node says nothing. */
 export const defaultsSchema = z.strictObject({
   kind: nodeKindSchema.optional(),
   forwarding: z.boolean().optional(),
@@ -124,6 +128,7 @@ export const validateTestSchema = z.strictObject({
 /** `nodes:` as a container: a list of names or a map; each node is checked on its own. */
 export const nodesSchema = z.union([z.array(z.string()), z.record(z.string(), z.unknown())]);
 
+/** `validate:`: a list of tests, or a map of test name → test. */
 export const validateSchema = z.union([
   z.array(validateTestSchema),
   z.record(z.string(), validateTestSchema.omit({ name: true })),
@@ -143,8 +148,13 @@ export const topologySchema = z.strictObject({
   validate: validateSchema.optional(),
 });
 
+/** A topology file as written, before defaults and cross-checks. */
 export type TopologyInput = z.input<typeof topologySchema>;
+/** One node's attributes as written. */
 export type NodeInput = z.input<typeof nodeSchema>;
+/** A link's attributes as written (besides its endpoints). */
 export type LinkAttrsInput = z.input<typeof linkAttrsSchema>;
+/** Per-node attributes inside a link, as written. */
 export type EndpointAttrsInput = z.input<typeof endpointAttrsSchema>;
+/** An address pool as written. */
 export type PoolInput = z.input<typeof poolSchema>;

@@ -6,7 +6,9 @@
 /** Document path of a value, e.g. `["links", 3, "rt1", "ipv4"]`. */
 export type SourcePath = readonly (string | number)[];
 
+/** `linux`: a network namespace; `vm`: a QEMU virtual machine. */
 export type NodeKind = "linux" | "vm";
+/** What carries a link: vEth pair, Linux bridge, QEMU UDP tunnel, tap+tc, or the user-space hub/switch. */
 export type Transport = "veth" | "bridge" | "udp" | "tap" | "hub" | "switch";
 
 /** An address pool, already parsed. */
@@ -37,6 +39,7 @@ export interface TopologyRoute {
   readonly path: SourcePath;
 }
 
+/** A node with defaults applied. */
 export interface TopologyNode {
   readonly name: string;
   readonly kind: NodeKind;
@@ -54,6 +57,7 @@ export interface TopologyNode {
  */
 export type AddressRequest = string | number | boolean;
 
+/** One node's attachment to a link, as requested. */
 export interface TopologyEndpoint {
   readonly node: string;
   readonly ifname?: string;
@@ -62,6 +66,7 @@ export interface TopologyEndpoint {
   readonly path: SourcePath;
 }
 
+/** A link in any input form, normalized to its endpoints and attributes. */
 export interface TopologyLink {
   /** Position in `links:` (0-based). */
   readonly index: number;

@@ -10,6 +10,7 @@ import { StateStore } from "../lab/state.js";
 import type { Reporter } from "../log.js";
 import { type ValidationTest, validationTests } from "./tests.js";
 
+/** Options of {@link validateLab}. */
 export interface ValidateOptions {
   /** @default defaultRunner */
   readonly run?: Runner;
@@ -37,6 +38,7 @@ export interface TestResult {
   readonly detail?: string;
 }
 
+/** Every test's outcome and the counts. */
 export interface ValidateResult {
   readonly lab: string;
   readonly results: readonly TestResult[];

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CliIO } from "../io.js";
 
+/** Adds `wirelab exec NODE -- CMD…`; the exit code is the command's own. */
 export function registerExec(program: Command, _io: CliIO, setExit: (code: number) => void): void {
   program
     .command("exec")

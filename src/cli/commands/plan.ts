@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CliIO } from "../io.js";
 
+/** Adds `wirelab plan FILE [--json]`. */
 export function registerPlan(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
     .command("plan")

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CliIO } from "../io.js";
 
+/** Adds `wirelab status [FILE | --lab NAME] [--json]`. */
 export function registerStatus(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
     .command("status")

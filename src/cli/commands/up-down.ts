@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { CliIO } from "../io.js";
 import { cliReporter } from "../progress.js";
 
+/** Adds `wirelab up FILE` and `wirelab down [FILE | --lab NAME]`; Ctrl-C during `up` removes what was built. */
 export function registerUpDown(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
     .command("up")

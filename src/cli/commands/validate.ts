@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { CliIO } from "../io.js";
 import { cliReporter } from "../progress.js";
 
+/** Adds `wirelab validate [FILE | --lab NAME]`; exit 1 when a test fails. */
 export function registerValidate(
   program: Command,
   io: CliIO,
