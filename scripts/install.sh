@@ -10,6 +10,7 @@ packages=(
   procps         # sysctl (forwarding)
   util-linux     # setpriv: children die with wirelab
   tcpdump        # capture, and the integration tests
+  traceroute     # for exploring labs (wirelab exec h1 -- traceroute -n …)
   time           # GNU time: peak RSS in the benchmark
 )
 missing=()

@@ -6,7 +6,7 @@
  * Each write goes to a temporary file renamed over the old one, so a reader
  * never sees half a record.
  */
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { LabError } from "../errors.js";
 import type { LabPlan } from "../plan/types.js";
@@ -104,6 +104,8 @@ export class StateStore {
         await fh.close();
         return async () => {
           await rm(path, { force: true });
+          // A lab that never got a record (e.g. a refused `up`) leaves no directory behind.
+          await rmdir(dir).catch(() => undefined);
         };
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;

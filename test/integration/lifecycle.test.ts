@@ -83,6 +83,7 @@ describe("lifecycle edge cases", () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`${foreign} (not created by this lab)`);
       expect(namespaces(`wl-${lab}`)).toEqual([foreign]);
+      expect(existsSync(join(stateDir(), "labs", lab))).toBe(false);
       expect(cli(["down", file]).code).toBe(0);
       expect(namespaces(`wl-${lab}`)).toEqual([foreign]);
     } finally {
