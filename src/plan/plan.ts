@@ -5,7 +5,7 @@
 import { type Diagnostic, TopologyError } from "../errors.js";
 import { contains, parseAddress, parseCidr, stripLength } from "../ip.js";
 import type { Topology, TopologyLink } from "../topology/types.js";
-import { type Allocation, allocateAddresses } from "./addresses.js";
+import { allocateAddresses } from "./addresses.js";
 import { findClashes } from "./clashes.js";
 import { MAX_MAC_INDEX, macAddress } from "./mac.js";
 import { labNamespace, nodeNamespace, UniqueNames } from "./names.js";
@@ -260,9 +260,6 @@ export function nodeAddress(node: NodePlan, family: "ipv4" | "ipv6"): string | u
   const f = node.interfaces.find((i) => i[family]);
   return f ? stripLength(f[family] as string) : undefined;
 }
-
-/** Addresses decided for every link and loopback (see `addresses.ts`). */
-export type { Allocation };
 
 /** MACs number nodes and their interfaces in 12 bits each. */
 function checkSize(topology: Topology, diagnostics: Diagnostic[]): void {

@@ -154,7 +154,5 @@ export type TopologyInput = z.input<typeof topologySchema>;
 export type NodeInput = z.input<typeof nodeSchema>;
 /** A link's attributes as written (besides its endpoints). */
 export type LinkAttrsInput = z.input<typeof linkAttrsSchema>;
-/** Per-node attributes inside a link, as written. */
-export type EndpointAttrsInput = z.input<typeof endpointAttrsSchema>;
 /** An address pool as written. */
 export type PoolInput = z.input<typeof poolSchema>;
