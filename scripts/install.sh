@@ -25,3 +25,10 @@ fi
 
 npm ci --no-audit --no-fund
 npm run build
+
+# The guest image for VM nodes is built from Debian packages (apt-get
+# download): apt's package lists must be there.
+if ! apt-cache policy linux-image-cloud-amd64 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+  apt-get update -qq
+fi
+node dist/cli/bin.js image build

@@ -16,6 +16,8 @@ export interface RunOptions {
   readonly check?: boolean;
   /** Kill the command after this many ms. @default undefined (no limit) */
   readonly timeoutMs?: number;
+  /** Working directory. @default the current one */
+  readonly cwd?: string;
   /** Inherit the terminal (interactive commands such as `exec`). @default false */
   readonly inheritStdio?: boolean;
   /**
@@ -87,6 +89,7 @@ export const defaultRunner: Runner = async (file, args, options = {}) => {
     reject: false,
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     ...(options.inheritStdio ? { stdio: "inherit" as const } : {}),
     stripFinalNewline: false,
   });

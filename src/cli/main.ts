@@ -9,6 +9,7 @@
 import { Command, CommanderError } from "commander";
 import { TopologyError, WirelabError } from "../errors.js";
 import { registerExec } from "./commands/exec.js";
+import { registerImage } from "./commands/image.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerStatus } from "./commands/status.js";
 import { registerUpDown } from "./commands/up-down.js";
@@ -45,6 +46,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   registerStatus(program, io, setExit);
   registerExec(program, io, setExit);
   registerValidate(program, io, setExit);
+  registerImage(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;

@@ -1,0 +1,48 @@
+import type { Command } from "commander";
+import type { CliIO } from "../io.js";
+import { cliReporter } from "../progress.js";
+
+/** Adds `wirelab image build [--force]` and `wirelab image show`. */
+export function registerImage(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  const image = program.command("image").description("wirelab's guest image for VM nodes");
+  image
+    .command("build")
+    .description("build the guest image from Debian packages (skipped when up to date)")
+    .option("--force", "rebuild even when up to date")
+    .option("--json", "print the result as JSON")
+    .action(async (opts: { force?: boolean; json?: boolean }) => {
+      const { buildImage } = await import("../../image/build.js");
+      const { requireRoot, requireTools } = await import("../../lab/preflight.js");
+      requireRoot("image build");
+      requireTools(["apt-get", "apt-cache", "dpkg-deb", "depmod", "cpio"]);
+      const reporter = await cliReporter(io.interactive && !opts.json);
+      try {
+        const { image: img, built } = await buildImage({ reporter, force: opts.force ?? false });
+        reporter.stop();
+        if (opts.json) io.out(`${JSON.stringify({ built, ...img }, null, 2)}\n`);
+        else
+          io.out(
+            `${built ? "built" : "up to date:"} ${img.dir} (kernel ${img.manifest.kernelRelease})\n`,
+          );
+      } finally {
+        reporter.stop();
+      }
+      setExit(0);
+    });
+  image
+    .command("show")
+    .description("show the cached guest image")
+    .action(async () => {
+      const { readImage, defaultImageDir } = await import("../../image/build.js");
+      const img = await readImage();
+      if (!img) {
+        io.err(
+          `wirelab: no guest image in ${defaultImageDir()}; build it with: wirelab image build\n`,
+        );
+        setExit(1);
+        return;
+      }
+      io.out(`${JSON.stringify(img, null, 2)}\n`);
+      setExit(0);
+    });
+}

@@ -1,0 +1,319 @@
+/**
+ * `wirelab image build`: wirelab's guest image from Debian packages only.
+ *
+ * The Debian cloud kernel and user-space packages are fetched with
+ * `apt-get download` and unpacked with `dpkg-deb -x` (never installed), then
+ * packed with busybox, iproute2, iperf3, their libraries, the modules the
+ * guest needs and wirelab's init (`guest/`) into a gzip'd newc cpio
+ * initramfs. The result is cached in {@link defaultImageDir} and rebuilt only
+ * when a package version or a guest file changes.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import {
+  chmod,
+  copyFile,
+  cp,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
+import { createGzip } from "node:zlib";
+import { WirelabError } from "../errors.js";
+import { defaultRunner, type Runner } from "../exec.js";
+import type { Reporter } from "../log.js";
+import { moduleLoadOrder } from "./modules.js";
+import { KERNEL_METAPACKAGE, MODULES, PROGRAMS, USER_PACKAGES } from "./packages.js";
+
+/** Where the image is cached: `$WIRELAB_IMAGE_DIR`, else `/var/cache/wirelab/image`. */
+export function defaultImageDir(): string {
+  return process.env.WIRELAB_IMAGE_DIR ?? "/var/cache/wirelab/image";
+}
+
+/** Folder of the guest's init and agent scripts, next to `src/` and `dist/`. */
+export const GUEST_DIR = fileURLToPath(new URL("../../guest/", import.meta.url));
+
+/** What a built image is, as recorded in `manifest.json`. */
+export interface ImageManifest {
+  /** Debian package → version, the kernel's included. */
+  readonly packages: Readonly<Record<string, string>>;
+  /** Kernel release, e.g. `6.1.0-56-cloud-amd64`. */
+  readonly kernelRelease: string;
+  /** SHA-256 of the guest scripts and of the module list. */
+  readonly guestHash: string;
+  /** ISO 8601 build time. */
+  readonly built: string;
+}
+
+/** A usable image: kernel, initramfs and what they were built from. */
+export interface GuestImage {
+  readonly dir: string;
+  /** Path of the kernel (bzImage). */
+  readonly kernel: string;
+  /** Path of the base initramfs (gzip'd cpio). */
+  readonly initrd: string;
+  readonly manifest: ImageManifest;
+}
+
+export interface BuildOptions {
+  /** @default defaultImageDir() */
+  readonly dir?: string;
+  /** @default defaultRunner */
+  readonly run?: Runner;
+  readonly reporter?: Reporter;
+  /** Rebuild even when up to date. @default false */
+  readonly force?: boolean;
+}
+
+/**
+ * Builds the guest image unless the cached one is up to date.
+ *
+ * @returns the image and whether it was (re)built
+ * @throws {WirelabError} when a package cannot be downloaded (run `apt-get update`)
+ * @throws {CommandError} when apt-get, dpkg-deb, depmod or cpio fails
+ */
+export async function buildImage(
+  options: BuildOptions = {},
+): Promise<{ image: GuestImage; built: boolean }> {
+  const dir = options.dir ?? defaultImageDir();
+  const run = options.run ?? defaultRunner;
+  const step = (s: string, done = 0, total = 1) =>
+    options.reporter?.progress?.({ step: s, done, total });
+
+  step("resolving packages");
+  const kernelPackage = await kernelPackageName(run);
+  const wanted = [kernelPackage, ...USER_PACKAGES];
+  const versions = await candidateVersions(run, wanted);
+  const guestHash = await hashGuest();
+  const current = await readImage(dir);
+  if (
+    !options.force &&
+    current &&
+    current.manifest.guestHash === guestHash &&
+    wanted.every((p) => current.manifest.packages[p] === versions[p])
+  ) {
+    return { image: current, built: false };
+  }
+
+  const work = join(dir, `build.${process.pid}`);
+  await rm(work, { recursive: true, force: true });
+  await mkdir(join(work, "debs"), { recursive: true });
+  await mkdir(join(work, "pkg"), { recursive: true });
+  try {
+    step("downloading packages");
+    await run("apt-get", ["download", ...wanted], { cwd: join(work, "debs") });
+    const debs = await readdir(join(work, "debs"));
+    let n = 0;
+    for (const deb of debs) {
+      step("unpacking packages", n++, debs.length);
+      await run("dpkg-deb", ["-x", join(work, "debs", deb), join(work, "pkg", packageOf(deb))]);
+    }
+    const root = join(work, "root");
+    step("assembling the guest");
+    const release = await assembleRoot(run, work, root, kernelPackage);
+    step("packing the initramfs");
+    await packInitramfs(run, root, join(work, "initrd.gz"));
+    await copyFile(
+      join(work, "pkg", kernelPackage, "boot", `vmlinuz-${release}`),
+      join(work, "vmlinuz"),
+    );
+    const manifest: ImageManifest = {
+      packages: versions,
+      kernelRelease: release,
+      guestHash,
+      built: new Date().toISOString(),
+    };
+    await writeFile(join(work, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    // Swap in the new image only once it is complete.
+    for (const f of ["vmlinuz", "initrd.gz", "manifest.json"])
+      await rename(join(work, f), join(dir, f));
+    return { image: imageAt(dir, manifest), built: true };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The cached image, if one was built.
+ *
+ * @returns undefined when there is none
+ */
+export async function readImage(dir = defaultImageDir()): Promise<GuestImage | undefined> {
+  try {
+    const manifest = JSON.parse(
+      await readFile(join(dir, "manifest.json"), "utf8"),
+    ) as ImageManifest;
+    return imageAt(dir, manifest);
+  } catch {
+    return undefined;
+  }
+}
+
+function imageAt(dir: string, manifest: ImageManifest): GuestImage {
+  return { dir, kernel: join(dir, "vmlinuz"), initrd: join(dir, "initrd.gz"), manifest };
+}
+
+/** The versioned kernel package the metapackage depends on (e.g. linux-image-6.1.0-56-cloud-amd64). */
+async function kernelPackageName(run: Runner): Promise<string> {
+  const r = await run("apt-cache", ["depends", KERNEL_METAPACKAGE], { check: false });
+  const m = /Depends: (linux-image-[^\s]+)/.exec(r.stdout);
+  if (!m?.[1]) {
+    throw new WirelabError(`cannot resolve ${KERNEL_METAPACKAGE}; run "apt-get update" first`);
+  }
+  return m[1];
+}
+
+/** Candidate version of each package, as apt would download it. */
+async function candidateVersions(
+  run: Runner,
+  packages: readonly string[],
+): Promise<Record<string, string>> {
+  const r = await run("apt-cache", ["policy", ...packages]);
+  const out: Record<string, string> = {};
+  let current = "";
+  for (const line of r.stdout.split("\n")) {
+    const head = /^(\S+):$/.exec(line);
+    if (head?.[1]) current = head[1];
+    const cand = /^\s+Candidate: (\S+)/.exec(line);
+    if (cand?.[1] && current) out[current] = cand[1];
+  }
+  const missing = packages.filter((p) => !out[p] || out[p] === "(none)");
+  if (missing.length)
+    throw new WirelabError(`no candidate for ${missing.join(", ")}; run "apt-get update" first`);
+  return out;
+}
+
+async function hashGuest(): Promise<string> {
+  const h = createHash("sha256");
+  for (const f of (await readdir(GUEST_DIR)).sort()) {
+    h.update(f);
+    h.update(await readFile(join(GUEST_DIR, f)));
+  }
+  h.update(MODULES.join(","));
+  h.update(PROGRAMS.map((p) => p.to).join(","));
+  return h.digest("hex");
+}
+
+/** `iperf3_3.12-1+deb12u2_amd64.deb` → `iperf3` */
+function packageOf(deb: string): string {
+  return basename(deb).split("_")[0] ?? deb;
+}
+
+async function assembleRoot(
+  run: Runner,
+  work: string,
+  root: string,
+  kernelPackage: string,
+): Promise<string> {
+  for (const d of [
+    "bin",
+    "sbin",
+    "usr/bin",
+    "usr/sbin",
+    "lib/x86_64-linux-gnu",
+    "lib64",
+    "lib/modules",
+    "etc/wirelab",
+    "proc",
+    "sys",
+    "dev",
+    "tmp",
+    "run",
+    "root",
+  ]) {
+    await mkdir(join(root, d), { recursive: true });
+  }
+  for (const p of PROGRAMS) {
+    await copyFile(join(work, "pkg", p.pkg, p.from), join(root, p.to));
+    await chmod(join(root, p.to), 0o755);
+  }
+  // Every shared object of every package, in one library directory.
+  for (const pkg of USER_PACKAGES) {
+    for (const libDir of ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu"]) {
+      await copySharedObjects(join(work, "pkg", pkg, libDir), join(root, "lib/x86_64-linux-gnu"));
+    }
+  }
+  await symlink(
+    "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+    join(root, "lib64/ld-linux-x86-64.so.2"),
+  );
+  // Kernel modules, in load order.
+  const kernelRoot = join(work, "pkg", kernelPackage);
+  const release = (await readdir(join(kernelRoot, "lib/modules")))[0];
+  if (!release) throw new WirelabError(`${kernelPackage} has no modules`);
+  await run("depmod", ["-b", kernelRoot, release]);
+  const order = moduleLoadOrder(
+    await readFile(join(kernelRoot, "lib/modules", release, "modules.dep"), "utf8"),
+    MODULES,
+  );
+  for (const m of order)
+    await copyFile(
+      join(kernelRoot, "lib/modules", release, m),
+      join(root, "lib/modules", basename(m)),
+    );
+  await writeFile(
+    join(root, "etc/wirelab/modules"),
+    `${order.map((m) => basename(m)).join("\n")}\n`,
+  );
+  await cp(join(GUEST_DIR, "init"), join(root, "init"));
+  await cp(join(GUEST_DIR, "agent"), join(root, "bin/wirelab-agent"));
+  await cp(join(GUEST_DIR, "wl-exec"), join(root, "bin/wl-exec"));
+  await cp(join(GUEST_DIR, "profile"), join(root, "etc/profile"));
+  for (const f of ["init", "bin/wirelab-agent", "bin/wl-exec"]) await chmod(join(root, f), 0o755);
+  return release;
+}
+
+async function copySharedObjects(from: string, to: string): Promise<void> {
+  let entries: import("node:fs").Dirent[];
+  try {
+    entries = await readdir(from, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (!/\.so(\.|$)/.test(e.name)) continue;
+    const src = join(from, e.name);
+    const dst = join(to, e.name);
+    await rm(dst, { force: true });
+    if (e.isSymbolicLink()) await symlink(await readlink(src), dst);
+    else if (e.isFile()) await copyFile(src, dst);
+  }
+}
+
+/**
+ * Packs a directory as a newc cpio archive (the format the kernel unpacks,
+ * Documentation/filesystems/ramfs-rootfs-initramfs.rst), gzip'd.
+ */
+export async function packInitramfs(run: Runner, root: string, out: string): Promise<void> {
+  const files = await listTree(root);
+  const cpioFile = `${out}.cpio`;
+  await run("cpio", ["--quiet", "-o", "-H", "newc", "-R", "0:0", "-D", root, "-O", cpioFile], {
+    input: `${files.join("\n")}\n`,
+  });
+  await mkdir(dirname(out), { recursive: true });
+  await pipeline(createReadStream(cpioFile), createGzip({ level: 6 }), createWriteStream(out));
+  await rm(cpioFile, { force: true });
+}
+
+/** Every path under `root`, relative, parents before children (as cpio wants). */
+async function listTree(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    const entries = await readdir(join(root, rel), { withFileTypes: true });
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      out.push(p);
+      if (e.isDirectory()) await walk(p);
+    }
+  };
+  await walk("");
+  return out;
+}
