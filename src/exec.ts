@@ -40,6 +40,8 @@ export interface RunResult {
   readonly stderr: string;
   /** Wall-clock run time in ms. */
   readonly durationMs: number;
+  /** Killed because `timeoutMs` passed. */
+  readonly timedOut?: boolean;
 }
 
 /** Runs one program: `(file, args, options) → result`. */
@@ -105,6 +107,7 @@ export const defaultRunner: Runner = async (file, args, options = {}) => {
           ? r.originalMessage
           : "",
     durationMs: performance.now() - started,
+    timedOut: r.timedOut === true,
   };
   if ((options.check ?? true) && (result.exitCode !== 0 || result.signal !== null)) {
     throw new CommandError(result);

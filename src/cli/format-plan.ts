@@ -33,9 +33,9 @@ export function formatPlan(plan: LabPlan): string {
   const linkRows = plan.links.map((l) => [
     l.name,
     l.type,
-    l.transport === "veth" ? "veth" : `bridge ${l.bridge}`,
+    l.transport === "bridge" ? `bridge ${l.bridge}` : l.transport,
     [l.subnets.ipv4, l.subnets.ipv6].filter(Boolean).join(" ") || "-",
-    l.endpoints.map((e) => `${e.node}:${e.interface}${"port" in e ? `(${e.port})` : ""}`).join(" "),
+    l.endpoints.map((e) => `${e.node}:${e.interface}${kernelNames(e)}`).join(" "),
   ]);
   out.push(indent(table(undefined, linkRows), 2));
   if (plan.tests.length) {
@@ -55,4 +55,15 @@ function indent(text: string, n: number): string {
     .split("\n")
     .map((l) => pad + l)
     .join("\n");
+}
+
+/** Kernel objects that carry an endpoint, e.g. `(port h1-eth1, tap wl1a2b3t1)`. */
+function kernelNames(e: object): string {
+  const { port, tap, hostVeth } = e as { port?: string; tap?: string; hostVeth?: string };
+  const parts = [
+    port && `port ${port}`,
+    tap && `tap ${tap}`,
+    hostVeth && `veth ${hostVeth}`,
+  ].filter(Boolean);
+  return parts.length ? `(${parts.join(", ")})` : "";
 }

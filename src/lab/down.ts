@@ -3,10 +3,10 @@
  */
 import { defaultRunner, type Runner } from "../exec.js";
 import type { Reporter } from "../log.js";
-import { destroyNamespaces } from "../providers/netns/provider.js";
 import { requireRoot } from "./preflight.js";
 import { type LabTarget, resolveLab } from "./resolve.js";
 import { StateStore } from "./state.js";
+import { teardown } from "./teardown.js";
 
 /** Options of {@link down}. */
 export interface DownOptions {
@@ -24,6 +24,10 @@ export interface DownResult {
   readonly changed: boolean;
   /** Namespaces deleted. */
   readonly removed: readonly string[];
+  /** VM nodes whose QEMU was stopped. */
+  readonly vms?: readonly string[];
+  /** Host devices (taps, vEth ends) deleted. */
+  readonly hostDevices?: readonly string[];
   readonly durationMs: number;
 }
 
@@ -50,14 +54,22 @@ export async function down(target: LabTarget, options: DownOptions = {}): Promis
       done: 0,
       total: state.namespaces.length,
     });
-    const removed = await destroyNamespaces(state.namespaces, { run });
+    const t = await teardown(state, store, run);
+    const removed = t.namespaces;
     options.reporter?.progress?.({
       step: "removing namespaces",
       done: state.namespaces.length,
       total: state.namespaces.length,
     });
     await store.remove(lab);
-    return { lab, changed: true, removed, durationMs: performance.now() - started };
+    return {
+      lab,
+      changed: true,
+      removed,
+      vms: t.vms,
+      hostDevices: t.hostDevices,
+      durationMs: performance.now() - started,
+    };
   } finally {
     await release();
   }

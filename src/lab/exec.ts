@@ -5,6 +5,7 @@ import { LabError } from "../errors.js";
 import { defaultRunner, type Runner } from "../exec.js";
 import type { NodePlan } from "../plan/types.js";
 import { suggest } from "../topology/suggest.js";
+import { LabAccess } from "./access.js";
 import { requireRoot } from "./preflight.js";
 import { type LabTarget, requireLab } from "./resolve.js";
 import { type LabState, StateStore } from "./state.js";
@@ -27,7 +28,7 @@ export interface ExecResult {
 }
 
 /**
- * Runs `command` in the node's network namespace.
+ * Runs `command` in a node: in its network namespace, or in a VM through its command agent.
  *
  * @param node - node name
  * @param command - program and arguments (no shell)
@@ -48,12 +49,12 @@ export async function execInNode(
   requireRoot("exec");
   if (command.length === 0)
     throw new LabError(`no command given; write: wirelab exec ${node} -- COMMAND [ARGS…]`);
-  const r = await run("ip", ["netns", "exec", n.namespace, ...command], {
-    check: false,
-    inheritStdio: options.interactive ?? true,
-  });
-  const code = r.exitCode ?? 128 + signalNumber(r.signal);
-  return { exitCode: code, stdout: r.stdout, stderr: r.stderr };
+  const access = new LabAccess(state.lab, store, run);
+  try {
+    return await access.exec(n, command, { interactive: options.interactive ?? true });
+  } finally {
+    await access.close();
+  }
 }
 
 /**
@@ -69,16 +70,4 @@ export function findNode(state: LabState, node: string): NodePlan {
   throw new LabError(
     `lab "${state.lab}" has no node "${node}"${hint ? ` (did you mean "${hint}"?)` : ""}; nodes are: ${names.join(", ")}`,
   );
-}
-
-function signalNumber(signal: string | null): number {
-  const table: Record<string, number> = {
-    SIGHUP: 1,
-    SIGINT: 2,
-    SIGQUIT: 3,
-    SIGKILL: 9,
-    SIGTERM: 15,
-    SIGPIPE: 13,
-  };
-  return signal ? (table[signal] ?? 0) : 0;
 }

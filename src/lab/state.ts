@@ -10,6 +10,7 @@ import { mkdir, open, readdir, readFile, rename, rm, rmdir, writeFile } from "no
 import { join } from "node:path";
 import { LabError } from "../errors.js";
 import type { LabPlan } from "../plan/types.js";
+import type { LabPorts } from "../providers/qemu/ports.js";
 
 /** State format version. */
 export const STATE_VERSION = 1;
@@ -32,6 +33,12 @@ export interface LabState {
   readonly plan: LabPlan;
   /** Namespaces this lab owns; written before they are created. */
   readonly namespaces: readonly string[];
+  /** Devices it owns in the host namespace (taps, vEth host ends). */
+  readonly hostDevices?: readonly string[];
+  /** Its VM nodes (their pidfiles are in the lab directory). */
+  readonly vms?: readonly string[];
+  /** UDP tunnel and management ports it holds on 127.0.0.1. */
+  readonly ports?: LabPorts;
   /** ISO 8601 time of the last change. */
   readonly updated: string;
 }

@@ -4,7 +4,9 @@
  */
 import pMap from "p-map";
 import { defaultRunner, type Runner } from "../exec.js";
-import { liveInterfaces } from "../providers/netns/kernel.js";
+import type { NodePlan } from "../plan/types.js";
+import { type LiveInterface, liveInterfaces } from "../providers/netns/kernel.js";
+import { LabAccess } from "./access.js";
 import type { LabTarget } from "./resolve.js";
 import { resolveLab } from "./resolve.js";
 import { type LabState, StateStore } from "./state.js";
@@ -25,8 +27,9 @@ export interface InterfaceStatus {
 export interface NodeStatus {
   readonly name: string;
   readonly kind: string;
-  readonly namespace: string;
-  /** False when the namespace is gone. */
+  /** Network namespace of a `linux` node. */
+  readonly namespace?: string;
+  /** False when the namespace is gone or the VM does not answer. */
   readonly present: boolean;
   readonly forwarding: boolean;
   readonly interfaces: readonly InterfaceStatus[];
@@ -66,19 +69,35 @@ export async function labStatus(
   } else {
     states = await store.list();
   }
-  return pMap(states, (s) => oneLab(run, s), { concurrency: 1 });
+  return pMap(states, (s) => oneLab(run, store, s), { concurrency: 1 });
 }
 
-async function oneLab(run: Runner, state: LabState): Promise<LabStatus> {
+/** Interfaces of a node as the kernel (a namespace's or a VM's) reports them; empty when unreachable. */
+async function nodeInterfaces(
+  run: Runner,
+  access: LabAccess,
+  node: NodePlan,
+): Promise<LiveInterface[]> {
+  if (node.namespace) return liveInterfaces(run, node.namespace);
+  try {
+    const r = await access.exec(node, ["ip", "-json", "address", "show"], { timeoutMs: 5000 });
+    return r.exitCode === 0 ? (JSON.parse(r.stdout) as LiveInterface[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+async function oneLab(run: Runner, store: StateStore, state: LabState): Promise<LabStatus> {
+  const access = new LabAccess(state.lab, store, run);
   const nodes = await pMap(
     state.plan.nodes,
     async (node): Promise<NodeStatus> => {
-      const live = await liveInterfaces(run, node.namespace);
+      const live = await nodeInterfaces(run, access, node);
       const byName = new Map(live.map((l) => [l.ifname, l]));
       return {
         name: node.name,
         kind: node.kind,
-        namespace: node.namespace,
+        ...(node.namespace ? { namespace: node.namespace } : {}),
         present: live.length > 0,
         forwarding: node.forwarding,
         interfaces: node.interfaces.map((i) => {
@@ -100,5 +119,6 @@ async function oneLab(run: Runner, state: LabState): Promise<LabStatus> {
     },
     { concurrency: 8 },
   );
+  await access.close();
   return { lab: state.lab, file: state.file, status: state.status, nodes };
 }

@@ -11,14 +11,22 @@
 import { resolve } from "node:path";
 import { LabError } from "../errors.js";
 import { defaultRunner, type Runner } from "../exec.js";
+import { readImage } from "../image/build.js";
 import type { Reporter } from "../log.js";
 import { diffPlans } from "../plan/diff.js";
 import type { LabPlan } from "../plan/types.js";
 import { listNamespaces } from "../providers/netns/kernel.js";
-import { createNetnsLab, destroyNamespaces, planNamespaces } from "../providers/netns/provider.js";
+import { createNetnsLab, planNamespaces } from "../providers/netns/provider.js";
+import { hostDevices } from "../providers/netns/scripts.js";
+import { chooseAccel } from "../providers/qemu/accel.js";
+import { allocatePorts, type LabPorts, portsOf } from "../providers/qemu/ports.js";
+import { qemuPid, startVms } from "../providers/qemu/provider.js";
+import { vmFiles } from "./access.js";
+import { checkCollisions } from "./collisions.js";
 import { loadAndPlan } from "./load-plan.js";
 import { requireRoot, requireTools } from "./preflight.js";
-import { StateStore } from "./state.js";
+import { type LabState, StateStore } from "./state.js";
+import { teardown } from "./teardown.js";
 
 /** Options of {@link up}. */
 export interface UpOptions {
@@ -62,12 +70,30 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
   const store = options.store ?? new StateStore();
   const { plan } = await loadAndPlan(file);
   requireRoot("up");
-  requireTools(["ip", "sysctl"]);
+  const vms = plan.nodes.filter((n) => n.vm).map((n) => n.name);
+  const devices = hostDevices(plan);
+  requireTools([
+    "ip",
+    "sysctl",
+    ...(devices.length ? ["tc"] : []),
+    ...(vms.length ? ["qemu-system-x86_64"] : []),
+  ]);
+  const image = vms.length ? await readImage() : undefined;
+  if (vms.length && !image)
+    throw new LabError(
+      `lab "${plan.lab}" has VM nodes and there is no guest image yet; build it with: wirelab image build`,
+    );
   const path = resolve(file);
+  const done = (changed: boolean): UpResult => ({
+    lab: plan.lab,
+    changed,
+    plan,
+    durationMs: performance.now() - started,
+  });
   const release = await store.lock(plan.lab);
   try {
-    const existing = await store.read(plan.lab);
     const namespaces = planNamespaces(plan);
+    const existing = await store.read(plan.lab);
     if (existing) {
       if (existing.file !== path) {
         throw new LabError(
@@ -83,7 +109,20 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
       const present = await listNamespaces(run);
       const missing = existing.namespaces.filter((n) => !present.has(n));
       if (existing.status === "up" && missing.length === 0) {
-        return { lab: plan.lab, changed: false, plan, durationMs: performance.now() - started };
+        // A VM whose QEMU died comes back; its wires (taps, ports) were never gone.
+        const dead = await deadVms(existing, store);
+        if (dead.length === 0) return done(false);
+        options.reporter?.info?.(`restarting ${dead.join(", ")} (QEMU was not running)`);
+        await startVms(plan, {
+          run,
+          image: image as NonNullable<typeof image>,
+          accel: await chooseAccel(run, image as NonNullable<typeof image>),
+          ports: existing.ports as LabPorts,
+          files: (n) => vmFiles(store, plan.lab, n),
+          only: dead,
+          ...(options.reporter ? { reporter: options.reporter } : {}),
+        });
+        return done(true);
       }
       options.reporter?.info?.(
         existing.status === "up"
@@ -91,51 +130,62 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
           : `an earlier "${existing.status === "creating" ? "up" : "down"}" of lab "${plan.lab}" did not finish; rebuilding it`,
       );
       await store.write({ ...existing, status: "destroying" });
-      await destroyNamespaces(existing.namespaces, { run });
+      await teardown(existing, store, run);
     }
-    await checkCollisions(run, store, plan.lab, namespaces);
-    await store.write({ lab: plan.lab, file: path, status: "creating", plan, namespaces });
+    await checkCollisions(run, store, plan.lab, { namespaces, hostDevices: devices });
+    const others = (await store.list()).filter((s) => s.lab !== plan.lab);
+    const ports = vms.length
+      ? await allocatePorts(plan, new Set(others.flatMap((s) => portsOf(s.ports))))
+      : undefined;
+    const record: Omit<LabState, "version" | "updated" | "status"> = {
+      lab: plan.lab,
+      file: path,
+      plan,
+      namespaces,
+      ...(devices.length ? { hostDevices: devices } : {}),
+      ...(vms.length ? { vms } : {}),
+      ...(ports ? { ports } : {}),
+    };
+    await store.write({ ...record, status: "creating" });
     try {
-      await createNetnsLab(plan, {
+      const common = {
         run,
         ...(options.reporter ? { reporter: options.reporter } : {}),
-        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
+      };
+      await createNetnsLab(plan, {
+        ...common,
+        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       });
+      if (image && ports) {
+        await startVms(plan, {
+          ...common,
+          image,
+          accel: await chooseAccel(run, image),
+          ports,
+          files: (n) => vmFiles(store, plan.lab, n),
+        });
+      }
     } catch (e) {
-      await destroyNamespaces(namespaces, { run }).catch(() => undefined);
+      await teardown(record, store, run).catch(() => undefined);
       await store.remove(plan.lab);
       if (options.signal?.aborted)
         throw new LabError(`up of lab "${plan.lab}" was interrupted; removed what it had built`);
       throw e;
     }
-    await store.write({ lab: plan.lab, file: path, status: "up", plan, namespaces });
-    return { lab: plan.lab, changed: true, plan, durationMs: performance.now() - started };
+    await store.write({ ...record, status: "up" });
+    return done(true);
   } finally {
     await release();
   }
 }
 
-/** Refuses to start when a namespace the lab needs already exists: it is not ours. */
-async function checkCollisions(
-  run: Runner,
-  store: StateStore,
-  lab: string,
-  namespaces: readonly string[],
-): Promise<void> {
-  const present = await listNamespaces(run);
-  const taken = namespaces.filter((n) => present.has(n));
-  if (taken.length === 0) return;
-  const owners = new Map<string, string>();
-  for (const other of await store.list()) {
-    if (other.lab === lab) continue;
-    for (const n of other.namespaces) owners.set(n, other.lab);
+/** VM nodes of a lab whose QEMU is not running. */
+async function deadVms(state: LabState, store: StateStore): Promise<string[]> {
+  const out: string[] = [];
+  for (const node of state.vms ?? []) {
+    if ((await qemuPid(state.lab, node, vmFiles(store, state.lab, node).pidfile)) === undefined)
+      out.push(node);
   }
-  const list = taken.map((n) =>
-    owners.has(n) ? `${n} (lab "${owners.get(n)}")` : `${n} (not created by this lab)`,
-  );
-  const shown = list.length > 5 ? [...list.slice(0, 5), `and ${list.length - 5} more`] : list;
-  throw new LabError(
-    `lab "${lab}" needs namespaces that already exist: ${shown.join(", ")}; wirelab never touches objects it did not create: rename the lab ("name:") or its nodes, or remove them`,
-  );
+  return out;
 }

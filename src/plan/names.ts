@@ -4,6 +4,7 @@
  * problem except in the lab namespace, where LAN ports live.
  */
 import { MAX_IFNAME } from "../topology/checks.js";
+import { fnv1a } from "./mac.js";
 
 /** Prefix of every namespace wirelab creates. */
 export const NAMESPACE_PREFIX = "wl-";
@@ -16,6 +17,25 @@ export function nodeNamespace(lab: string, node: string): string {
 /** `wl-<lab>`: holds the lab's LAN bridges, away from the host's namespace. */
 export function labNamespace(lab: string): string {
   return `${NAMESPACE_PREFIX}${lab}`;
+}
+
+/**
+ * Five hex digits that tag a lab's objects in the host namespace (taps, vEth
+ * ends), where names are shared by every lab and limited to 15 characters.
+ * `up` refuses to run if another lab's object holds a name.
+ */
+export function hostTag(lab: string): string {
+  return (fnv1a(lab) & 0xfffff).toString(16).padStart(5, "0");
+}
+
+/** A VM's tap in the host namespace: `wl<tag>t<n>`. */
+export function tapName(lab: string, n: number): string {
+  return `wl${hostTag(lab)}t${n}`;
+}
+
+/** Host end of a vEth that carries a tap's frames: `wl<tag>v<n>`. */
+export function hostVethName(lab: string, n: number): string {
+  return `wl${hostTag(lab)}v${n}`;
 }
 
 /**

@@ -7,6 +7,7 @@ import { contains, parseAddress, parseCidr, stripLength } from "../ip.js";
 import type { Topology, TopologyLink } from "../topology/types.js";
 import { allocateAddresses } from "./addresses.js";
 import { findClashes } from "./clashes.js";
+import { buildLink, HostNames, type LinkContext } from "./links.js";
 import { MAX_MAC_INDEX, macAddress } from "./mac.js";
 import { labNamespace, nodeNamespace, UniqueNames } from "./names.js";
 import { computeStaticRoutes } from "./routing.js";
@@ -17,10 +18,12 @@ import {
   type LinkPlan,
   type NodePlan,
   PLAN_VERSION,
-  type PortPlan,
   type RoutePlan,
   type TestPlan,
 } from "./types.js";
+
+/** Guest memory of a VM node unless it says otherwise, in MiB. */
+export const DEFAULT_VM_MEMORY_MIB = 128;
 
 /**
  * Decides every name, MAC, address, route and transport of a lab.
@@ -50,6 +53,13 @@ export function planLab(topology: Topology): LabPlan {
   const bridges = topology.links.map((l, li) =>
     isBridged(l) ? labNsNames.take(linkNames[li] as string, `br${li + 1}`) : undefined,
   );
+  const kinds = new Map(topology.nodes.map((n) => [n.name, n.kind]));
+  const linkCtx: LinkContext = {
+    kinds,
+    labNamespace: labNs,
+    labNames: labNsNames,
+    hostNames: new HostNames(topology.name),
+  };
   const links: LinkPlan[] = topology.links.map((link, li) => {
     const name = linkNames[li] as string;
     const addrs = alloc.links[li] ?? { subnets: {}, endpoints: [] };
@@ -70,30 +80,7 @@ export function planLab(topology: Topology): LabPlan {
         ...(other ? { peer: `${other.node}:${other.interface}` } : {}),
       });
     });
-    const subnets = { ...addrs.subnets };
-    const bridge = bridges[li];
-    if (bridge === undefined) {
-      return {
-        name,
-        type: "p2p",
-        transport: "veth",
-        subnets,
-        endpoints: [endpoints[0], endpoints[1]] as [EndpointPlan, EndpointPlan],
-      };
-    }
-    const ports: PortPlan[] = endpoints.map((ep, k) => ({
-      ...ep,
-      port: labNsNames.take(`${ep.node}-${ep.interface}`, `l${li + 1}p${k + 1}`),
-    }));
-    return {
-      name,
-      type: link.type,
-      transport: "bridge",
-      subnets,
-      namespace: labNs,
-      bridge,
-      endpoints: ports,
-    };
+    return buildLink(link, li, name, { ...addrs.subnets }, endpoints, bridges[li], linkCtx);
   });
 
   const staticRoutes = new Map<string, RoutePlan[]>();
@@ -148,7 +135,15 @@ export function planLab(topology: Topology): LabPlan {
     return {
       name: n.name,
       kind: n.kind,
-      namespace: nodeNamespace(topology.name, n.name),
+      ...(n.kind === "vm"
+        ? {
+            vm: {
+              memoryMiB: n.memory ?? DEFAULT_VM_MEMORY_MIB,
+              cpus: n.cpus ?? 1,
+              managementMac: macAddress(topology.name, i + 1, 0),
+            },
+          }
+        : { namespace: nodeNamespace(topology.name, n.name) }),
       forwarding: n.forwarding ?? routing?.transit.has(n.name) ?? false,
       loopback: loopbacks(i),
       interfaces: ifaces.get(n.name) ?? [],

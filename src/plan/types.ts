@@ -40,11 +40,22 @@ export interface RoutePlan {
 }
 
 /** A node with everything decided: namespace, forwarding, loopback, interfaces, routes. */
+/** How a VM node runs. */
+export interface VmPlan {
+  /** Guest memory in MiB. */
+  readonly memoryMiB: number;
+  readonly cpus: number;
+  /** MAC of `eth0`, on the management network (QEMU user networking). */
+  readonly managementMac: string;
+}
+
 export interface NodePlan {
   readonly name: string;
   readonly kind: "linux" | "vm";
-  /** Network namespace, `wl-<lab>-<node>`. */
-  readonly namespace: string;
+  /** Network namespace, `wl-<lab>-<node>`, of a `linux` node. */
+  readonly namespace?: string;
+  /** Machine settings of a `vm` node. */
+  readonly vm?: VmPlan;
   /** IP forwarding (IPv4 and IPv6) on. */
   readonly forwarding: boolean;
   /** Addresses on `lo`, `addr/len`. */
@@ -63,6 +74,36 @@ export interface EndpointPlan {
 export interface PortPlan extends EndpointPlan {
   /** Interface name inside the lab namespace, enslaved to the bridge. */
   readonly port: string;
+  /** For a VM: its tap in the host namespace … */
+  readonly tap?: string;
+  /** … joined by tc mirred to this host end of the vEth whose other end is `port`. */
+  readonly hostVeth?: string;
+}
+
+/** A VM↔VM link on a QEMU UDP unicast tunnel (ports are allocated by `up`). */
+export interface UdpLinkPlan {
+  readonly name: string;
+  readonly type: "p2p";
+  readonly transport: "udp";
+  readonly subnets: { readonly ipv4?: string; readonly ipv6?: string };
+  readonly endpoints: readonly [EndpointPlan, EndpointPlan];
+}
+
+/** One end of a tap link: a VM's tap, or a namespace interface reached through a vEth. */
+export interface TapEndpointPlan extends EndpointPlan {
+  /** The VM's tap in the host namespace. */
+  readonly tap?: string;
+  /** Host end of the vEth whose other end is the namespace node's interface. */
+  readonly hostVeth?: string;
+}
+
+/** A p2p link with a VM end carried by taps and tc mirred redirects (no bridge: every frame passes). */
+export interface TapLinkPlan {
+  readonly name: string;
+  readonly type: "p2p";
+  readonly transport: "tap";
+  readonly subnets: { readonly ipv4?: string; readonly ipv6?: string };
+  readonly endpoints: readonly [TapEndpointPlan, TapEndpointPlan];
 }
 
 /** A point-to-point vEth pair whose ends are the two nodes' interfaces. */
@@ -88,7 +129,7 @@ export interface BridgeLinkPlan {
 }
 
 /** A link by transport: a vEth pair, or ports on a bridge. */
-export type LinkPlan = VethLinkPlan | BridgeLinkPlan;
+export type LinkPlan = VethLinkPlan | BridgeLinkPlan | UdpLinkPlan | TapLinkPlan;
 
 /** A reachability test from `validate:`, target resolved to an address. */
 export interface TestPlan {

@@ -22,15 +22,6 @@ export function checkTopology(
   diagnostics: Diagnostic[],
 ): void {
   const kinds = new Map(nodes.map((n) => [n.name, n.kind]));
-  for (const n of nodes) {
-    if (n.kind === "vm") {
-      diagnostics.push({
-        code: "unsupported",
-        message: `node "${n.name}": kind "vm" needs the QEMU provider, which this version of wirelab does not have yet; use kind "linux"`,
-        path: [...n.path, "kind"],
-      });
-    }
-  }
   const linkNames = new Map<string, SourcePath>();
   const ifnames = new Map<string, SourcePath>();
   for (const link of links) {
@@ -47,13 +38,7 @@ export function checkTopology(
       } else linkNames.set(link.name, [...link.path, "name"]);
     }
     const prefix = checkLinkPrefix(link, diagnostics);
-    if (link.transport && link.transport !== "veth" && link.transport !== "bridge") {
-      diagnostics.push({
-        code: "unsupported",
-        message: `transport "${link.transport}" needs VM nodes or the wire daemon, which this version does not have yet; use "veth" (p2p) or "bridge" (LAN)`,
-        path: [...link.path, "transport"],
-      });
-    }
+    checkTransport(link, kinds, diagnostics);
     if (link.transport === "veth" && link.type === "lan") {
       diagnostics.push({
         code: "bad-value",
@@ -175,5 +160,45 @@ function checkEndpointAddress(
       message: `${family} "${req}" is the subnet's network address; pick a host address`,
       path,
     });
+  }
+}
+
+/** Whether a link's written transport fits its endpoints (DESIGN.md, "Link transports"). */
+function checkTransport(
+  link: TopologyLink,
+  kinds: ReadonlyMap<string, string>,
+  diagnostics: Diagnostic[],
+): void {
+  const path = [...link.path, "transport"];
+  const vms = link.endpoints.filter((e) => kinds.get(e.node) === "vm").length;
+  switch (link.transport) {
+    case "hub":
+    case "switch":
+      diagnostics.push({
+        code: "unsupported",
+        message: `transport "${link.transport}" needs the wire daemon, which this version does not have yet; use "bridge"`,
+        path,
+      });
+      break;
+    case "udp":
+      if (link.type !== "p2p" || vms !== 2) {
+        diagnostics.push({
+          code: "bad-value",
+          message: `transport "udp" (a QEMU UDP tunnel) joins exactly two VMs`,
+          path,
+        });
+      }
+      break;
+    case "tap":
+      if (link.type !== "p2p" || vms === 0) {
+        diagnostics.push({
+          code: "bad-value",
+          message: `transport "tap" joins two nodes of which at least one is a VM`,
+          path,
+        });
+      }
+      break;
+    default:
+      break;
   }
 }

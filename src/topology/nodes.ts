@@ -67,6 +67,8 @@ export function normalizeNodes(
       path,
       ...(forwarding !== undefined ? { forwarding } : {}),
       ...(loopback !== undefined ? { loopback } : {}),
+      ...(attrs.memory !== undefined ? { memory: attrs.memory } : {}),
+      ...(attrs.cpus !== undefined ? { cpus: attrs.cpus } : {}),
     });
   }
   return nodes;

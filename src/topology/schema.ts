@@ -57,6 +57,9 @@ export const nodeSchema = z.strictObject({
   forwarding: z.boolean().optional(),
   routes: z.array(routeSchema).optional(),
   loopback: loopbackSchema.optional(),
+  /** VM memory in MiB (88 is the least that boots wirelab's guest). */
+  memory: z.number().int().min(96).max(65536).optional(),
+  cpus: z.number().int().min(1).max(64).optional(),
 });
 
 /** An address pool: `{ ipv4: 10.1.0.0/16, prefix: 30, ipv6: 2001:db8:1::/48, prefix6: 64 }`. */

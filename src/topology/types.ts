@@ -48,6 +48,10 @@ export interface TopologyNode {
   readonly routes: readonly TopologyRoute[];
   /** Loopback request per family: `true` takes from the loopback pool (if that family's pool is on), a string is a fixed CIDR. */
   readonly loopback?: { readonly ipv4?: string | true; readonly ipv6?: string | true };
+  /** VM memory in MiB, if written. */
+  readonly memory?: number;
+  /** VM CPUs, if written. */
+  readonly cpus?: number;
   readonly path: SourcePath;
 }
 

@@ -3,11 +3,13 @@
  */
 import pMap from "p-map";
 import { defaultRunner, type Runner } from "../exec.js";
+import { LabAccess } from "../lab/access.js";
 import { findNode } from "../lab/exec.js";
 import { requireRoot, requireTools } from "../lab/preflight.js";
 import { type LabTarget, requireLab } from "../lab/resolve.js";
 import { StateStore } from "../lab/state.js";
 import type { Reporter } from "../log.js";
+import type { NodePlan } from "../plan/types.js";
 import { type ValidationTest, validationTests } from "./tests.js";
 
 /** Options of {@link validateLab}. */
@@ -63,49 +65,42 @@ export async function validateLab(
   requireTools(["ip", "ping"]);
   const tests = validationTests(state.plan, options.neighbours ?? true);
   let done = 0;
+  const access = new LabAccess(state.lab, store, run);
   const results = await pMap(
     tests,
     async (test) => {
-      const ns = findNode(state, test.from).namespace;
-      const r = await ping(run, ns, test, options.attempts ?? 3);
+      const r = await ping(access, findNode(state, test.from), test, options.attempts ?? 3);
       options.reporter?.progress?.({ step: "validating", done: ++done, total: tests.length });
       return r;
     },
     { concurrency: options.concurrency ?? 8 },
-  );
+  ).finally(() => access.close());
   const passed = results.filter((r) => r.passed).length;
   return { lab: state.lab, results, passed, failed: results.length - passed };
 }
 
 async function ping(
-  run: Runner,
-  namespace: string,
+  access: LabAccess,
+  node: NodePlan,
   test: ValidationTest,
   attempts: number,
 ): Promise<TestResult> {
   const family = test.family === "ipv6" ? "-6" : "-4";
   if (test.expect === "fail") {
     // Two probes, so a lost first packet (ARP) cannot make a reachable target look unreachable.
-    const r = await run(
-      "ip",
-      [
-        "netns",
-        "exec",
-        namespace,
-        "ping",
-        family,
-        "-n",
-        "-q",
-        "-c",
-        "2",
-        "-i",
-        "0.2",
-        "-W",
-        "1",
-        test.target,
-      ],
-      { check: false },
-    );
+    const r = await access.exec(node, [
+      "ping",
+      family,
+      "-n",
+      "-q",
+      "-c",
+      "2",
+      "-i",
+      "0.2",
+      "-W",
+      "1",
+      test.target,
+    ]);
     const replied = r.exitCode === 0;
     return {
       test,
@@ -116,11 +111,17 @@ async function ping(
   }
   let last = "";
   for (let i = 0; i < attempts; i++) {
-    const r = await run(
-      "ip",
-      ["netns", "exec", namespace, "ping", family, "-n", "-q", "-c", "1", "-W", "1", test.target],
-      { check: false },
-    );
+    const r = await access.exec(node, [
+      "ping",
+      family,
+      "-n",
+      "-q",
+      "-c",
+      "1",
+      "-W",
+      "1",
+      test.target,
+    ]);
     if (r.exitCode === 0) {
       const rtt = /= ([\d.]+)\//.exec(r.stdout);
       return { test, passed: true, replied: true, ...(rtt?.[1] ? { rttMs: Number(rtt[1]) } : {}) };

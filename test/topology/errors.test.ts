@@ -228,15 +228,18 @@ describe("loader errors: each problem located at file:line:col", () => {
     expect(where(yaml)).toEqual(["unknown-node@4:24", "unknown-node@5:15"]);
   });
 
-  it("reports features this version cannot build yet", () => {
+  it("reports transports that do not fit their endpoints, and ones not built yet", () => {
     const yaml = y([
       "nodes:",
       "  a: { kind: vm }",
       "  b: {}",
+      "  c: {}",
       "links:",
       "  - { a: {}, b: {}, transport: udp }",
+      "  - { b: {}, c: {}, transport: tap }",
+      "  - { a: {}, b: {}, c: {}, transport: hub }",
     ]);
-    expect(problems(yaml).map((d) => d.code)).toEqual(["unsupported", "unsupported"]);
+    expect(where(yaml)).toEqual(["bad-value@6:32", "bad-value@7:32", "unsupported@8:39"]);
   });
 
   it("reports every problem of a file in one run, in file order", () => {

@@ -63,7 +63,7 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
           );
         else if (r.changed)
           io.out(
-            `lab ${r.lab} is down: ${r.removed.length} namespaces removed in ${(r.durationMs / 1000).toFixed(2)} s\n`,
+            `lab ${r.lab} is down: ${downSummary(r)} in ${(r.durationMs / 1000).toFixed(2)} s\n`,
           );
         else io.out(`lab ${r.lab} is not up; nothing to do\n`);
       } finally {
@@ -71,4 +71,18 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
       }
       setExit(0);
     });
+}
+
+/** `2 VMs stopped, 3 host devices and 4 namespaces removed` (only the parts that apply). */
+function downSummary(r: {
+  removed: readonly string[];
+  vms?: readonly string[];
+  hostDevices?: readonly string[];
+}): string {
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
+  const removed = [
+    ...(r.hostDevices?.length ? [n(r.hostDevices.length, "host device")] : []),
+    n(r.removed.length, "namespace"),
+  ].join(" and ");
+  return `${r.vms?.length ? `${n(r.vms.length, "VM")} stopped, ` : ""}${removed} removed`;
 }

@@ -60,3 +60,62 @@ export async function liveInterfaces(run: Runner, namespace: string): Promise<Li
   if (r.exitCode !== 0 || !r.stdout.trim()) return [];
   return JSON.parse(r.stdout) as LiveInterface[];
 }
+
+/**
+ * Runs a `tc -batch -` script in the host namespace.
+ *
+ * @throws {CommandError} on the first failing line
+ */
+export async function tcBatch(run: Runner, lines: readonly string[]): Promise<void> {
+  if (lines.length === 0) return;
+  await run("tc", ["-batch", "-"], { input: `${lines.join("\n")}\n` });
+}
+
+/** Names of the host namespace's network devices. */
+export async function listHostLinks(run: Runner): Promise<Set<string>> {
+  const r = await run("ip", ["-json", "link", "show"]);
+  return new Set((JSON.parse(r.stdout || "[]") as { ifname: string }[]).map((l) => l.ifname));
+}
+
+/**
+ * The classifier for match-everything mirred filters: `matchall` where the
+ * kernel has it (cls_matchall), else `u32 match u32 0 0`. Probed on a device
+ * of the lab by adding and removing an ingress qdisc with a matchall filter.
+ *
+ * @param pair - two lab devices that exist in the host namespace
+ */
+export async function mirredClassifier(
+  run: Runner,
+  pair: readonly [string, string],
+): Promise<"matchall" | "u32"> {
+  const [dev, to] = pair;
+  await run("tc", ["qdisc", "add", "dev", dev, "ingress"]);
+  try {
+    const r = await run(
+      "tc",
+      [
+        "filter",
+        "add",
+        "dev",
+        dev,
+        "parent",
+        "ffff:",
+        "protocol",
+        "all",
+        "prio",
+        "1",
+        "matchall",
+        "action",
+        "mirred",
+        "egress",
+        "redirect",
+        "dev",
+        to,
+      ],
+      { check: false },
+    );
+    return r.exitCode === 0 ? "matchall" : "u32";
+  } finally {
+    await run("tc", ["qdisc", "del", "dev", dev, "ingress"], { check: false });
+  }
+}

@@ -7,9 +7,16 @@
 import pMap from "p-map";
 import type { Runner } from "../../exec.js";
 import type { Reporter } from "../../log.js";
+import { mirredPairs } from "../../plan/links.js";
 import type { LabPlan } from "../../plan/types.js";
-import { ipBatch, listNamespaces } from "./kernel.js";
-import { forwardingSysctl, hostScript, labNamespaceScript, nodeScript } from "./scripts.js";
+import { ipBatch, listHostLinks, listNamespaces, mirredClassifier, tcBatch } from "./kernel.js";
+import {
+  forwardingSysctl,
+  hostScript,
+  labNamespaceScript,
+  mirredScript,
+  nodeScript,
+} from "./scripts.js";
 
 /** Options shared by provider calls. */
 export interface ProviderOptions {
@@ -23,7 +30,8 @@ export interface ProviderOptions {
 
 /** Every namespace a plan creates, lab namespace first. */
 export function planNamespaces(plan: LabPlan): string[] {
-  return [...(plan.labNamespace ? [plan.labNamespace] : []), ...plan.nodes.map((n) => n.namespace)];
+  const nodes = plan.nodes.flatMap((n) => (n.namespace ? [n.namespace] : []));
+  return [...(plan.labNamespace ? [plan.labNamespace] : []), ...nodes];
 }
 
 /**
@@ -39,13 +47,18 @@ export async function createNetnsLab(plan: LabPlan, options: ProviderOptions): P
   const concurrency = options.concurrency ?? 4;
   reporter?.progress?.({ step: "creating namespaces and links", done: 0, total: 1 });
   await ipBatch(run, hostScript(plan));
+  const pairs = mirredPairs(plan.links);
+  const first = pairs[0];
+  if (first) await tcBatch(run, mirredScript(pairs, await mirredClassifier(run, first)));
   reporter?.progress?.({ step: "creating namespaces and links", done: 1, total: 1 });
 
   const jobs: { namespace: string; lines: string[]; forwarding?: boolean }[] = [];
   if (plan.labNamespace)
     jobs.push({ namespace: plan.labNamespace, lines: labNamespaceScript(plan) });
-  for (const n of plan.nodes)
-    jobs.push({ namespace: n.namespace, lines: nodeScript(n), forwarding: n.forwarding });
+  for (const n of plan.nodes) {
+    if (n.namespace)
+      jobs.push({ namespace: n.namespace, lines: nodeScript(n), forwarding: n.forwarding });
+  }
   let done = 0;
   const step = "configuring nodes";
   reporter?.progress?.({ step, done, total: jobs.length });
@@ -90,5 +103,27 @@ export async function destroyNamespaces(
       stuck.map((n) => `netns delete ${n}`),
     );
   }
+  return doomed;
+}
+
+/**
+ * Deletes host-namespace devices (taps, vEth host ends) the lab recorded as
+ * its own; the far end of a vEth goes with it. Names already gone are skipped.
+ *
+ * @returns the devices deleted
+ */
+export async function destroyHostDevices(
+  names: readonly string[],
+  options: ProviderOptions,
+): Promise<string[]> {
+  if (names.length === 0) return [];
+  const present = await listHostLinks(options.run);
+  const doomed = names.filter((n) => present.has(n));
+  await ipBatch(
+    options.run,
+    doomed.map((n) => `link delete ${n}`),
+    undefined,
+    true,
+  );
   return doomed;
 }

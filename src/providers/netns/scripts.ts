@@ -24,32 +24,101 @@ export const BRIDGE_OPTIONS = [
   "0x4000",
 ];
 
-/** Lines for `ip -batch -` in the host: namespaces, LAN bridges, vEth pairs. */
+/**
+ * Lines for `ip -batch -` in the host: namespaces, LAN bridges, vEth pairs
+ * with both ends in namespaces, and for VMs their taps and the host ends of
+ * the vEth pairs that reach namespaces and bridges.
+ */
 export function hostScript(plan: LabPlan): string[] {
   const lines: string[] = [];
   if (plan.labNamespace) lines.push(`netns add ${plan.labNamespace}`);
-  for (const n of plan.nodes) lines.push(`netns add ${n.namespace}`);
-  const ns = new Map(plan.nodes.map((n) => [n.name, n]));
-  const iface = (node: string, name: string) =>
-    ns.get(node)?.interfaces.find((i) => i.name === name);
+  for (const n of plan.nodes) if (n.namespace) lines.push(`netns add ${n.namespace}`);
+  const nodes = new Map(plan.nodes.map((n) => [n.name, n]));
+  const nsOf = (node: string) => nodes.get(node)?.namespace;
+  const macOf = (node: string, ifname: string) =>
+    nodes.get(node)?.interfaces.find((i) => i.name === ifname)?.mac;
+  const tap = (name: string) =>
+    lines.push(`tuntap add dev ${name} mode tap`, `link set ${name} up`);
   for (const link of plan.links) {
-    if (link.transport === "veth") {
-      const [a, b] = link.endpoints;
-      const ia = iface(a.node, a.interface);
-      const ib = iface(b.node, b.interface);
-      lines.push(
-        `link add ${a.interface} netns ${ns.get(a.node)?.namespace} address ${ia?.mac} type veth peer ${b.interface} netns ${ns.get(b.node)?.namespace} address ${ib?.mac}`,
-      );
-    } else {
-      lines.push(
-        `link add ${link.bridge} netns ${link.namespace} type bridge ${BRIDGE_OPTIONS.join(" ")}`,
-      );
-      for (const ep of link.endpoints) {
-        const i = iface(ep.node, ep.interface);
+    switch (link.transport) {
+      case "veth": {
+        const [a, b] = link.endpoints;
         lines.push(
-          `link add ${ep.interface} netns ${ns.get(ep.node)?.namespace} address ${i?.mac} type veth peer ${ep.port} netns ${link.namespace}`,
+          `link add ${a.interface} netns ${nsOf(a.node)} address ${macOf(a.node, a.interface)} type veth peer ${b.interface} netns ${nsOf(b.node)} address ${macOf(b.node, b.interface)}`,
         );
+        break;
       }
+      case "tap":
+        for (const e of link.endpoints) {
+          if (e.tap) tap(e.tap);
+          if (e.hostVeth) {
+            lines.push(
+              `link add ${e.hostVeth} type veth peer ${e.interface} netns ${nsOf(e.node)} address ${macOf(e.node, e.interface)}`,
+              `link set ${e.hostVeth} up`,
+            );
+          }
+        }
+        break;
+      case "bridge":
+        lines.push(
+          `link add ${link.bridge} netns ${link.namespace} type bridge ${BRIDGE_OPTIONS.join(" ")}`,
+        );
+        for (const e of link.endpoints) {
+          if (e.tap && e.hostVeth) {
+            tap(e.tap);
+            lines.push(
+              `link add ${e.hostVeth} type veth peer ${e.port} netns ${link.namespace}`,
+              `link set ${e.hostVeth} up`,
+            );
+          } else {
+            lines.push(
+              `link add ${e.interface} netns ${nsOf(e.node)} address ${macOf(e.node, e.interface)} type veth peer ${e.port} netns ${link.namespace}`,
+            );
+          }
+        }
+        break;
+      case "udp":
+        break; // QEMU's own socket; nothing in the kernel
+    }
+  }
+  return lines;
+}
+
+/** Host-namespace devices a plan creates (taps and vEth host ends), for the lab's record. */
+export function hostDevices(plan: LabPlan): string[] {
+  const out: string[] = [];
+  for (const link of plan.links) {
+    if (link.transport !== "tap" && link.transport !== "bridge") continue;
+    for (const e of link.endpoints) {
+      if (e.tap) out.push(e.tap);
+      if (e.hostVeth) out.push(e.hostVeth);
+    }
+  }
+  return out;
+}
+
+/**
+ * Lines for `tc -batch -` that join each pair with mirred redirects in both
+ * directions: every frame that enters one device leaves by the other,
+ * untouched (no bridge, so LLDP, LACP and STP pass).
+ *
+ * @param classifier - `matchall`, or `u32` (`match u32 0 0`) on kernels without it
+ */
+export function mirredScript(
+  pairs: readonly (readonly [string, string])[],
+  classifier: "matchall" | "u32",
+): string[] {
+  const match = classifier === "matchall" ? "matchall" : "u32 match u32 0 0";
+  const lines: string[] = [];
+  for (const [a, b] of pairs) {
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ]) {
+      lines.push(
+        `qdisc add dev ${from} ingress`,
+        `filter add dev ${from} parent ffff: protocol all prio 1 ${match} action mirred egress redirect dev ${to}`,
+      );
     }
   }
   return lines;
@@ -73,7 +142,7 @@ export function labNamespaceScript(plan: LabPlan): string[] {
   return lines;
 }
 
-/** Lines for `ip -n <node namespace> -batch -`: loopback, interfaces up, addresses, routes. */
+/** Lines for `ip -n <node namespace> -batch -` (or the guest's `ip -batch`): loopback, interfaces up, addresses, routes. */
 export function nodeScript(node: NodePlan): string[] {
   const lines = ["link set lo up"];
   if (node.loopback.ipv4) lines.push(`address add ${node.loopback.ipv4} dev lo`);

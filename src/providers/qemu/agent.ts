@@ -1,0 +1,167 @@
+/**
+ * Host side of the guest's command channel (`guest/agent`): a line protocol
+ * over QEMU's virtio-serial port, reached through the unix socket of its
+ * `-chardev socket,server=on`.
+ *
+ *   host → guest  `PING <id>`                  guest → host  `PONG <id>`
+ *   host → guest  `RUN <id> <base64 script>`   guest → host  `RES <id> <code> <base64 out> <base64 err>`
+ *
+ * Commands run concurrently in the guest; replies come back by id.
+ */
+import { connect, type Socket } from "node:net";
+import { WirelabError } from "../../errors.js";
+
+/** Output of a command run in a VM. */
+export interface AgentResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The guest did not answer in time, or the channel broke. */
+export class AgentError extends WirelabError {
+  override name = "AgentError";
+}
+
+/**
+ * A shell script that runs `argv` as an exec would: arguments single-quoted,
+ * the program looked up by the guest's `wl-exec` (real binaries before
+ * busybox applets).
+ */
+export function commandScript(argv: readonly string[]): string {
+  return `exec /bin/wl-exec ${argv.map(shellQuote).join(" ")}\n`;
+}
+
+/** POSIX shell single quoting. */
+export function shellQuote(arg: string): string {
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** One connection to a VM's agent. */
+export class AgentClient {
+  private buffer = "";
+  private nextId = 1;
+  private readonly waiting = new Map<string, (fields: string[]) => void>();
+  private closed?: Error;
+
+  private constructor(private readonly socket: Socket) {
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => this.onData(chunk));
+    const fail = (e?: Error) => {
+      this.closed = e ?? new AgentError("the VM's command channel closed");
+      for (const resolve of this.waiting.values()) resolve([]);
+      this.waiting.clear();
+    };
+    socket.on("error", fail);
+    socket.on("close", () => fail());
+  }
+
+  /**
+   * Connects to the agent's socket.
+   *
+   * @param path - unix socket of the VM's `wirelab.cmd` chardev
+   * @throws {Error} (ENOENT, ECONNREFUSED) when QEMU is not listening
+   */
+  static connect(path: string): Promise<AgentClient> {
+    return new Promise((resolve, reject) => {
+      const s = connect(path);
+      s.once("connect", () => resolve(new AgentClient(s)));
+      s.once("error", reject);
+    });
+  }
+
+  /**
+   * Waits until the guest's agent answers, retrying the connection while the
+   * VM boots.
+   *
+   * @param timeoutMs - give up after this many ms
+   * @throws {AgentError} on time-out
+   */
+  static async waitReady(path: string, timeoutMs: number): Promise<AgentClient> {
+    const deadline = Date.now() + timeoutMs;
+    let last = "";
+    while (Date.now() < deadline) {
+      let client: AgentClient | undefined;
+      try {
+        client = await AgentClient.connect(path);
+        if (await client.ping(Math.min(1000, Math.max(1, deadline - Date.now())))) return client;
+        client.close();
+      } catch (e) {
+        client?.close();
+        last = (e as Error).message;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    throw new AgentError(
+      `the VM did not answer on ${path} within ${Math.round(timeoutMs / 1000)} s${last ? ` (${last})` : ""}`,
+    );
+  }
+
+  /**
+   * @param timeoutMs - how long to wait for PONG
+   * @returns whether the agent answered
+   */
+  async ping(timeoutMs: number): Promise<boolean> {
+    const fields = await this.request("PING", undefined, timeoutMs).catch(() => undefined);
+    return fields !== undefined && fields[0] === "PONG";
+  }
+
+  /**
+   * Runs a program in the guest and returns its exit code and output.
+   *
+   * @param argv - program and arguments (no shell)
+   * @param timeoutMs - give up after this many ms @default 60000
+   * @throws {AgentError} on time-out or a broken channel
+   */
+  async run(argv: readonly string[], timeoutMs = 60_000): Promise<AgentResult> {
+    const script = Buffer.from(commandScript(argv)).toString("base64");
+    const fields = await this.request("RUN", script, timeoutMs);
+    if (fields[0] !== "RES")
+      throw new AgentError(`unexpected reply from the VM: ${fields.join(" ").slice(0, 80)}`);
+    return {
+      exitCode: Number(fields[2]),
+      stdout: Buffer.from(fields[3] ?? "", "base64").toString(),
+      stderr: Buffer.from(fields[4] ?? "", "base64").toString(),
+    };
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private request(verb: string, arg: string | undefined, timeoutMs: number): Promise<string[]> {
+    if (this.closed) return Promise.reject(this.closed);
+    const id = String(this.nextId++);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(
+          new AgentError(
+            `the VM did not answer "${verb}" within ${Math.round(timeoutMs / 1000)} s`,
+          ),
+        );
+      }, timeoutMs);
+      this.waiting.set(id, (fields) => {
+        clearTimeout(timer);
+        if (fields.length === 0)
+          reject(this.closed ?? new AgentError("the VM's command channel closed"));
+        else resolve(fields);
+      });
+      this.socket.write(`${verb} ${id}${arg !== undefined ? ` ${arg}` : ""}\n`);
+    });
+  }
+
+  private onData(chunk: string): void {
+    this.buffer += chunk;
+    for (let i = this.buffer.indexOf("\n"); i >= 0; i = this.buffer.indexOf("\n")) {
+      const line = this.buffer.slice(0, i).replace(/\r$/, "");
+      this.buffer = this.buffer.slice(i + 1);
+      const fields = line.split(" ");
+      const resolve = fields[1] !== undefined ? this.waiting.get(fields[1]) : undefined;
+      if (resolve && fields[1] !== undefined) {
+        this.waiting.delete(fields[1]);
+        resolve(fields);
+      }
+    }
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * QEMU command lines for VM nodes (QEMU 7.2 "Invocation" and "Network
+ * options" docs): one process per VM, in the background with a pidfile;
+ * virtio-net NICs with the plan's MACs; management on QEMU user networking
+ * (`restrict=on`: the guest reaches nothing but the forwarded port); serial
+ * console and command agent on unix sockets.
+ */
+import type { LabPlan, NodePlan } from "../../plan/types.js";
+import type { Accel } from "./accel.js";
+import { type LabPorts, udpKey } from "./ports.js";
+
+/** Files and settings one VM's command line refers to. */
+export interface VmLaunch {
+  readonly accel: Accel;
+  readonly kernel: string;
+  /** The node's initramfs (base image plus its configuration). */
+  readonly initrd: string;
+  readonly files: {
+    readonly agent: string;
+    readonly console: string;
+    readonly consoleLog: string;
+    readonly pidfile: string;
+    readonly log: string;
+  };
+  readonly ports: LabPorts;
+}
+
+/** `-name` of a VM's QEMU: how `down` recognizes its process. */
+export function qemuName(lab: string, node: string): string {
+  return `wl-${lab}-${node}`;
+}
+
+/**
+ * @returns arguments of `qemu-system-x86_64` for the node
+ * @throws {Error} when the node is not a VM or a tunnel port is missing
+ */
+export function qemuArgs(plan: LabPlan, node: NodePlan, launch: VmLaunch): string[] {
+  if (!node.vm) throw new Error(`node ${node.name} is not a VM`);
+  const args = [
+    "-name",
+    qemuName(plan.lab, node.name),
+    "-accel",
+    launch.accel,
+    "-m",
+    String(node.vm.memoryMiB),
+    "-smp",
+    String(node.vm.cpus),
+    "-nodefaults",
+    "-no-user-config",
+    "-display",
+    "none",
+    "-kernel",
+    launch.kernel,
+    "-initrd",
+    launch.initrd,
+    "-append",
+    "console=ttyS0 quiet panic=-1",
+    "-chardev",
+    `socket,id=console,path=${launch.files.console},server=on,wait=off,logfile=${launch.files.consoleLog}`,
+    "-serial",
+    "chardev:console",
+    "-device",
+    "virtio-serial-pci",
+    "-chardev",
+    `socket,id=agent,path=${launch.files.agent},server=on,wait=off`,
+    "-device",
+    "virtserialport,chardev=agent,name=wirelab.cmd",
+    "-netdev",
+    `user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:${launch.ports.ssh[node.name]}-:22`,
+    "-device",
+    `virtio-net-pci,netdev=mgmt,mac=${node.vm.managementMac}`,
+  ];
+  node.interfaces.forEach((iface, i) => {
+    const id = `n${i + 1}`;
+    args.push(
+      "-netdev",
+      netdev(plan, launch.ports, node, iface.name, iface.link, id),
+      "-device",
+      `virtio-net-pci,netdev=${id},mac=${iface.mac}`,
+    );
+  });
+  args.push("-pidfile", launch.files.pidfile, "-D", launch.files.log, "-daemonize");
+  return args;
+}
+
+function netdev(
+  plan: LabPlan,
+  ports: LabPorts,
+  node: NodePlan,
+  ifname: string,
+  linkName: string,
+  id: string,
+): string {
+  const link = plan.links.find((l) => l.name === linkName);
+  if (!link) throw new Error(`link ${linkName} is not in the plan`);
+  if (link.transport === "udp") {
+    const [a, b] = link.endpoints;
+    const self = a.node === node.name && a.interface === ifname ? a : b;
+    const peer = self === a ? b : a;
+    const port = (e: { node: string; interface: string }) => {
+      const p = ports.udp[udpKey(link.name, e.node, e.interface)];
+      if (p === undefined)
+        throw new Error(`no UDP port allocated for ${e.node}:${e.interface} on ${link.name}`);
+      return p;
+    };
+    // Each end listens on its own port and sends to its peer's (QEMU's "-netdev socket,udp=").
+    return `socket,id=${id},udp=127.0.0.1:${port(peer)},localaddr=127.0.0.1:${port(self)}`;
+  }
+  if (link.transport === "tap" || link.transport === "bridge") {
+    const end = (
+      link.endpoints as readonly { node: string; interface: string; tap?: string }[]
+    ).find((e) => e.node === node.name && e.interface === ifname);
+    if (!end?.tap) throw new Error(`no tap for ${node.name}:${ifname}`);
+    return `tap,id=${id},ifname=${end.tap},script=no,downscript=no`;
+  }
+  throw new Error(`transport ${link.transport} cannot reach a VM`);
+}
