@@ -8,9 +8,11 @@
  */
 import { Command, CommanderError } from "commander";
 import { TopologyError, WirelabError } from "../errors.js";
+import { registerConsole } from "./commands/console.js";
 import { registerExec } from "./commands/exec.js";
 import { registerImage } from "./commands/image.js";
 import { registerPlan } from "./commands/plan.js";
+import { registerRestart } from "./commands/restart.js";
 import { registerStatus } from "./commands/status.js";
 import { registerUpDown } from "./commands/up-down.js";
 import { registerValidate } from "./commands/validate.js";
@@ -47,6 +49,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   registerExec(program, io, setExit);
   registerValidate(program, io, setExit);
   registerImage(program, io, setExit);
+  registerRestart(program, io, setExit);
+  registerConsole(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;

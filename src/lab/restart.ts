@@ -1,0 +1,71 @@
+/**
+ * `restart`: stop and start one node, leaving its peers alone. A VM's wires
+ * outlive its QEMU (persistent taps; UDP ports kept in the lab's record), so
+ * the restarted VM finds them as they were: no peer reboots, unlike QEMU's
+ * TCP tunnels (seed 001).
+ */
+import { LabError } from "../errors.js";
+import { defaultRunner, type Runner } from "../exec.js";
+import { readImage } from "../image/build.js";
+import type { Reporter } from "../log.js";
+import { chooseAccel } from "../providers/qemu/accel.js";
+import { startVms, stopVms } from "../providers/qemu/provider.js";
+import { vmFiles } from "./access.js";
+import { findNode } from "./exec.js";
+import { requireRoot } from "./preflight.js";
+import { type LabTarget, requireLab } from "./resolve.js";
+import { StateStore } from "./state.js";
+
+export interface RestartOptions {
+  /** @default defaultRunner */
+  readonly run?: Runner;
+  /** @default new StateStore() */
+  readonly store?: StateStore;
+  readonly reporter?: Reporter;
+}
+
+/**
+ * Restarts a node and waits until it answers again.
+ *
+ * @throws {LabError} for an unknown node, a lab that is not up, or a namespace node (not supported yet)
+ * @throws {AgentError} when the VM does not come back
+ */
+export async function restartNode(
+  target: LabTarget,
+  node: string,
+  options: RestartOptions = {},
+): Promise<{ durationMs: number }> {
+  const started = performance.now();
+  const run = options.run ?? defaultRunner;
+  const store = options.store ?? new StateStore();
+  const state = await requireLab(store, target);
+  const n = findNode(state, node);
+  requireRoot("restart");
+  if (!n.vm) {
+    throw new LabError(
+      `restarting namespace node "${node}" is not supported yet: its vEth pairs would vanish with it; use "wirelab down" and "up"`,
+    );
+  }
+  const image = await readImage();
+  if (!image || !state.ports)
+    throw new LabError(
+      `lab "${state.lab}" has no guest image or ports recorded; run "wirelab up" again`,
+    );
+  const release = await store.lock(state.lab);
+  try {
+    const files = (x: string) => vmFiles(store, state.lab, x);
+    await stopVms(state.lab, [node], files);
+    await startVms(state.plan, {
+      run,
+      image,
+      accel: await chooseAccel(run, image),
+      ports: state.ports,
+      files,
+      only: [node],
+      ...(options.reporter ? { reporter: options.reporter } : {}),
+    });
+  } finally {
+    await release();
+  }
+  return { durationMs: performance.now() - started };
+}
