@@ -3,11 +3,12 @@
  * names, the real CLI run as a child process, and kernel look-ups.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inject } from "vitest";
 import { StateStore } from "../../src/lab/state.js";
+import { hostTag } from "../../src/plan/names.js";
 
 /** Lab names in tests start with this, and carry the test process id. */
 export const TEST_PREFIX = `wlt${process.pid}`;
@@ -92,4 +93,60 @@ export async function interruptUp(
   }
   child.kill(signal);
   return { code: await exited, stderr };
+}
+
+/** What a lab left on the host: QEMU processes, host devices, namespaces. Empty lists when it is gone. */
+export function leftovers(lab: string): {
+  qemu: number[];
+  hostDevices: string[];
+  namespaces: string[];
+} {
+  const qemu: number[] = [];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      if (argv.some((a) => a.startsWith(`wl-${lab}-`)) && argv[0]?.includes("qemu"))
+        qemu.push(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const links = JSON.parse(execFileSync("ip", ["-json", "link", "show"], { encoding: "utf8" })) as {
+    ifname: string;
+  }[];
+  const hostDevices = links.map((l) => l.ifname).filter((n) => n.startsWith(`wl${hostTag(lab)}`));
+  return { qemu, hostDevices, namespaces: namespaces(`wl-${lab}`) };
+}
+
+/** PID in a VM's pidfile. */
+export function vmPid(lab: string, node: string): number {
+  return Number(readFileSync(join(stateDir(), "labs", lab, "vm", `${node}.pid`), "utf8").trim());
+}
+
+/**
+ * Sends one raw Ethernet frame from a namespace's interface (python3, AF_PACKET).
+ *
+ * @param dst - destination MAC, e.g. `01:80:c2:00:00:02`
+ * @param ethertype - e.g. 0x8809 (slow protocols: LACP)
+ */
+export function sendRawFrame(ns: string, ifname: string, dst: string, ethertype: number): void {
+  const script = [
+    "import socket, sys",
+    "s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)",
+    "s.bind((sys.argv[1], 0))",
+    "src = open('/sys/class/net/%s/address' % sys.argv[1]).read().strip()",
+    "mac = lambda m: bytes(int(x, 16) for x in m.split(':'))",
+    "s.send(mac(sys.argv[2]) + mac(src) + int(sys.argv[3]).to_bytes(2, 'big') + bytes(46))",
+  ].join("\n");
+  execFileSync("ip", [
+    "netns",
+    "exec",
+    ns,
+    "/usr/bin/python3",
+    "-c",
+    script,
+    ifname,
+    dst,
+    String(ethertype),
+  ]);
 }

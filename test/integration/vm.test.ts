@@ -1,0 +1,136 @@
+import { spawn } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { cli, labFile, leftovers, sendRawFrame, vmPid } from "./lab-helpers.js";
+
+const nothing = { qemu: [], hostDevices: [], namespaces: [] };
+
+describe("seed 004 as seven VMs (UDP tunnels, a LAN of VMs)", () => {
+  const { file, lab } = labFile("examples/six-routers-vm.yml", "vm7");
+  afterAll(() => {
+    cli(["down", file]);
+    expect(leftovers(lab)).toEqual(nothing);
+  });
+
+  it("boots seven VMs under TCG and waits for each", () => {
+    const r = cli(["up", file]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`lab ${lab} is up: 7 nodes, 6 links`);
+    expect(leftovers(lab).qemu).toHaveLength(7);
+  });
+
+  it("carries h1 → h2 through rt1, rt2, rt4 over UDP tunnels (TTL drops by three)", () => {
+    const r = cli(["exec", "--lab", lab, "h1", "--", "ping", "-c", "1", "-W", "3", "10.20.60.2"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ttl=61/);
+  });
+
+  it("validates every declared test and neighbour inside the VMs", () => {
+    const r = cli(["validate", file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`lab ${lab}: 21 passed, 0 failed`);
+  });
+
+  it("reports VM interfaces, addresses and state through the command agent", () => {
+    const [status] = JSON.parse(cli(["status", "--lab", lab, "--json"]).stdout) as {
+      nodes: {
+        name: string;
+        kind: string;
+        interfaces: { name: string; state: string; addresses: string[] }[];
+      }[];
+    }[];
+    const rt4 = status?.nodes.find((n) => n.name === "rt4");
+    expect(rt4?.kind).toBe("vm");
+    expect(rt4?.interfaces.map((i) => [i.name, i.state, i.addresses])).toEqual([
+      ["eth1", "UP", ["10.20.40.1/24"]],
+      ["eth2", "UP", ["10.20.50.1/24"]],
+      ["eth3", "UP", ["10.20.60.1/24"]],
+    ]);
+  });
+
+  it("returns a VM command's exit code", () => {
+    expect(cli(["exec", "--lab", lab, "rt3", "--", "sh", "-c", "exit 9"]).code).toBe(9);
+  });
+
+  it("restarts one VM without touching its peers, and its links work again", () => {
+    const rt2 = vmPid(lab, "rt2");
+    const rt1 = vmPid(lab, "rt1");
+    const r = cli(["restart", "--lab", lab, "rt2"]);
+    expect(r.code).toBe(0);
+    expect(vmPid(lab, "rt2")).not.toBe(rt2);
+    expect(vmPid(lab, "rt1")).toBe(rt1);
+    expect(
+      cli(["exec", "--lab", lab, "h1", "--", "ping", "-c", "1", "-W", "3", "10.20.60.2"]).code,
+    ).toBe(0);
+  });
+
+  it("brings a VM whose QEMU died back with the next up; the ping recovers", () => {
+    process.kill(vmPid(lab, "rt4"), "SIGKILL");
+    expect(
+      cli(["exec", "--lab", lab, "h1", "--", "ping", "-c", "1", "-W", "1", "10.20.60.2"]).code,
+    ).not.toBe(0);
+    const r = cli(["up", file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("restarting rt4");
+    expect(
+      cli(["exec", "--lab", lab, "h1", "--", "ping", "-c", "1", "-W", "3", "10.20.60.2"]).code,
+    ).toBe(0);
+  });
+
+  it("goes down completely: no QEMU, tap, vEth or namespace left", () => {
+    const r = cli(["down", file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("7 VMs stopped");
+    expect(leftovers(lab)).toEqual(nothing);
+  });
+});
+
+describe("VM routers with namespace hosts (tap + tc mirred)", () => {
+  const { file, lab } = labFile("examples/six-routers-mixed.yml", "mixed");
+  afterAll(() => {
+    cli(["down", file]);
+    expect(leftovers(lab)).toEqual(nothing);
+  });
+
+  it("routes between namespace hosts across VM routers", () => {
+    expect(cli(["up", file]).code).toBe(0);
+    const r = cli(["validate", file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`lab ${lab}: 21 passed, 0 failed`);
+  });
+
+  it("passes link-local control frames (LACP's 01:80:c2:00:00:02) from a namespace to the VM's tap", async () => {
+    const plan = JSON.parse(cli(["plan", "--json", file]).stdout) as {
+      links: { name: string; endpoints: { node: string; tap?: string }[] }[];
+    };
+    const tap = plan.links.find((l) => l.name === "br6")?.endpoints.find((e) => e.node === "rt4")
+      ?.tap as string;
+    const dump = spawn(
+      "tcpdump",
+      ["-n", "-e", "-l", "-c", "1", "-i", tap, "ether dst 01:80:c2:00:00:02"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    dump.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    await new Promise<void>((resolve) =>
+      dump.stderr.on("data", (d: Buffer) => d.toString().includes("listening") && resolve()),
+    );
+    sendRawFrame(`wl-${lab}-h2`, "eth1", "01:80:c2:00:00:02", 0x8809);
+    const code = await new Promise<number | null>((resolve) => {
+      const t = setTimeout(() => dump.kill(), 5000);
+      dump.on("exit", (c) => {
+        clearTimeout(t);
+        resolve(c);
+      });
+    });
+    expect(code).toBe(0);
+    expect(out).toMatch(/> 01:80:c2:00:00:02, ethertype Slow Protocols \(0x8809\)/);
+  });
+
+  it("goes down completely", () => {
+    expect(cli(["down", file]).code).toBe(0);
+    expect(leftovers(lab)).toEqual(nothing);
+  });
+});
