@@ -23,7 +23,7 @@ import {
 } from "./types.js";
 
 /** Guest memory of a VM node unless it says otherwise, in MiB. */
-export const DEFAULT_VM_MEMORY_MIB = 128;
+export const DEFAULT_VM_MEMORY_MIB = 96;
 
 /**
  * Decides every name, MAC, address, route and transport of a lab.

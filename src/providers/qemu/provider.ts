@@ -40,6 +40,8 @@ export interface StartOptions {
   /** How long a VM may take to boot, in ms. @default 180000 */
   readonly bootTimeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** VMs booting at once. @default all of them */
+  readonly bootConcurrency?: number;
   /** Start only these VM nodes (a restart). @default every VM */
   readonly only?: readonly string[];
 }
@@ -69,6 +71,11 @@ export async function startVms(plan: LabPlan, options: StartOptions): Promise<vo
   if (vms.length === 0) return;
   const { run } = options;
   options.signal?.throwIfAborted();
+  // Booting is CPU-bound: every VM starts at once so that none waits idle.
+  // (Booting only as many as there are CPUs at a time was no faster here:
+  // each VM still took about 5 s of CPU against 3.3 s alone.)
+  let booted = 0;
+  options.reporter?.progress?.({ step: "booting VMs", done: 0, total: vms.length });
   await pMap(
     vms,
     async (node) => {
@@ -86,15 +93,6 @@ export async function startVms(plan: LabPlan, options: StartOptions): Promise<vo
           files: f,
         }),
       );
-    },
-    { concurrency: 4 },
-  );
-  let booted = 0;
-  options.reporter?.progress?.({ step: "booting VMs", done: 0, total: vms.length });
-  await pMap(
-    vms,
-    async (node) => {
-      const f = options.files(node.name);
       const agent = await AgentClient.waitReady(f.agent, options.bootTimeoutMs ?? 180_000).catch(
         async (e: Error) => {
           const tail = (await readFile(f.consoleLog, "utf8").catch(() => ""))
@@ -109,7 +107,10 @@ export async function startVms(plan: LabPlan, options: StartOptions): Promise<vo
       agent.close();
       options.reporter?.progress?.({ step: "booting VMs", done: ++booted, total: vms.length });
     },
-    { concurrency: vms.length, ...(options.signal ? { signal: options.signal } : {}) },
+    {
+      concurrency: options.bootConcurrency ?? vms.length,
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
   );
 }
 
