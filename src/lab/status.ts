@@ -29,6 +29,8 @@ export interface NodeStatus {
   readonly kind: string;
   /** Network namespace of a `linux` node. */
   readonly namespace?: string;
+  /** A VM's management access: `eth0` on QEMU user networking, SSH forwarded from this 127.0.0.1 port. */
+  readonly sshPort?: number;
   /** False when the namespace is gone or the VM does not answer. */
   readonly present: boolean;
   readonly forwarding: boolean;
@@ -98,6 +100,9 @@ async function oneLab(run: Runner, store: StateStore, state: LabState): Promise<
         name: node.name,
         kind: node.kind,
         ...(node.namespace ? { namespace: node.namespace } : {}),
+        ...(state.ports?.ssh[node.name] !== undefined
+          ? { sshPort: state.ports.ssh[node.name] }
+          : {}),
         present: live.length > 0,
         forwarding: node.forwarding,
         interfaces: node.interfaces.map((i) => {

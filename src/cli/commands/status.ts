@@ -39,6 +39,12 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
           io.out(
             `${table(["NODE", "KIND", "IFACE", "STATE", "ADDRESSES", "LINK", "PEER"], rows)}\n`,
           );
+          const mgmt = lab.nodes.filter((n) => n.sshPort !== undefined);
+          if (mgmt.length) {
+            io.out(
+              `management (eth0, SSH forwarded): ${mgmt.map((n) => `${n.name} 127.0.0.1:${n.sshPort}`).join(", ")}\n`,
+            );
+          }
         }
       }
       setExit(0);
