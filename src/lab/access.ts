@@ -5,6 +5,7 @@
  * chardev serves one client at a time.
  */
 import { join } from "node:path";
+import { LabError } from "../errors.js";
 import type { Runner } from "../exec.js";
 import type { NodePlan } from "../plan/types.js";
 import { AgentClient } from "../providers/qemu/agent.js";
@@ -68,6 +69,11 @@ export class LabAccess {
         inheritStdio: options.interactive ?? false,
       });
       return { exitCode: r.exitCode ?? 128, stdout: r.stdout, stderr: r.stderr };
+    }
+    if (node.vm?.userImage) {
+      throw new LabError(
+        `"${node.name}" runs a user image, which has no wirelab command agent; use "wirelab console ${node.name}" or SSH to its management port`,
+      );
     }
     const agent = await this.agent(node.name);
     const r = await agent.run(argv, options.timeoutMs ?? 60_000);

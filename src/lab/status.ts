@@ -81,6 +81,15 @@ async function nodeInterfaces(
   node: NodePlan,
 ): Promise<LiveInterface[]> {
   if (node.namespace) return liveInterfaces(run, node.namespace);
+  // A user image has no agent: its interfaces are its own business.
+  if (node.vm?.userImage)
+    return node.interfaces.map((i) => ({
+      ifname: i.name,
+      operstate: "n/a",
+      flags: [],
+      mtu: 0,
+      addr_info: [],
+    }));
   try {
     const r = await access.exec(node, ["ip", "-json", "address", "show"], { timeoutMs: 5000 });
     return r.exitCode === 0 ? (JSON.parse(r.stdout) as LiveInterface[]) : [];

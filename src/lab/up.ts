@@ -8,6 +8,7 @@
  * - same file, changed plan: refused, listing the differences (run `down` first);
  * - another file: refused (two labs must have different names).
  */
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { LabError } from "../errors.js";
 import { defaultRunner, type Runner } from "../exec.js";
@@ -83,6 +84,12 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
     throw new LabError(
       `lab "${plan.lab}" has VM nodes and there is no guest image yet; build it with: wirelab image build`,
     );
+  const userFiles = plan.nodes.flatMap((n) => {
+    const u = n.vm?.userImage;
+    return u ? [u.disk, u.kernel, u.initrd].filter((f): f is string => f !== undefined) : [];
+  });
+  const missingFiles = userFiles.filter((f) => !existsSync(f));
+  if (missingFiles.length) throw new LabError(`image files not found: ${missingFiles.join(", ")}`);
   const path = resolve(file);
   const done = (changed: boolean): UpResult => ({
     lab: plan.lab,

@@ -141,6 +141,8 @@ export function planLab(topology: Topology): LabPlan {
               memoryMiB: n.memory ?? DEFAULT_VM_MEMORY_MIB,
               cpus: n.cpus ?? 1,
               managementMac: macAddress(topology.name, i + 1, 0),
+              nic: n.nic === "e1000" ? "e1000" : "virtio-net-pci",
+              ...(n.userImage ? { userImage: n.userImage } : {}),
             },
           }
         : { namespace: nodeNamespace(topology.name, n.name) }),

@@ -47,6 +47,18 @@ export interface VmPlan {
   readonly cpus: number;
   /** MAC of `eth0`, on the management network (QEMU user networking). */
   readonly managementMac: string;
+  /** NIC model for every interface: QEMU's `virtio-net-pci` or `e1000`. */
+  readonly nic: "virtio-net-pci" | "e1000";
+  /**
+   * The user's image, when the VM does not run wirelab's guest. Such a VM has
+   * no command agent: wirelab wires it but cannot run commands in it.
+   */
+  readonly userImage?: {
+    readonly disk?: string;
+    readonly kernel?: string;
+    readonly initrd?: string;
+    readonly append?: string;
+  };
 }
 
 export interface NodePlan {

@@ -3,7 +3,7 @@
  * problem reported at once as a located {@link Diagnostic}.
  */
 import { readFile } from "node:fs/promises";
-import { basename, extname } from "node:path";
+import { basename, dirname, extname } from "node:path";
 import { type Diagnostic, TopologyError } from "../errors.js";
 import { resolveAddressing } from "./addressing.js";
 import { checkTopology } from "./checks.js";
@@ -63,7 +63,7 @@ export function parseTopologyPartial(
   const input = parseSections(data, problems);
   const name = input.name ?? defaultLabName(file, problems);
   const addressing = resolveAddressing(input.addressing, problems);
-  const nodes = normalizeNodes(input, problems);
+  const nodes = normalizeNodes(input, problems, dirname(file));
   const nodeNames = new Set(nodes.map((n) => n.name));
   const links = normalizeLinks(input.links ?? [], nodeNames, problems);
   const tests = normalizeTests(input, nodeNames, problems);

@@ -2,6 +2,7 @@
  * Normalizes `nodes:` (a list of names or a map of name → attributes) with
  * `defaults:` applied.
  */
+import { isAbsolute, resolve } from "node:path";
 import type { Diagnostic } from "../errors.js";
 import { parseAddress, parseCidr } from "../ip.js";
 import { type NodeInput, nodeNameSchema, nodeSchema, type TopologyInput } from "./schema.js";
@@ -16,6 +17,7 @@ import { issuesToDiagnostics } from "./zod-issues.js";
 export function normalizeNodes(
   input: Partial<TopologyInput>,
   diagnostics: Diagnostic[],
+  baseDir = ".",
 ): TopologyNode[] {
   const defaults = input.defaults ?? {};
   const raw = input.nodes ?? [];
@@ -69,6 +71,8 @@ export function normalizeNodes(
       ...(loopback !== undefined ? { loopback } : {}),
       ...(attrs.memory !== undefined ? { memory: attrs.memory } : {}),
       ...(attrs.cpus !== undefined ? { cpus: attrs.cpus } : {}),
+      ...(attrs.nic !== undefined ? { nic: attrs.nic } : {}),
+      ...userImage(attrs, baseDir, path, attrs.kind ?? defaults.kind ?? "linux", diagnostics),
     });
   }
   return nodes;
@@ -141,4 +145,47 @@ function normalizeLoopback(
     out[family] = `${c.address}/${c.length}`;
   }
   return out;
+}
+
+/** `image`, `kernel`, `initrd`, `append` of a VM booting a user's image, paths made absolute. */
+function userImage(
+  attrs: NodeInput,
+  baseDir: string,
+  path: (string | number)[],
+  kind: string,
+  diagnostics: Diagnostic[],
+): { userImage?: NonNullable<TopologyNode["userImage"]> } {
+  const keys = (["image", "kernel", "initrd", "append", "nic"] as const).filter(
+    (k) => attrs[k] !== undefined,
+  );
+  if (keys.length === 0) return {};
+  if (kind !== "vm") {
+    for (const k of keys) {
+      diagnostics.push({
+        code: "bad-value",
+        message: `"${k}" applies to VM nodes only; add "kind: vm"`,
+        path: [...path, k],
+        atKey: true,
+      });
+    }
+    return {};
+  }
+  if (attrs.initrd !== undefined && attrs.kernel === undefined) {
+    diagnostics.push({
+      code: "bad-value",
+      message: `"initrd" needs a "kernel" to boot with`,
+      path: [...path, "initrd"],
+      atKey: true,
+    });
+  }
+  if (attrs.image === undefined && attrs.kernel === undefined) return {};
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  return {
+    userImage: {
+      ...(attrs.image !== undefined ? { disk: abs(attrs.image) } : {}),
+      ...(attrs.kernel !== undefined ? { kernel: abs(attrs.kernel) } : {}),
+      ...(attrs.initrd !== undefined ? { initrd: abs(attrs.initrd) } : {}),
+      ...(attrs.append !== undefined ? { append: attrs.append } : {}),
+    },
+  };
 }

@@ -60,6 +60,15 @@ export const nodeSchema = z.strictObject({
   /** VM memory in MiB (88 is the least that boots wirelab's guest). */
   memory: z.number().int().min(96).max(65536).optional(),
   cpus: z.number().int().min(1).max(64).optional(),
+  /** A user's disk image (qcow2 or raw) to boot instead of wirelab's guest; never written (QEMU snapshot=on). */
+  image: z.string().min(1).optional(),
+  /** Kernel to boot a user image with (else it boots from its disk). */
+  kernel: z.string().min(1).optional(),
+  initrd: z.string().min(1).optional(),
+  /** Kernel command line for `kernel`. */
+  append: z.string().optional(),
+  /** NIC model: virtio-net (default) or e1000 for images without virtio drivers. */
+  nic: z.enum(["virtio", "e1000"]).optional(),
 });
 
 /** An address pool: `{ ipv4: 10.1.0.0/16, prefix: 30, ipv6: 2001:db8:1::/48, prefix6: 64 }`. */

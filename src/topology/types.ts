@@ -52,6 +52,15 @@ export interface TopologyNode {
   readonly memory?: number;
   /** VM CPUs, if written. */
   readonly cpus?: number;
+  /** A user image to boot: absolute paths (relative ones resolved against the topology file's folder). */
+  readonly userImage?: {
+    readonly disk?: string;
+    readonly kernel?: string;
+    readonly initrd?: string;
+    readonly append?: string;
+  };
+  /** NIC model of a VM. */
+  readonly nic?: "virtio" | "e1000";
   readonly path: SourcePath;
 }
 

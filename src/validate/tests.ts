@@ -18,13 +18,15 @@ export interface ValidationTest extends TestPlan {
 export function validationTests(plan: LabPlan, neighbours = true): ValidationTest[] {
   const out: ValidationTest[] = plan.tests.map((t) => ({ ...t, origin: "declared" as const }));
   if (!neighbours) return out;
+  // Nodes that can run ping: namespaces and VMs with wirelab's agent (not user images).
+  const agentless = new Set(plan.nodes.filter((n) => n.vm?.userImage).map((n) => n.name));
   const ifaces = new Map(
     plan.nodes.flatMap((n) => n.interfaces.map((i) => [`${n.name}:${i.name}`, i] as const)),
   );
   for (const link of plan.links) {
     for (const a of link.endpoints) {
       for (const b of link.endpoints) {
-        if (a === b) continue;
+        if (a === b || agentless.has(a.node) || agentless.has(b.node)) continue;
         const ia = ifaces.get(`${a.node}:${a.interface}`);
         const ib = ifaces.get(`${b.node}:${b.interface}`);
         for (const family of ["ipv4", "ipv6"] as const) {

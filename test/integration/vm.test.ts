@@ -1,6 +1,10 @@
 import { spawn } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { cli, labFile, leftovers, sendRawFrame, vmPid } from "./lab-helpers.js";
+import { readImage } from "../../src/image/build.js";
+import { cli, labFile, leftovers, sendRawFrame, stateDir, vmPid } from "./lab-helpers.js";
 
 const nothing = { qemu: [], hostDevices: [], namespaces: [] };
 
@@ -131,6 +135,52 @@ describe("VM routers with namespace hosts (tap + tc mirred)", () => {
 
   it("goes down completely", () => {
     expect(cli(["down", file]).code).toBe(0);
+    expect(leftovers(lab)).toEqual(nothing);
+  });
+});
+
+describe("a user's image (seed 002's virtual routers): wired, never written", () => {
+  const work = mkdtempSync(join(tmpdir(), "wl-userimg-"));
+  let file = "";
+  let lab = "";
+  afterAll(() => {
+    if (file) cli(["down", file]);
+    expect(leftovers(lab)).toEqual(nothing);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it("boots the user's disk with its own kernel and e1000 NICs, and refuses exec", async () => {
+    const image = await readImage();
+    expect(image).toBeDefined();
+    // A stand-in for a router image: a blank raw disk, booted by a kernel the user gives.
+    writeFileSync(join(work, "router.img"), Buffer.alloc(1 << 20));
+    copyFileSync(image?.kernel as string, join(work, "vmlinuz"));
+    copyFileSync(image?.initrd as string, join(work, "initrd.gz"));
+    const written = labFile(
+      "nodes:\n  vr: { kind: vm, image: ROUTER, kernel: KERNEL, initrd: INITRD, nic: e1000 }\n  h1: {}\nlinks: [ h1-vr ]\n"
+        .replace("ROUTER", join(work, "router.img"))
+        .replace("KERNEL", join(work, "vmlinuz"))
+        .replace("INITRD", join(work, "initrd.gz")),
+      "uimg",
+    );
+    file = written.file;
+    lab = written.lab;
+    const before = readFileSync(join(work, "router.img"));
+    expect(cli(["up", file]).code).toBe(0);
+    const cmdline = readFileSync(`/proc/${vmPid(lab, "vr")}/cmdline`, "utf8").split("\0");
+    expect(cmdline).toContain(`file=${join(work, "router.img")},if=virtio,snapshot=on,format=raw`);
+    expect(cmdline.filter((a) => a.startsWith("e1000,"))).toHaveLength(2);
+    // Its console shows the user's system coming up.
+    const log = join(stateDir(), "labs", lab, "vm", "vr.console.log");
+    const deadline = Date.now() + 60_000;
+    while (!readFileSync(log, "utf8").includes("built-in shell") && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(readFileSync(log, "utf8")).toContain("built-in shell");
+    const exec = cli(["exec", "--lab", lab, "vr", "--", "true"]);
+    expect(exec.code).toBe(1);
+    expect(exec.stderr).toContain("runs a user image");
+    expect(cli(["down", file]).code).toBe(0);
+    expect(readFileSync(join(work, "router.img")).equals(before)).toBe(true);
     expect(leftovers(lab)).toEqual(nothing);
   });
 });

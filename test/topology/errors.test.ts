@@ -263,3 +263,10 @@ describe("loader errors: each problem located at file:line:col", () => {
     ]);
   });
 });
+
+describe("user images", () => {
+  it("resolves image paths against the topology's folder and needs kind: vm", () => {
+    const d = problems("nodes:\n  a: { image: disk.qcow2 }\n  b: { kind: vm, initrd: i.gz }\n");
+    expect(d.map((x) => `${x.code}@${x.line}`)).toEqual(["bad-value@2", "bad-value@3"]);
+  });
+});

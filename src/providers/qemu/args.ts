@@ -53,12 +53,7 @@ export function qemuArgs(plan: LabPlan, node: NodePlan, launch: VmLaunch): strin
     "-no-user-config",
     "-display",
     "none",
-    "-kernel",
-    launch.kernel,
-    "-initrd",
-    launch.initrd,
-    "-append",
-    "console=ttyS0 quiet panic=-1",
+    ...bootArgs(node.vm, launch),
     "-chardev",
     `socket,id=console,path=${launch.files.console},server=on,wait=off,logfile=${launch.files.consoleLog}`,
     "-serial",
@@ -72,15 +67,16 @@ export function qemuArgs(plan: LabPlan, node: NodePlan, launch: VmLaunch): strin
     "-netdev",
     `user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:${launch.ports.ssh[node.name]}-:22`,
     "-device",
-    `virtio-net-pci,netdev=mgmt,mac=${node.vm.managementMac}`,
+    `${node.vm.nic},netdev=mgmt,mac=${node.vm.managementMac}`,
   ];
+  const vm = node.vm;
   node.interfaces.forEach((iface, i) => {
     const id = `n${i + 1}`;
     args.push(
       "-netdev",
       netdev(plan, launch.ports, node, iface.name, iface.link, id),
       "-device",
-      `virtio-net-pci,netdev=${id},mac=${iface.mac}`,
+      `${vm.nic},netdev=${id},mac=${iface.mac}`,
     );
   });
   args.push("-pidfile", launch.files.pidfile, "-D", launch.files.log, "-daemonize");
@@ -118,4 +114,37 @@ function netdev(
     return `tap,id=${id},ifname=${end.tap},script=no,downscript=no`;
   }
   throw new Error(`transport ${link.transport} cannot reach a VM`);
+}
+
+/**
+ * What the VM boots: wirelab's guest (kernel + the node's initramfs), or the
+ * user's image: its disk, never written (`snapshot=on`: changes are dropped
+ * when QEMU stops), booted by its own boot loader or by a given kernel.
+ */
+function bootArgs(vm: NonNullable<NodePlan["vm"]>, launch: VmLaunch): string[] {
+  const user = vm.userImage;
+  if (!user)
+    return [
+      "-kernel",
+      launch.kernel,
+      "-initrd",
+      launch.initrd,
+      "-append",
+      "console=ttyS0 quiet panic=-1",
+    ];
+  const args: string[] = [];
+  if (user.disk) {
+    const format = /\.qcow2$/i.test(user.disk)
+      ? ",format=qcow2"
+      : /\.(img|raw)$/i.test(user.disk)
+        ? ",format=raw"
+        : "";
+    args.push("-drive", `file=${user.disk},if=virtio,snapshot=on${format}`);
+  }
+  if (user.kernel) {
+    args.push("-kernel", user.kernel);
+    if (user.initrd) args.push("-initrd", user.initrd);
+    args.push("-append", user.append ?? "console=ttyS0");
+  }
+  return args;
 }

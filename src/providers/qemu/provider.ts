@@ -81,7 +81,7 @@ export async function startVms(plan: LabPlan, options: StartOptions): Promise<vo
     async (node) => {
       const f = options.files(node.name);
       await mkdir(f.dir, { recursive: true });
-      await writeNodeInitrd(run, options.image, node, f);
+      if (!node.vm?.userImage) await writeNodeInitrd(run, options.image, node, f);
       await rm(f.agent, { force: true });
       await rm(f.console, { force: true });
       await run(
@@ -93,6 +93,14 @@ export async function startVms(plan: LabPlan, options: StartOptions): Promise<vo
           files: f,
         }),
       );
+      // A user's image has no agent to wait for: QEMU running is all there is to check.
+      if (node.vm?.userImage) {
+        if ((await qemuPid(plan.lab, node.name, f.pidfile)) === undefined) {
+          throw new AgentError(`VM ${node.name}: QEMU stopped right after starting; see ${f.log}`);
+        }
+        options.reporter?.progress?.({ step: "booting VMs", done: ++booted, total: vms.length });
+        return;
+      }
       const agent = await AgentClient.waitReady(f.agent, options.bootTimeoutMs ?? 180_000).catch(
         async (e: Error) => {
           const tail = (await readFile(f.consoleLog, "utf8").catch(() => ""))
