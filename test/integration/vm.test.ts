@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createSocket } from "node:dgram";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -182,5 +183,55 @@ describe("a user's image (seed 002's virtual routers): wired, never written", ()
     expect(cli(["down", file]).code).toBe(0);
     expect(readFileSync(join(work, "router.img")).equals(before)).toBe(true);
     expect(leftovers(lab)).toEqual(nothing);
+  });
+});
+
+describe("a UDP tunnel carries link-local control frames into the VM", () => {
+  const { file, lab } = labFile(
+    "name: x\ndefaults: { kind: vm }\nnodes: [r1, r2]\nlinks: [ r1-r2 ]\n",
+    "udpll",
+  );
+  afterAll(() => {
+    cli(["down", file]);
+    expect(leftovers(lab)).toEqual(nothing);
+  });
+
+  it("delivers LLDP frames (01:80:c2:00:00:0e) sent into r2's tunnel port", async () => {
+    expect(cli(["up", file]).code).toBe(0);
+    // virtio-net drops multicast the guest did not join; promiscuous mode shows every frame the wire brings.
+    expect(
+      cli(["exec", "--lab", lab, "r2", "--", "ip", "link", "set", "eth1", "promisc", "on"]).code,
+    ).toBe(0);
+    const rx = () =>
+      Number(
+        cli([
+          "exec",
+          "--lab",
+          lab,
+          "r2",
+          "--",
+          "cat",
+          "/sys/class/net/eth1/statistics/rx_packets",
+        ]).stdout.trim(),
+      );
+    const before = rx();
+    const state = JSON.parse(readFileSync(join(stateDir(), "labs", lab, "state.json"), "utf8")) as {
+      ports: { udp: Record<string, number> };
+    };
+    const port = state.ports.udp["r1-r2:r2:eth1"] as number;
+    const lldp = Buffer.concat([
+      Buffer.from("0180c200000e02000000000188cc", "hex"),
+      Buffer.alloc(46),
+    ]);
+    // 100 frames, so that the few frames r1 sends on its own cannot pass for them.
+    const sock = createSocket("udp4");
+    for (let i = 0; i < 100; i++) {
+      await new Promise<void>((resolve, reject) =>
+        sock.send(lldp, port, "127.0.0.1", (e) => (e ? reject(e) : resolve())),
+      );
+    }
+    sock.close();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(rx() - before).toBeGreaterThanOrEqual(100);
   });
 });
