@@ -1,5 +1,7 @@
 /**
- * `restart`: stop and start one node, leaving its peers alone. A VM's wires
+ * `restart`: stop and start one node, leaving its peers alone. A namespace
+ * node is deleted and rebuilt with every wire it had (its peers get their
+ * ends, addresses and routes back). A VM's wires
  * outlive its QEMU (persistent taps; UDP ports kept in the lab's record), so
  * the restarted VM finds them as they were: no peer reboots, unlike QEMU's
  * TCP tunnels (seed 001).
@@ -8,6 +10,7 @@ import { LabError } from "../errors.js";
 import { defaultRunner, type Runner } from "../exec.js";
 import { readImage } from "../image/build.js";
 import type { Reporter } from "../log.js";
+import { restartNetnsNode } from "../providers/netns/provider.js";
 import { chooseAccel } from "../providers/qemu/accel.js";
 import { startVms, stopVms } from "../providers/qemu/provider.js";
 import { vmFiles } from "./access.js";
@@ -27,7 +30,8 @@ export interface RestartOptions {
 /**
  * Restarts a node and waits until it answers again.
  *
- * @throws {LabError} for an unknown node, a lab that is not up, or a namespace node (not supported yet)
+ * @throws {LabError} for an unknown node or a lab that is not up
+ * @throws {CommandError} when the kernel refuses to rebuild a namespace node
  * @throws {AgentError} when the VM does not come back
  */
 export async function restartNode(
@@ -42,9 +46,13 @@ export async function restartNode(
   const n = findNode(state, node);
   requireRoot("restart");
   if (!n.vm) {
-    throw new LabError(
-      `restarting namespace node "${node}" is not supported yet: its vEth pairs would vanish with it; use "wirelab down" and "up"`,
-    );
+    const release = await store.lock(state.lab);
+    try {
+      await restartNetnsNode(state.plan, node, { run });
+    } finally {
+      await release();
+    }
+    return { durationMs: performance.now() - started };
   }
   const image = await readImage();
   if (!image || !state.ports)

@@ -105,6 +105,26 @@ describe("six-routers (seed 004) in namespaces", () => {
     expect(bad.stderr).toContain('no node "h3" (did you mean "h1"?)');
   });
 
+  it("restarts a namespace node with all its wires; its peers keep every other interface", () => {
+    const ifindex = (ns: string, dev: string) =>
+      (
+        JSON.parse(
+          execFileSync("ip", ["-n", ns, "-json", "link", "show", dev], { encoding: "utf8" }),
+        ) as { ifindex: number }[]
+      )[0]?.ifindex;
+    const rt1ToRt3 = ifindex(ns("rt1"), "eth3");
+    const r = cli(["restart", "--lab", lab, "rt2"]);
+    expect(r.code).toBe(0);
+    expect(ifindex(ns("rt1"), "eth3")).toBe(rt1ToRt3);
+    expect(
+      execFileSync("ip", ["-n", ns("rt1"), "route", "show", "10.20.60.0/24"], {
+        encoding: "utf8",
+      }).trim(),
+    ).toBe("10.20.60.0/24 via 10.20.20.2 dev eth2");
+    expect(cli(["restart", "--lab", lab, "h1"]).code).toBe(0);
+    expect(cli(["validate", file]).stdout).toContain(`lab ${lab}: 21 passed, 0 failed`);
+  });
+
   it("validate fails, and says so, when a wire is cut", () => {
     execFileSync("ip", ["-n", ns("rt2"), "link", "set", "eth2", "down"]);
     const r = cli(["validate", file]);

@@ -10,6 +10,7 @@ import type { Reporter } from "../../log.js";
 import { mirredPairs } from "../../plan/links.js";
 import type { LabPlan } from "../../plan/types.js";
 import { ipBatch, listHostLinks, listNamespaces, mirredClassifier, tcBatch } from "./kernel.js";
+import { rewireScripts } from "./rewire.js";
 import {
   forwardingSysctl,
   hostScript,
@@ -126,4 +127,33 @@ export async function destroyHostDevices(
     true,
   );
   return doomed;
+}
+
+/**
+ * Restarts a namespace node: deletes its namespace and builds it again with
+ * every wire it had; its peers get their interfaces, addresses and routes
+ * back, untouched otherwise.
+ *
+ * @throws {CommandError} when the kernel refuses a step
+ */
+export async function restartNetnsNode(
+  plan: LabPlan,
+  name: string,
+  options: ProviderOptions,
+): Promise<void> {
+  const { run } = options;
+  const node = plan.nodes.find((n) => n.name === name);
+  if (!node?.namespace) throw new Error(`${name} is not a namespace node`);
+  await destroyNamespaces([node.namespace], options);
+  const scripts = rewireScripts(plan, name);
+  await ipBatch(run, scripts.host);
+  const first = scripts.mirred[0];
+  if (first) {
+    for (const [tap] of scripts.mirred)
+      await run("tc", ["qdisc", "del", "dev", tap, "ingress"], { check: false });
+    await tcBatch(run, mirredScript(scripts.mirred, await mirredClassifier(run, first)));
+  }
+  for (const [ns, lines] of scripts.namespaces) await ipBatch(run, lines, ns);
+  if (node.forwarding)
+    await run("ip", ["netns", "exec", node.namespace, "sysctl", ...forwardingSysctl(true)]);
 }
