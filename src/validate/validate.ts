@@ -21,7 +21,7 @@ export interface ValidateOptions {
   readonly reporter?: Reporter;
   /** Also ping every directly connected neighbour. @default true */
   readonly neighbours?: boolean;
-  /** Pings in flight at once. @default 8 */
+  /** Pings in flight at once. @default 16 */
   readonly concurrency?: number;
   /** Tries before a ping expected to succeed counts as failed (1 s each). @default 3 */
   readonly attempts?: number;
@@ -73,7 +73,7 @@ export async function validateLab(
       options.reporter?.progress?.({ step: "validating", done: ++done, total: tests.length });
       return r;
     },
-    { concurrency: options.concurrency ?? 8 },
+    { concurrency: options.concurrency ?? 16 },
   ).finally(() => access.close());
   const passed = results.filter((r) => r.passed).length;
   return { lab: state.lab, results, passed, failed: results.length - passed };
