@@ -9,7 +9,6 @@
  * when a package version or a guest file changes.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
 import {
   chmod,
   copyFile,
@@ -23,13 +22,12 @@ import {
   symlink,
   writeFile,
 } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { pipeline } from "node:stream/promises";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createGzip } from "node:zlib";
 import { WirelabError } from "../errors.js";
 import { defaultRunner, type Runner } from "../exec.js";
 import type { Reporter } from "../log.js";
+import { packInitramfs } from "./cpio.js";
 import { moduleLoadOrder } from "./modules.js";
 import { KERNEL_METAPACKAGE, MODULES, PROGRAMS, USER_PACKAGES } from "./packages.js";
 
@@ -286,34 +284,4 @@ async function copySharedObjects(from: string, to: string): Promise<void> {
     if (e.isSymbolicLink()) await symlink(await readlink(src), dst);
     else if (e.isFile()) await copyFile(src, dst);
   }
-}
-
-/**
- * Packs a directory as a newc cpio archive (the format the kernel unpacks,
- * Documentation/filesystems/ramfs-rootfs-initramfs.rst), gzip'd.
- */
-export async function packInitramfs(run: Runner, root: string, out: string): Promise<void> {
-  const files = await listTree(root);
-  const cpioFile = `${out}.cpio`;
-  await run("cpio", ["--quiet", "-o", "-H", "newc", "-R", "0:0", "-D", root, "-O", cpioFile], {
-    input: `${files.join("\n")}\n`,
-  });
-  await mkdir(dirname(out), { recursive: true });
-  await pipeline(createReadStream(cpioFile), createGzip({ level: 6 }), createWriteStream(out));
-  await rm(cpioFile, { force: true });
-}
-
-/** Every path under `root`, relative, parents before children (as cpio wants). */
-async function listTree(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (rel: string): Promise<void> => {
-    const entries = await readdir(join(root, rel), { withFileTypes: true });
-    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = rel ? `${rel}/${e.name}` : e.name;
-      out.push(p);
-      if (e.isDirectory()) await walk(p);
-    }
-  };
-  await walk("");
-  return out;
 }

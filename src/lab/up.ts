@@ -20,7 +20,7 @@ import { listNamespaces } from "../providers/netns/kernel.js";
 import { createNetnsLab, planNamespaces } from "../providers/netns/provider.js";
 import { hostDevices } from "../providers/netns/scripts.js";
 import { chooseAccel } from "../providers/qemu/accel.js";
-import { allocatePorts, type LabPorts, portsOf } from "../providers/qemu/ports.js";
+import { allocatePorts, portsOf } from "../providers/qemu/ports.js";
 import { qemuPid, startVms } from "../providers/qemu/provider.js";
 import { vmFiles } from "./access.js";
 import { checkCollisions } from "./collisions.js";
@@ -119,12 +119,16 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
         // A VM whose QEMU died comes back; its wires (taps, ports) were never gone.
         const dead = await deadVms(existing, store);
         if (dead.length === 0) return done(false);
+        if (!image || !existing.ports)
+          throw new LabError(
+            `lab "${plan.lab}" lost its guest image or ports; run "wirelab down" then "up"`,
+          );
         options.reporter?.info?.(`restarting ${dead.join(", ")} (QEMU was not running)`);
         await startVms(plan, {
           run,
-          image: image as NonNullable<typeof image>,
-          accel: await chooseAccel(run, image as NonNullable<typeof image>),
-          ports: existing.ports as LabPorts,
+          image,
+          accel: await chooseAccel(run, image),
+          ports: existing.ports,
           files: (n) => vmFiles(store, plan.lab, n),
           only: dead,
           ...(options.reporter ? { reporter: options.reporter } : {}),

@@ -85,22 +85,10 @@ async function ping(
   test: ValidationTest,
   attempts: number,
 ): Promise<TestResult> {
-  const family = test.family === "ipv6" ? "-6" : "-4";
+  const family: "-4" | "-6" = test.family === "ipv6" ? "-6" : "-4";
   if (test.expect === "fail") {
     // Two probes, so a lost first packet (ARP) cannot make a reachable target look unreachable.
-    const r = await access.exec(node, [
-      "ping",
-      family,
-      "-n",
-      "-q",
-      "-c",
-      "2",
-      "-i",
-      "0.2",
-      "-W",
-      "1",
-      test.target,
-    ]);
+    const r = await access.exec(node, pingArgv(family, 2, test.target));
     const replied = r.exitCode === 0;
     return {
       test,
@@ -111,17 +99,7 @@ async function ping(
   }
   let last = "";
   for (let i = 0; i < attempts; i++) {
-    const r = await access.exec(node, [
-      "ping",
-      family,
-      "-n",
-      "-q",
-      "-c",
-      "1",
-      "-W",
-      "1",
-      test.target,
-    ]);
+    const r = await access.exec(node, pingArgv(family, 1, test.target));
     if (r.exitCode === 0) {
       const rtt = /= ([\d.]+)\//.exec(r.stdout);
       return { test, passed: true, replied: true, ...(rtt?.[1] ? { rttMs: Number(rtt[1]) } : {}) };
@@ -129,6 +107,11 @@ async function ping(
     last = pingDetail(r.stdout, r.stderr);
   }
   return { test, passed: false, replied: false, detail: last };
+}
+
+/** iputils ping: numeric, quiet, `count` probes 0.2 s apart, 1 s to wait for a reply. */
+function pingArgv(family: "-4" | "-6", count: number, target: string): string[] {
+  return ["ping", family, "-n", "-q", "-c", String(count), "-i", "0.2", "-W", "1", target];
 }
 
 function pingDetail(stdout: string, stderr: string): string {

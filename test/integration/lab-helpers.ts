@@ -150,3 +150,33 @@ export function sendRawFrame(ns: string, ifname: string, dst: string, ethertype:
     String(ethertype),
   ]);
 }
+
+/**
+ * Captures one frame: starts tcpdump (`argv`, in a namespace or not), runs
+ * `send` once it listens, and returns its exit code and what it printed.
+ *
+ * @param argv - program and arguments, e.g. `["tcpdump", "-n", "-e", "-l", "-c", "1", "-i", "eth1", FILTER]`
+ */
+export async function captureOne(
+  argv: readonly string[],
+  send: () => void,
+  timeoutMs = 5000,
+): Promise<{ code: number | null; out: string }> {
+  const dump = spawn(argv[0] as string, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  dump.stdout.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  await new Promise<void>((resolve) =>
+    dump.stderr.on("data", (d: Buffer) => d.toString().includes("listening") && resolve()),
+  );
+  send();
+  const code = await new Promise<number | null>((resolve) => {
+    const t = setTimeout(() => dump.kill(), timeoutMs);
+    dump.on("exit", (c) => {
+      clearTimeout(t);
+      resolve(c);
+    });
+  });
+  return { code, out };
+}

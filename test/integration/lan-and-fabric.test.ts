@@ -1,6 +1,5 @@
-import { spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { cli, inNs, labFile, namespaces } from "./lab-helpers.js";
+import { captureOne, cli, inNs, labFile, namespaces } from "./lab-helpers.js";
 
 describe("LAN (seed 003) and two labs side by side", () => {
   const one = labFile("examples/lan.yml", "lan1");
@@ -24,9 +23,9 @@ describe("LAN (seed 003) and two labs side by side", () => {
   it("is one broadcast domain: b sees a's ARP request for c", async () => {
     const bNs = `wl-${one.lab}-b`;
     inNs(`wl-${one.lab}-a`, ["ip", "neigh", "flush", "all"]);
-    const dump = spawn(
-      "ip",
+    const { code, out } = await captureOne(
       [
+        "ip",
         "netns",
         "exec",
         bNs,
@@ -39,24 +38,9 @@ describe("LAN (seed 003) and two labs side by side", () => {
         "eth1",
         "arp and arp[6:2] = 1",
       ],
-      { stdio: ["ignore", "pipe", "pipe"] },
+      () =>
+        expect(inNs(`wl-${one.lab}-a`, ["ping", "-c", "1", "-W", "2", "172.16.0.3"]).code).toBe(0),
     );
-    let out = "";
-    dump.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    const listening = new Promise<void>((resolve) =>
-      dump.stderr.on("data", (d: Buffer) => d.toString().includes("listening") && resolve()),
-    );
-    await listening;
-    expect(inNs(`wl-${one.lab}-a`, ["ping", "-c", "1", "-W", "2", "172.16.0.3"]).code).toBe(0);
-    const code = await new Promise<number | null>((resolve) => {
-      const t = setTimeout(() => dump.kill(), 5000);
-      dump.on("exit", (c) => {
-        clearTimeout(t);
-        resolve(c);
-      });
-    });
     expect(code).toBe(0);
     expect(out).toMatch(/Request who-has 172\.16\.0\.3 tell 172\.16\.0\.1/);
   });

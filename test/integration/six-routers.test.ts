@@ -1,6 +1,6 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { cli, inNs, labFile, namespaces, sendRawFrame } from "./lab-helpers.js";
+import { captureOne, cli, inNs, labFile, namespaces, sendRawFrame } from "./lab-helpers.js";
 
 const { file, lab } = labFile("examples/six-routers.yml", "six");
 const ns = (node: string) => `wl-${lab}-${node}`;
@@ -126,9 +126,9 @@ describe("six-routers (seed 004) in namespaces", () => {
   });
 
   it("passes link-local control frames (LACP's 01:80:c2:00:00:02) over a vEth pair", async () => {
-    const dump = spawn(
-      "ip",
+    const { code, out } = await captureOne(
       [
+        "ip",
         "netns",
         "exec",
         ns("rt2"),
@@ -142,23 +142,8 @@ describe("six-routers (seed 004) in namespaces", () => {
         "eth1",
         "ether dst 01:80:c2:00:00:02",
       ],
-      { stdio: ["ignore", "pipe", "pipe"] },
+      () => sendRawFrame(ns("rt1"), "eth2", "01:80:c2:00:00:02", 0x8809),
     );
-    let out = "";
-    dump.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    await new Promise<void>((resolve) =>
-      dump.stderr.on("data", (d: Buffer) => d.toString().includes("listening") && resolve()),
-    );
-    sendRawFrame(ns("rt1"), "eth2", "01:80:c2:00:00:02", 0x8809);
-    const code = await new Promise<number | null>((resolve) => {
-      const t = setTimeout(() => dump.kill(), 5000);
-      dump.on("exit", (c) => {
-        clearTimeout(t);
-        resolve(c);
-      });
-    });
     expect(code).toBe(0);
     expect(out).toMatch(/> 01:80:c2:00:00:02, ethertype Slow Protocols \(0x8809\)/);
   });

@@ -1,11 +1,18 @@
-import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readImage } from "../../src/image/build.js";
-import { cli, labFile, leftovers, sendRawFrame, stateDir, vmPid } from "./lab-helpers.js";
+import {
+  captureOne,
+  cli,
+  labFile,
+  leftovers,
+  sendRawFrame,
+  stateDir,
+  vmPid,
+} from "./lab-helpers.js";
 
 const nothing = { qemu: [], hostDevices: [], namespaces: [] };
 
@@ -110,26 +117,10 @@ describe("VM routers with namespace hosts (tap + tc mirred)", () => {
     };
     const tap = plan.links.find((l) => l.name === "br6")?.endpoints.find((e) => e.node === "rt4")
       ?.tap as string;
-    const dump = spawn(
-      "tcpdump",
-      ["-n", "-e", "-l", "-c", "1", "-i", tap, "ether dst 01:80:c2:00:00:02"],
-      { stdio: ["ignore", "pipe", "pipe"] },
+    const { code, out } = await captureOne(
+      ["tcpdump", "-n", "-e", "-l", "-c", "1", "-i", tap, "ether dst 01:80:c2:00:00:02"],
+      () => sendRawFrame(`wl-${lab}-h2`, "eth1", "01:80:c2:00:00:02", 0x8809),
     );
-    let out = "";
-    dump.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    await new Promise<void>((resolve) =>
-      dump.stderr.on("data", (d: Buffer) => d.toString().includes("listening") && resolve()),
-    );
-    sendRawFrame(`wl-${lab}-h2`, "eth1", "01:80:c2:00:00:02", 0x8809);
-    const code = await new Promise<number | null>((resolve) => {
-      const t = setTimeout(() => dump.kill(), 5000);
-      dump.on("exit", (c) => {
-        clearTimeout(t);
-        resolve(c);
-      });
-    });
     expect(code).toBe(0);
     expect(out).toMatch(/> 01:80:c2:00:00:02, ethertype Slow Protocols \(0x8809\)/);
   });
