@@ -93,11 +93,9 @@ export interface PortPlan extends EndpointPlan {
 }
 
 /** A VM↔VM link on a QEMU UDP unicast tunnel (ports are allocated by `up`). */
-export interface UdpLinkPlan {
-  readonly name: string;
+export interface UdpLinkPlan extends LinkPlanBase {
   readonly type: "p2p";
   readonly transport: "udp";
-  readonly subnets: { readonly ipv4?: string; readonly ipv6?: string };
   readonly endpoints: readonly [EndpointPlan, EndpointPlan];
 }
 
@@ -110,29 +108,30 @@ export interface TapEndpointPlan extends EndpointPlan {
 }
 
 /** A p2p link with a VM end carried by taps and tc mirred redirects (no bridge: every frame passes). */
-export interface TapLinkPlan {
-  readonly name: string;
+export interface TapLinkPlan extends LinkPlanBase {
   readonly type: "p2p";
   readonly transport: "tap";
-  readonly subnets: { readonly ipv4?: string; readonly ipv6?: string };
   readonly endpoints: readonly [TapEndpointPlan, TapEndpointPlan];
 }
 
-/** A point-to-point vEth pair whose ends are the two nodes' interfaces. */
-export interface VethLinkPlan {
+/** What every link plan has. */
+export interface LinkPlanBase {
   readonly name: string;
+  /** Subnets of the link, `net/len`, per family. */
+  readonly subnets: { readonly ipv4?: string; readonly ipv6?: string };
+}
+
+/** A point-to-point vEth pair whose ends are the two nodes' interfaces. */
+export interface VethLinkPlan extends LinkPlanBase {
   readonly type: "p2p";
   readonly transport: "veth";
-  readonly subnets: { readonly ipv4?: string; readonly ipv6?: string };
   readonly endpoints: readonly [EndpointPlan, EndpointPlan];
 }
 
 /** A LAN on a Linux bridge inside the lab's own namespace. */
-export interface BridgeLinkPlan {
-  readonly name: string;
+export interface BridgeLinkPlan extends LinkPlanBase {
   readonly type: "p2p" | "lan";
   readonly transport: "bridge";
-  readonly subnets: { readonly ipv4?: string; readonly ipv6?: string };
   /** Namespace holding the bridge: the lab namespace. */
   readonly namespace: string;
   /** Bridge device name in that namespace. */
@@ -140,7 +139,7 @@ export interface BridgeLinkPlan {
   readonly endpoints: readonly PortPlan[];
 }
 
-/** A link by transport: a vEth pair, or ports on a bridge. */
+/** A link by transport: a vEth pair, ports on a bridge, a QEMU UDP tunnel, or taps joined by tc mirred. */
 export type LinkPlan = VethLinkPlan | BridgeLinkPlan | UdpLinkPlan | TapLinkPlan;
 
 /** A reachability test from `validate:`, target resolved to an address. */
