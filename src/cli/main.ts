@@ -8,6 +8,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { TopologyError, WirelabError } from "../errors.js";
+import { registerCapture } from "./commands/capture.js";
 import { registerConsole } from "./commands/console.js";
 import { registerExec } from "./commands/exec.js";
 import { registerImage } from "./commands/image.js";
@@ -51,6 +52,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   registerImage(program, io, setExit);
   registerRestart(program, io, setExit);
   registerConsole(program, io, setExit);
+  registerCapture(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;

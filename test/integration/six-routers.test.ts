@@ -1,6 +1,14 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { captureOne, cli, inNs, labFile, namespaces, sendRawFrame } from "./lab-helpers.js";
+import {
+  captureOne,
+  cli,
+  inNs,
+  labFile,
+  namespaces,
+  sendRawFrame,
+  stateDir,
+} from "./lab-helpers.js";
 
 const { file, lab } = labFile("examples/six-routers.yml", "six");
 const ns = (node: string) => `wl-${lab}-${node}`;
@@ -146,6 +154,31 @@ describe("six-routers (seed 004) in namespaces", () => {
     );
     expect(code).toBe(0);
     expect(out).toMatch(/> 01:80:c2:00:00:02, ethertype Slow Protocols \(0x8809\)/);
+  });
+
+  it("streams a capture (-w -) that tshark reads live from a pipe", async () => {
+    // The shell pipe is what users type: wirelab capture … -w - | tshark -r -
+    const pipeline = spawn(
+      "sh",
+      [
+        "-c",
+        'node dist/cli/bin.js capture --lab "$1" h1 eth1 -c 2 -w - icmp | tshark -r - -T fields -e frame.interface_name -e frame.packet_flags_direction -e icmp.type',
+        "sh",
+        lab,
+      ],
+      {
+        env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    );
+    let out = "";
+    pipeline.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(inNs(ns("h1"), ["ping", "-c", "1", "-W", "2", "10.20.60.2"]).code).toBe(0);
+    expect(await new Promise((resolve) => pipeline.on("exit", resolve))).toBe(0);
+    expect(out.trim().split("\n")).toEqual(["h1:eth1\t0x00000002\t8", "h1:eth1\t0x00000001\t0"]);
   });
 
   it("validate fails, and says so, when a wire is cut", () => {

@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -224,5 +225,52 @@ describe("a UDP tunnel carries link-local control frames into the VM", () => {
     sock.close();
     await new Promise((r) => setTimeout(r, 500));
     expect(rx() - before).toBeGreaterThanOrEqual(100);
+  });
+
+  it("captures the tunnel live, decapsulated, filtered inside, with the VMs' MACs and directions (tshark)", async () => {
+    const plan = JSON.parse(cli(["plan", "--json", file]).stdout) as {
+      nodes: { name: string; interfaces: { mac: string }[] }[];
+    };
+    const mac = (n: string) => plan.nodes.find((x) => x.name === n)?.interfaces[0]?.mac;
+    const out = join(stateDir(), `${lab}-capture.pcapng`);
+    const capture = spawn(
+      process.execPath,
+      ["dist/cli/bin.js", "capture", "--lab", lab, "r2", "eth1", "-c", "2", "-w", out, "icmp"],
+      {
+        env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
+    await new Promise<void>((resolve) =>
+      capture.stderr.on("data", (d: Buffer) => d.toString().includes("capturing") && resolve()),
+    );
+    expect(
+      cli(["exec", "--lab", lab, "r1", "--", "ping", "-c", "1", "-W", "3", "10.1.0.2"]).code,
+    ).toBe(0);
+    expect(await new Promise((resolve) => capture.on("exit", resolve))).toBe(0);
+    const lines = execFileSync(
+      "tshark",
+      [
+        "-r",
+        out,
+        "-T",
+        "fields",
+        "-e",
+        "frame.interface_name",
+        "-e",
+        "frame.packet_flags_direction",
+        "-e",
+        "eth.src",
+        "-e",
+        "icmp.type",
+      ],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
+    )
+      .trim()
+      .split("\n");
+    expect(lines).toEqual([
+      `r2:eth1\t0x00000001\t${mac("r1")}\t8`,
+      `r2:eth1\t0x00000002\t${mac("r2")}\t0`,
+    ]);
   });
 });

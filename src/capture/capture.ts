@@ -1,0 +1,148 @@
+/**
+ * Live capture of one node interface: runs the tcpdumps that see it (see
+ * `sources.ts`), reads their pcap streams as they come, decapsulates UDP
+ * tunnel datagrams, and hands on each frame with its direction. For tunnels
+ * the BPF filter applies to the inner frames: they go through a
+ * `tcpdump -r -` that filters them.
+ */
+import type { Readable, Writable } from "node:stream";
+import { execa, type ResultPromise } from "execa";
+import { LabError } from "../errors.js";
+import { findNode } from "../lab/exec.js";
+import { requireRoot, requireTools } from "../lab/preflight.js";
+import { type LabTarget, requireLab } from "../lab/resolve.js";
+import { StateStore } from "../lab/state.js";
+import { decapsulate } from "./decap.js";
+import { OrderedMerge } from "./merge.js";
+import { PcapReader } from "./pcap-reader.js";
+import { pcapHeader, pcapRecord } from "./pcap-writer.js";
+import type { Direction } from "./pcapng.js";
+import { captureSources } from "./sources.js";
+
+/** A frame as captured. */
+export interface CapturedFrame {
+  /** Capture time, ns since the epoch (the outer packet's, for tunnels). */
+  readonly tsNs: bigint;
+  /** The Ethernet frame (copy it to keep it past the callback). */
+  readonly frame: Buffer;
+  readonly direction: Direction;
+}
+
+/** A running capture. */
+export interface Capture {
+  /** `NODE:IFACE`, for the pcapng interface name. */
+  readonly name: string;
+  /** Frames handed on; packets skipped by reason (truncated, not-udp, …). */
+  readonly stats: { frames: number; skipped: Record<string, number> };
+  /** Stops every tcpdump; resolves when all have exited. */
+  stop(): Promise<void>;
+  /** Resolves when every tcpdump has exited. */
+  readonly done: Promise<void>;
+}
+
+export interface CaptureOptions {
+  /** BPF filter words, applied to the frames on the wire (inside tunnels). */
+  readonly filter?: readonly string[];
+  /** Called for every frame, as soon as it is read. */
+  readonly onFrame: (f: CapturedFrame) => void;
+  /** @default new StateStore() */
+  readonly store?: StateStore;
+}
+
+/**
+ * Starts capturing `node`'s `ifname`; resolves once every tcpdump listens.
+ *
+ * @throws {LabError} for an unknown lab, node or interface
+ * @throws {PermissionError} without root
+ */
+export async function startCapture(
+  target: LabTarget,
+  node: string,
+  ifname: string,
+  options: CaptureOptions,
+): Promise<Capture> {
+  const store = options.store ?? new StateStore();
+  const state = await requireLab(store, target);
+  const n = findNode(state, node);
+  requireRoot("capture");
+  requireTools(["tcpdump"]);
+  const filter = options.filter ?? [];
+  let sources: ReturnType<typeof captureSources>;
+  try {
+    sources = captureSources(state.plan, n, ifname, state.ports, filter);
+  } catch (e) {
+    throw new LabError((e as Error).message);
+  }
+  const stats = { frames: 0, skipped: {} as Record<string, number> };
+  const captureOptions = { buffer: false, reject: false, stdin: "pipe" } as const;
+  const children: ResultPromise<typeof captureOptions>[] = [];
+  const listening: Promise<void>[] = [];
+  const spawn = (argv: readonly string[]) => {
+    const child = execa(argv[0] as string, argv.slice(1), captureOptions);
+    children.push(child);
+    listening.push(
+      new Promise((resolve, reject) => {
+        let err = "";
+        child.stderr?.on("data", (d: Buffer) => {
+          err += d.toString();
+          if (err.includes("listening on") || err.includes("reading from file")) resolve();
+        });
+        void child.then((r) =>
+          reject(
+            new LabError(
+              `capture stopped: ${argv.join(" ")}: ${err.trim() || `exit ${r.exitCode}`}`,
+            ),
+          ),
+        );
+      }),
+    );
+    return child;
+  };
+  // The directions come from separate tcpdumps: put their frames back in time order.
+  const merge = new OrderedMerge<CapturedFrame>(sources.length, (f) => {
+    stats.frames++;
+    options.onFrame(f);
+  });
+  for (const [index, src] of sources.entries()) {
+    const child = spawn(src.argv);
+    // Copied: the merge may hold it past the reader's next chunk.
+    const deliver = (tsNs: bigint, frame: Buffer) =>
+      merge.push(index, tsNs, { tsNs, frame: Buffer.from(frame), direction: src.direction });
+    let sink: (tsNs: bigint, frame: Buffer) => void = deliver;
+    if (src.decapsulate && filter.length > 0) {
+      // Inner frames through tcpdump's own filter, keeping this source's direction.
+      const filt = spawn(["tcpdump", "-r", "-", "-U", "-w", "-", ...filter]);
+      (filt.stdin as Writable).write(pcapHeader());
+      sink = (tsNs, frame) => (filt.stdin as Writable).write(pcapRecord(tsNs, frame));
+      readPcap(filt.stdout as Readable, (r) => deliver(r.tsNs, r.data));
+      child.stdout?.on("end", () => (filt.stdin as Writable).end());
+    }
+    readPcap(child.stdout as Readable, (r) => {
+      if (!src.decapsulate) return deliver(r.tsNs, r.data);
+      const inner = decapsulate(r.linktype, r.data);
+      if (typeof inner === "string") stats.skipped[inner] = (stats.skipped[inner] ?? 0) + 1;
+      else sink(r.tsNs, inner.frame);
+    });
+  }
+  const done = Promise.all(children).then(() => merge.flush());
+  try {
+    await Promise.all(listening.slice(0, sources.length));
+  } catch (e) {
+    for (const c of children) c.kill("SIGTERM");
+    throw e;
+  }
+  return {
+    name: `${node}:${ifname}`,
+    stats,
+    done,
+    async stop() {
+      for (const c of children) c.kill("SIGTERM");
+      await done;
+    },
+  };
+}
+
+function readPcap(stream: Readable, onRecord: ConstructorParameters<typeof PcapReader>[0]): void {
+  const reader = new PcapReader(onRecord);
+  stream.on("data", (d: Buffer) => reader.push(d));
+}

@@ -1,0 +1,98 @@
+/**
+ * Where an interface's frames can be watched, and how: one tcpdump per
+ * direction (`-Q in`, `-Q out`), so every frame keeps its direction on every
+ * link type. A namespace interface is captured inside its namespace; a VM's
+ * tap in the host namespace (frames entering the tap come from the guest);
+ * a VM's UDP tunnel on loopback, split by the VM's own port and decapsulated.
+ */
+import type { LabPlan, NodePlan } from "../plan/types.js";
+import { type LabPorts, udpKey } from "../providers/qemu/ports.js";
+import type { Direction } from "./pcapng.js";
+
+/** One tcpdump and what its frames are. */
+export interface CaptureSource {
+  /** Program and arguments; writes pcap to stdout. */
+  readonly argv: readonly string[];
+  /** Direction of its frames, as seen from the captured interface. */
+  readonly direction: Direction;
+  /** Its packets are QEMU UDP tunnel datagrams: take the inner frame. */
+  readonly decapsulate: boolean;
+}
+
+/** tcpdump writing pcap to stdout at once (`--immediate-mode`: no 100-300 ms batches). */
+function tcpdump(
+  iface: string,
+  dir: "in" | "out" | undefined,
+  filter: readonly string[],
+): string[] {
+  return [
+    "tcpdump",
+    "-i",
+    iface,
+    ...(dir ? ["-Q", dir] : []),
+    "-U",
+    "--immediate-mode",
+    "-s",
+    "262144",
+    "-w",
+    "-",
+    ...filter,
+  ];
+}
+
+/**
+ * @param filter - BPF filter words for the frames (applied by tcpdump where
+ *   the frames are on a device; for UDP tunnels the caller filters inner frames)
+ * @throws {Error} when the node has no such interface or the lab no such wire
+ */
+export function captureSources(
+  plan: LabPlan,
+  node: NodePlan,
+  ifname: string,
+  ports: LabPorts | undefined,
+  filter: readonly string[],
+): CaptureSource[] {
+  const iface = node.interfaces.find((i) => i.name === ifname);
+  if (!iface)
+    throw new Error(
+      `node "${node.name}" has no interface "${ifname}" (it has: ${node.interfaces.map((i) => i.name).join(", ")})`,
+    );
+  if (node.namespace) {
+    const ns = ["ip", "netns", "exec", node.namespace];
+    return [
+      { argv: [...ns, ...tcpdump(ifname, "in", filter)], direction: "inbound", decapsulate: false },
+      {
+        argv: [...ns, ...tcpdump(ifname, "out", filter)],
+        direction: "outbound",
+        decapsulate: false,
+      },
+    ];
+  }
+  const link = plan.links.find((l) => l.name === iface.link);
+  if (!link) throw new Error(`link "${iface.link}" is not in the plan`);
+  if (link.transport === "udp") {
+    const port = ports?.udp[udpKey(link.name, node.name, ifname)];
+    if (port === undefined) throw new Error(`no UDP port is recorded for ${node.name}:${ifname}`);
+    return [
+      {
+        argv: tcpdump("lo", undefined, ["udp", "and", "dst", "port", String(port)]),
+        direction: "inbound",
+        decapsulate: true,
+      },
+      {
+        argv: tcpdump("lo", undefined, ["udp", "and", "src", "port", String(port)]),
+        direction: "outbound",
+        decapsulate: true,
+      },
+    ];
+  }
+  const end = (link.endpoints as readonly { node: string; interface: string; tap?: string }[]).find(
+    (e) => e.node === node.name && e.interface === ifname,
+  );
+  if (!end?.tap) throw new Error(`no tap carries ${node.name}:${ifname}`);
+  // The host receives on the tap what the guest sends.
+  return [
+    { argv: tcpdump(end.tap, "in", filter), direction: "outbound", decapsulate: false },
+    { argv: tcpdump(end.tap, "out", filter), direction: "inbound", decapsulate: false },
+  ];
+}
