@@ -17,7 +17,7 @@ import { OrderedMerge } from "./merge.js";
 import { PcapReader } from "./pcap-reader.js";
 import { pcapHeader, pcapRecord } from "./pcap-writer.js";
 import type { Direction } from "./pcapng.js";
-import { captureSources } from "./sources.js";
+import { captureSources, linkCaptureSources } from "./sources.js";
 
 /** A frame as captured. */
 export interface CapturedFrame {
@@ -50,27 +50,38 @@ export interface CaptureOptions {
 }
 
 /**
- * Starts capturing `node`'s `ifname`; resolves once every tcpdump listens.
+ * Starts capturing a node's interface, or a whole link; resolves once every tcpdump listens.
  *
  * @throws {LabError} for an unknown lab, node or interface
  * @throws {PermissionError} without root
  */
 export async function startCapture(
   target: LabTarget,
-  node: string,
-  ifname: string,
+  what: { readonly node: string; readonly iface: string } | { readonly link: string },
   options: CaptureOptions,
 ): Promise<Capture> {
   const store = options.store ?? new StateStore();
   const state = await requireLab(store, target);
-  const n = findNode(state, node);
   requireRoot("capture");
   requireTools(["tcpdump"]);
   const filter = options.filter ?? [];
   let sources: ReturnType<typeof captureSources>;
+  let name: string;
   try {
-    sources = captureSources(state.plan, n, ifname, state.ports, filter);
+    if ("link" in what) {
+      ({ name, sources } = linkCaptureSources(state.plan, what.link, state.ports, filter));
+    } else {
+      sources = captureSources(
+        state.plan,
+        findNode(state, what.node),
+        what.iface,
+        state.ports,
+        filter,
+      );
+      name = `${what.node}:${what.iface}`;
+    }
   } catch (e) {
+    if (e instanceof LabError) throw e;
     throw new LabError((e as Error).message);
   }
   const stats = { frames: 0, skipped: {} as Record<string, number> };
@@ -132,7 +143,7 @@ export async function startCapture(
     throw e;
   }
   return {
-    name: `${node}:${ifname}`,
+    name,
     stats,
     done,
     async stop() {

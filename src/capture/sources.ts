@@ -96,3 +96,40 @@ export function captureSources(
     { argv: tcpdump(end.tap, "out", filter), direction: "inbound", decapsulate: false },
   ];
 }
+
+/**
+ * Capture sources of a whole link: a LAN's bridge in the lab namespace
+ * (every frame of the segment passes it), or one end of a p2p link (which
+ * sees both directions).
+ *
+ * @returns the sources and the name to show (`LINK`, or `NODE:IFACE` of the end used)
+ * @throws {Error} when there is no such link
+ */
+export function linkCaptureSources(
+  plan: LabPlan,
+  linkName: string,
+  ports: LabPorts | undefined,
+  filter: readonly string[],
+): { name: string; sources: CaptureSource[] } {
+  const link = plan.links.find((l) => l.name === linkName);
+  if (!link)
+    throw new Error(
+      `lab "${plan.lab}" has no link "${linkName}" (links are: ${plan.links.map((l) => l.name).join(", ")})`,
+    );
+  if (link.transport === "bridge") {
+    const argv = [
+      "ip",
+      "netns",
+      "exec",
+      link.namespace,
+      ...tcpdump(link.bridge, undefined, filter),
+    ];
+    return { name: link.name, sources: [{ argv, direction: "unknown", decapsulate: false }] };
+  }
+  const end = link.endpoints[0];
+  const node = plan.nodes.find((n) => n.name === end.node) as NodePlan;
+  return {
+    name: `${end.node}:${end.interface}`,
+    sources: captureSources(plan, node, end.interface, ports, filter),
+  };
+}

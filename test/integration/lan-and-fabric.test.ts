@@ -1,5 +1,6 @@
+import { spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { captureOne, cli, inNs, labFile, namespaces } from "./lab-helpers.js";
+import { captureOne, cli, inNs, labFile, namespaces, stateDir } from "./lab-helpers.js";
 
 describe("LAN (seed 003) and two labs side by side", () => {
   const one = labFile("examples/lan.yml", "lan1");
@@ -43,6 +44,28 @@ describe("LAN (seed 003) and two labs side by side", () => {
     );
     expect(code).toBe(0);
     expect(out).toMatch(/Request who-has 172\.16\.0\.3 tell 172\.16\.0\.1/);
+  });
+
+  it("captures a whole LAN segment on its bridge (--link)", async () => {
+    const capture = spawn(
+      process.execPath,
+      ["dist/cli/bin.js", "capture", "--lab", two.lab, "--link", "lan1", "-c", "2", "icmp"],
+      {
+        env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let out = "";
+    capture.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    await new Promise<void>((resolve) =>
+      capture.stderr.on("data", (d: Buffer) => d.toString().includes("capturing") && resolve()),
+    );
+    expect(inNs(`wl-${two.lab}-b`, ["ping", "-c", "1", "-W", "2", "172.16.0.3"]).code).toBe(0);
+    expect(await new Promise((resolve) => capture.on("exit", resolve))).toBe(0);
+    expect(out).toMatch(/172\.16\.0\.2 > 172\.16\.0\.3: ICMP echo request/);
+    expect(out).toMatch(/172\.16\.0\.3 > 172\.16\.0\.2: ICMP echo reply/);
   });
 
   it("takes one lab down and leaves the other running", () => {

@@ -3,7 +3,14 @@ import type { Writable } from "node:stream";
 import type { Command } from "commander";
 import type { CliIO } from "../io.js";
 
-/** Adds `wirelab capture [--lab NAME] NODE IFACE [FILTER…] [-w FILE|-] [-c N]`. */
+interface CaptureFlags {
+  lab?: string;
+  link?: string;
+  write?: string;
+  count?: number;
+}
+
+/** Adds `wirelab capture [--lab NAME] (NODE IFACE | --link NAME) [FILTER…] [-w FILE|-] [-c N]`. */
 export function registerCapture(
   program: Command,
   io: CliIO,
@@ -12,12 +19,13 @@ export function registerCapture(
   program
     .command("capture")
     .description(
-      "capture a node interface live, on every link type (UDP tunnels decapsulated); pcapng with -w",
+      "capture an interface or a link live, on every link type (UDP tunnels decapsulated); pcapng with -w",
     )
-    .argument("<node>", "node name")
-    .argument("<iface>", "interface of the node, e.g. eth1")
+    .argument("[node]", "node name")
+    .argument("[iface]", "interface of the node, e.g. eth1")
     .argument("[filter...]", "BPF filter, applied to the frames on the wire (inside tunnels)")
     .option("--lab <name>", "lab of the node (default: the only lab up)")
+    .option("--link <name>", "capture a whole link or LAN segment (then every argument is filter)")
     .option(
       "-w, --write <file>",
       "write pcapng to FILE, or - for standard output (wireshark -k -i -)",
@@ -25,16 +33,26 @@ export function registerCapture(
     .option("-c, --count <n>", "stop after N frames", (v) => Number.parseInt(v, 10))
     .action(
       async (
-        node: string,
-        iface: string,
-        filter: string[],
-        opts: { lab?: string; write?: string; count?: number },
+        node: string | undefined,
+        iface: string | undefined,
+        rest: string[],
+        opts: CaptureFlags,
       ) => {
+        const { LabError } = await import("../../errors.js");
         const { startCapture } = await import("../../capture/capture.js");
         const { enhancedPacket, interfaceDescription, sectionHeader } = await import(
           "../../capture/pcapng.js"
         );
         const { execa } = await import("execa");
+        const filter = opts.link
+          ? [node, iface, ...rest].filter((w): w is string => w !== undefined)
+          : rest;
+        if (!opts.link && (node === undefined || iface === undefined)) {
+          throw new LabError("name a NODE and an IFACE, or a link with --link NAME");
+        }
+        const what = opts.link
+          ? { link: opts.link }
+          : { node: node as string, iface: iface as string };
         // Summaries come from tcpdump reading our pcapng, so they look like `tcpdump -n -e`.
         const summary = opts.write
           ? undefined
@@ -50,22 +68,39 @@ export function registerCapture(
             : opts.write
               ? createWriteStream(opts.write)
               : (summary?.stdin as Writable);
-        out.write(sectionHeader());
-        out.write(interfaceDescription(`${node}:${iface}`));
         let seen = 0;
         let stopping = false;
-        const capture = await startCapture(opts.lab ? { lab: opts.lab } : {}, node, iface, {
+        // Frames can come before startCapture returns (one tcpdump listens before the other): hold them.
+        const early: Parameters<typeof enhancedPacket>[] = [];
+        let ready = false;
+        const write = (args: Parameters<typeof enhancedPacket>) => {
+          if (stopping) return;
+          out.write(enhancedPacket(...args));
+          if (opts.count !== undefined && ++seen >= opts.count) void stop();
+        };
+        const capture = await startCapture(opts.lab ? { lab: opts.lab } : {}, what, {
           filter,
           onFrame: (f) => {
-            if (stopping) return;
-            out.write(enhancedPacket(0, f.tsNs, f.frame, f.direction));
-            if (opts.count !== undefined && ++seen >= opts.count) void stop();
+            const args: Parameters<typeof enhancedPacket> = [
+              0,
+              f.tsNs,
+              Buffer.from(f.frame),
+              f.direction,
+            ];
+            if (ready) write(args);
+            else early.push(args);
           },
         });
-        if (opts.write !== "-")
+        // Headers at once, so a reader (tshark -r -, wireshark -k -i -) starts before the first frame.
+        out.write(sectionHeader());
+        out.write(interfaceDescription(capture.name));
+        ready = true;
+        for (const args of early.splice(0)) write(args);
+        if (opts.write !== "-") {
           io.err(
-            `capturing ${node} ${iface}${filter.length ? ` (${filter.join(" ")})` : ""}; Ctrl-C stops\n`,
+            `capturing ${opts.link ? `link ${opts.link}` : `${node} ${iface}`}${filter.length ? ` (${filter.join(" ")})` : ""}; Ctrl-C stops\n`,
           );
+        }
         async function stop() {
           if (stopping) return;
           stopping = true;
