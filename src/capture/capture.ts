@@ -117,25 +117,36 @@ export async function startCapture(
   for (const [index, src] of sources.entries()) {
     const child = spawn(src.argv);
     // Copied: the merge may hold it past the reader's next chunk.
-    const deliver = (tsNs: bigint, frame: Buffer) =>
-      merge.push(index, tsNs, { tsNs, frame: Buffer.from(frame), direction: src.direction });
-    let sink: (tsNs: bigint, frame: Buffer) => void = deliver;
-    if (src.decapsulate && filter.length > 0) {
-      // Inner frames through tcpdump's own filter, keeping this source's direction.
-      const filt = spawn(["tcpdump", "-r", "-", "-U", "-w", "-", ...filter]);
-      (filt.stdin as Writable).write(pcapHeader());
-      sink = (tsNs, frame) => (filt.stdin as Writable).write(pcapRecord(tsNs, frame));
-      readPcap(filt.stdout as Readable, (r) => deliver(r.tsNs, r.data));
-      child.stdout?.on("end", () => (filt.stdin as Writable).end());
-    }
+    const deliver = (tsNs: bigint, frame: Buffer, direction: Direction) =>
+      merge.push(index, tsNs, { tsNs, frame: Buffer.from(frame), direction });
+    const sinks = new Map<Direction, (tsNs: bigint, frame: Buffer) => void>();
+    const sinkFor = (direction: Direction) => {
+      let sink = sinks.get(direction);
+      if (sink) return sink;
+      if (src.decapsulate && filter.length > 0) {
+        // Inner frames through tcpdump's own filter, one per direction so that it survives.
+        const filt = spawn(["tcpdump", "-r", "-", "-U", "-w", "-", ...filter]);
+        const stdin = filt.stdin as Writable;
+        stdin.write(pcapHeader());
+        readPcap(filt.stdout as Readable, (r) => deliver(r.tsNs, r.data, direction));
+        child.stdout?.on("end", () => stdin.end());
+        sink = (tsNs, frame) => stdin.write(pcapRecord(tsNs, frame));
+      } else {
+        sink = (tsNs, frame) => deliver(tsNs, frame, direction);
+      }
+      sinks.set(direction, sink);
+      return sink;
+    };
     readPcap(child.stdout as Readable, (r) => {
-      if (!src.decapsulate) return deliver(r.tsNs, r.data);
+      if (!src.decapsulate) return sinkFor(src.direction)(r.tsNs, r.data);
       const inner = decapsulate(r.linktype, r.data);
       if (typeof inner === "string") stats.skipped[inner] = (stats.skipped[inner] ?? 0) + 1;
-      else sink(r.tsNs, inner.frame);
+      else sinkFor(inner.srcPort === src.port ? "outbound" : "inbound")(r.tsNs, inner.frame);
     });
   }
   const done = Promise.all(children).then(() => merge.flush());
+  // Filter tcpdumps start with the first frame: nobody waits for them, so their end must not be an unhandled rejection.
+  for (const l of listening.slice(sources.length)) l.catch(() => undefined);
   try {
     await Promise.all(listening.slice(0, sources.length));
   } catch (e) {

@@ -14,12 +14,12 @@ export class OrderedMerge<T> {
   /**
    * @param sources - how many sources feed the merge
    * @param emit - receives items in timestamp order
-   * @param idleMs - longest a frame waits for the other sources, in ms @default 5
+   * @param idleMs - longest a frame waits for the other sources, in ms @default 1
    */
   constructor(
     sources: number,
     private readonly emit: (item: T) => void,
-    private readonly idleMs = 5,
+    private readonly idleMs = 1,
   ) {
     this.marks = new Array<bigint>(sources).fill(-1n);
   }
@@ -33,13 +33,16 @@ export class OrderedMerge<T> {
     this.pending.splice(i, 0, { ts, item });
     const safe = this.marks.reduce((a, b) => (b < a ? b : a));
     this.release(safe);
-    clearTimeout(this.timer);
-    if (this.pending.length > 0) this.timer = setTimeout(() => this.flush(), this.idleMs);
+    // Only what is still held needs a deadline; one timer at a time.
+    if (this.pending.length > 0 && this.timer === undefined) {
+      this.timer = setTimeout(() => this.flush(), this.idleMs);
+    }
   }
 
   /** Releases everything still held. */
   flush(): void {
     clearTimeout(this.timer);
+    this.timer = undefined;
     this.release(undefined);
   }
 

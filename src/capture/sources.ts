@@ -15,8 +15,12 @@ export interface CaptureSource {
   readonly argv: readonly string[];
   /** Direction of its frames, as seen from the captured interface. */
   readonly direction: Direction;
-  /** Its packets are QEMU UDP tunnel datagrams: take the inner frame. */
+  /**
+   * Its packets are QEMU UDP tunnel datagrams: take the inner frame. `port`
+   * is the VM's own: datagrams from it are outbound, to it inbound.
+   */
   readonly decapsulate: boolean;
+  readonly port?: number;
 }
 
 /** tcpdump writing pcap to stdout at once (`--immediate-mode`: no 100-300 ms batches). */
@@ -73,18 +77,9 @@ export function captureSources(
   if (link.transport === "udp") {
     const port = ports?.udp[udpKey(link.name, node.name, ifname)];
     if (port === undefined) throw new Error(`no UDP port is recorded for ${node.name}:${ifname}`);
-    return [
-      {
-        argv: tcpdump("lo", undefined, ["udp", "and", "dst", "port", String(port)]),
-        direction: "inbound",
-        decapsulate: true,
-      },
-      {
-        argv: tcpdump("lo", undefined, ["udp", "and", "src", "port", String(port)]),
-        direction: "outbound",
-        decapsulate: true,
-      },
-    ];
+    // One tcpdump for both directions: the port tells them apart, and nothing needs merging.
+    const argv = tcpdump("lo", undefined, ["udp", "and", "port", String(port)]);
+    return [{ argv, direction: "unknown", decapsulate: true, port }];
   }
   const end = (link.endpoints as readonly { node: string; interface: string; tap?: string }[]).find(
     (e) => e.node === node.name && e.interface === ifname,

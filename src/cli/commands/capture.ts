@@ -75,6 +75,11 @@ export function registerCapture(
         let ready = false;
         const write = (args: Parameters<typeof enhancedPacket>) => {
           if (stopping) return;
+          // The writes of one tick go out together: one system call for a burst, none held back.
+          if (!out.writableCorked) {
+            out.cork();
+            process.nextTick(() => out.uncork());
+          }
           out.write(enhancedPacket(...args));
           if (opts.count !== undefined && ++seen >= opts.count) void stop();
         };

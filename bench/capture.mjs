@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// Capture benchmark.
+// 1. Decapsulation on one core: a synthetic pcap stream of QEMU UDP tunnel
+//    datagrams (loopback Ethernet, IPv4, UDP, a 98-byte inner frame) through
+//    the streaming reader, the decapsulator and the pcapng writer.
+// 2. Live, through `wirelab capture -w -` on a VM's UDP tunnel: numbered
+//    frames sent into the tunnel port; latency from send to the record on the
+//    output stream (p50, p99) and frames lost at a given send rate.
+// Needs root, QEMU and the guest image for part 2. Prints markdown.
+import { spawn, spawnSync } from "node:child_process";
+import { createSocket } from "node:dgram";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { decapsulate } from "../dist/capture/decap.js";
+import { PcapReader } from "../dist/capture/pcap-reader.js";
+import { enhancedPacket } from "../dist/capture/pcapng.js";
+
+const cli = join(import.meta.dirname, "..", "dist", "cli", "bin.js");
+
+function innerFrame(seq) {
+  const f = Buffer.alloc(98);
+  Buffer.from("0180c200000e02000000000188b5", "hex").copy(f, 0); // local experimental ethertype
+  f.writeUInt32BE(seq, 14);
+  return f;
+}
+
+function syntheticStream(n) {
+  const frame = innerFrame(0);
+  const ip = Buffer.alloc(20 + 8 + frame.length);
+  ip[0] = 0x45;
+  ip.writeUInt16BE(ip.length, 2);
+  ip[8] = 64;
+  ip[9] = 17;
+  ip.writeUInt16BE(8 + frame.length, 24);
+  frame.copy(ip, 28);
+  const pkt = Buffer.concat([
+    Buffer.from("000000000000000000000000", "hex"),
+    Buffer.from([8, 0]),
+    ip,
+  ]);
+  const g = Buffer.alloc(24);
+  g.writeUInt32LE(0xa1b2c3d4, 0);
+  g.writeUInt32LE(1, 20);
+  const rec = Buffer.alloc(16 + pkt.length);
+  rec.writeUInt32LE(pkt.length, 8);
+  rec.writeUInt32LE(pkt.length, 12);
+  pkt.copy(rec, 16);
+  return Buffer.concat([g, ...Array.from({ length: n }, () => rec)]);
+}
+
+console.log(
+  `wirelab capture benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}`,
+);
+console.log("");
+// Part 1
+const n = 500_000;
+const stream = syntheticStream(n);
+let frames = 0;
+let bytes = 0;
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const reader = new PcapReader((r) => {
+  const inner = decapsulate(r.linktype, r.data);
+  if (typeof inner === "string") return;
+  bytes += enhancedPacket(0, r.tsNs, inner.frame, "outbound").length;
+  frames++;
+});
+for (let off = 0; off < stream.length; off += 65536) reader.push(stream.subarray(off, off + 65536));
+const secs = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+console.log("| decapsulation (one core, in process) | frames/s | CPU per frame (µs) |");
+console.log("|---|---:|---:|");
+console.log(
+  `| pcap reader → decapsulator → pcapng, ${n} frames | ${Math.round(frames / secs)} | ${((cpu.user + cpu.system) / frames).toFixed(2)} |`,
+);
+console.log("");
+
+// Part 2
+const dir = mkdtempSync(join(tmpdir(), "wirelab-capbench-"));
+const env = { ...process.env, WIRELAB_STATE_DIR: join(dir, "state") };
+const file = join(dir, "cap.yml");
+writeFileSync(
+  file,
+  "name: wlbench-capture\ndefaults: { kind: vm }\nnodes: [r1, r2]\nlinks: [ r1-r2 ]\n",
+);
+const wl = (...args) => {
+  const r = spawnSync(process.execPath, [cli, ...args], { env, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`wirelab ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout;
+};
+try {
+  wl("up", file);
+  const state = JSON.parse(
+    readFileSync(join(env.WIRELAB_STATE_DIR, "labs", "wlbench-capture", "state.json"), "utf8"),
+  );
+  const port = state.ports.udp["r1-r2:r2:eth1"];
+  console.log(
+    "| live capture of a UDP tunnel (`wirelab capture -w -`) | sent | captured | lost | latency p50 (ms) | p99 (ms) |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|");
+  for (const [label, count, gapUs] of [
+    ["100 frames/s", 500, 10_000],
+    ["10,000 frames/s", 20_000, 100],
+    ["as fast as possible", 50_000, 0],
+  ]) {
+    const sentAt = new Map();
+    const latencies = [];
+    const cap = spawn(
+      process.execPath,
+      [cli, "capture", "--lab", "wlbench-capture", "r2", "eth1", "-w", "-"],
+      { env, stdio: ["ignore", "pipe", "ignore"] },
+    );
+    let buf = Buffer.alloc(0);
+    cap.stdout.on("data", (d) => {
+      const now = performance.now();
+      buf = Buffer.concat([buf, d]);
+      // pcapng blocks: type, length; EPB (6) carries our sequence number at frame offset 14.
+      while (buf.length >= 8 && buf.length >= buf.readUInt32LE(4)) {
+        const len = buf.readUInt32LE(4);
+        if (buf.readUInt32LE(0) === 6 && buf.readUInt16BE(28 + 12) === 0x88b5) {
+          const seq = buf.readUInt32BE(28 + 14);
+          const t = sentAt.get(seq);
+          if (t !== undefined) latencies.push(now - t);
+        }
+        buf = buf.subarray(len);
+      }
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    const sock = createSocket("udp4");
+    const t = performance.now();
+    for (let seq = 0; seq < count; seq++) {
+      if (gapUs > 0)
+        while (performance.now() - t < (seq * gapUs) / 1000)
+          await new Promise((r) => setImmediate(r));
+      sentAt.set(seq, performance.now());
+      sock.send(innerFrame(seq), port, "127.0.0.1");
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    sock.close();
+    cap.kill("SIGINT");
+    await new Promise((r) => cap.on("exit", r));
+    latencies.sort((a, b) => a - b);
+    const q = (p) =>
+      latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]?.toFixed(2) ??
+      "-";
+    console.log(
+      `| ${label} | ${count} | ${latencies.length} | ${count - latencies.length} | ${q(0.5)} | ${q(0.99)} |`,
+    );
+  }
+} finally {
+  spawnSync(process.execPath, [cli, "down", file], { env });
+  rmSync(dir, { recursive: true, force: true });
+}
