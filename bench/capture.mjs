@@ -72,7 +72,7 @@ const cpu = process.cpuUsage(cpu0);
 console.log("| decapsulation (one core, in process) | frames/s | CPU per frame (µs) |");
 console.log("|---|---:|---:|");
 console.log(
-  `| pcap reader → decapsulator → pcapng, ${n} frames | ${Math.round(frames / secs)} | ${((cpu.user + cpu.system) / frames).toFixed(2)} |`,
+  `| pcap reader → decapsulator → pcapng, ${n} frames (${(bytes / 1e6).toFixed(0)} MB out) | ${Math.round(frames / secs)} | ${((cpu.user + cpu.system) / frames).toFixed(2)} |`,
 );
 console.log("");
 
