@@ -36,6 +36,9 @@ function tcpdump(
     ...(dir ? ["-Q", dir] : []),
     "-U",
     "--immediate-mode",
+    // A 16 MiB kernel buffer (in KiB) absorbs bursts while the reader catches up.
+    "-B",
+    "16384",
     "-s",
     "262144",
     "-w",
