@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { type Diagnostic, TopologyError } from "../src/errors.js";
 import { planText } from "../src/lab/load-plan.js";
 import type { LabPlan } from "../src/plan/types.js";
@@ -26,4 +27,33 @@ export function problems(yaml: string): Diagnostic[] {
 /** `code@line:col` of each diagnostic, for compact assertions. */
 export function where(yaml: string): string[] {
   return problems(yaml).map((d) => `${d.code}@${d.line}:${d.col}`);
+}
+
+/**
+ * Fields tshark decodes from a capture, one line per frame, tab-separated.
+ * A buffer goes through a real pipe as a shell gives it: tshark refuses to
+ * read a socket, which is what Node passes as a child's stdin.
+ *
+ * @param source - a pcap/pcapng file path, or the capture's bytes
+ * @param fields - tshark field names, e.g. `frame.interface_name`
+ */
+export function tsharkFields(source: string | Buffer, fields: readonly string[]): string[] {
+  const args = [
+    "-r",
+    typeof source === "string" ? source : "-",
+    "-T",
+    "fields",
+    ...fields.flatMap((f) => ["-e", f]),
+  ];
+  const [file, argv] =
+    typeof source === "string"
+      ? ["tshark", args]
+      : ["sh", ["-c", 'cat | exec tshark "$@"', "sh", ...args]];
+  return execFileSync(file, argv, {
+    ...(typeof source === "string" ? {} : { input: source }),
+    encoding: "utf8",
+    stdio: ["pipe", "pipe", "ignore"],
+  })
+    .trim()
+    .split("\n");
 }

@@ -23,7 +23,7 @@ import { captureSources, linkCaptureSources } from "./sources.js";
 export interface CapturedFrame {
   /** Capture time, ns since the epoch (the outer packet's, for tunnels). */
   readonly tsNs: bigint;
-  /** The Ethernet frame (copy it to keep it past the callback). */
+  /** The Ethernet frame, the receiver's own copy (the merge may hold it past the reader's buffer). */
   readonly frame: Buffer;
   readonly direction: Direction;
 }

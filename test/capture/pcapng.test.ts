@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { enhancedPacket, interfaceDescription, sectionHeader } from "../../src/capture/pcapng.js";
+import { tsharkFields } from "../helpers.js";
 import { ethernet, hex } from "./packets.js";
 
 // An LLDP frame: chassis ID (MAC), port ID "eth1", TTL 120, end.
@@ -27,30 +27,11 @@ const capture = Buffer.concat([
   enhancedPacket(0, 1700000001000000000n, arp, "inbound"),
 ]);
 
-/**
- * Runs tshark; with `input`, through a real pipe as a shell gives it (tshark
- * refuses to read a socket, which is what Node passes as a child's stdin).
- */
-function tshark(args: string[], input?: Buffer): string[] {
-  const [file, argv] = input
-    ? ["sh", ["-c", 'cat | exec tshark "$@"', "sh", ...args]]
-    : ["tshark", args];
-  return execFileSync(file, argv, { input, encoding: "utf8", stdio: ["pipe", "pipe", "ignore"] })
-    .trim()
-    .split("\n");
-}
-
 describe("pcapng writer, read back by tshark", () => {
   const fields = [
-    "-T",
-    "fields",
-    "-e",
     "frame.interface_name",
-    "-e",
     "frame.packet_flags_direction",
-    "-e",
     "frame.time_epoch",
-    "-e",
     "frame.protocols",
   ];
   const expected = [
@@ -62,14 +43,14 @@ describe("pcapng writer, read back by tshark", () => {
     const dir = mkdtempSync(join(tmpdir(), "wl-pcapng-"));
     try {
       writeFileSync(join(dir, "c.pcapng"), capture);
-      expect(tshark(["-r", join(dir, "c.pcapng"), ...fields])).toEqual(expected);
+      expect(tsharkFields(join(dir, "c.pcapng"), fields)).toEqual(expected);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it("is readable as a stream on standard input", () => {
-    expect(tshark(["-r", "-", ...fields], capture)).toEqual(expected);
-    expect(tshark(["-r", "-", "-T", "fields", "-e", "lldp.port.id"], capture)[0]).toBe("eth1");
+    expect(tsharkFields(capture, fields)).toEqual(expected);
+    expect(tsharkFields(capture, ["lldp.port.id"])[0]).toBe("eth1");
   });
 });

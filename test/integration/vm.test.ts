@@ -1,10 +1,11 @@
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readImage } from "../../src/image/build.js";
+import { tsharkFields } from "../helpers.js";
 import {
   captureOne,
   cli,
@@ -248,26 +249,12 @@ describe("a UDP tunnel carries link-local control frames into the VM", () => {
       cli(["exec", "--lab", lab, "r1", "--", "ping", "-c", "1", "-W", "3", "10.1.0.2"]).code,
     ).toBe(0);
     expect(await new Promise((resolve) => capture.on("exit", resolve))).toBe(0);
-    const lines = execFileSync(
-      "tshark",
-      [
-        "-r",
-        out,
-        "-T",
-        "fields",
-        "-e",
-        "frame.interface_name",
-        "-e",
-        "frame.packet_flags_direction",
-        "-e",
-        "eth.src",
-        "-e",
-        "icmp.type",
-      ],
-      { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
-    )
-      .trim()
-      .split("\n");
+    const lines = tsharkFields(out, [
+      "frame.interface_name",
+      "frame.packet_flags_direction",
+      "eth.src",
+      "icmp.type",
+    ]);
     expect(lines).toEqual([
       `r2:eth1\t0x00000001\t${mac("r1")}\t8`,
       `r2:eth1\t0x00000002\t${mac("r2")}\t0`,

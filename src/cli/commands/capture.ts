@@ -86,12 +86,7 @@ export function registerCapture(
         const capture = await startCapture(opts.lab ? { lab: opts.lab } : {}, what, {
           filter,
           onFrame: (f) => {
-            const args: Parameters<typeof enhancedPacket> = [
-              0,
-              f.tsNs,
-              Buffer.from(f.frame),
-              f.direction,
-            ];
+            const args: Parameters<typeof enhancedPacket> = [0, f.tsNs, f.frame, f.direction];
             if (ready) write(args);
             else early.push(args);
           },
