@@ -12,6 +12,13 @@ packages=(
   tcpdump        # capture, and the integration tests
   traceroute     # for exploring labs (wirelab exec h1 -- traceroute -n …)
   time           # GNU time: peak RSS in the benchmark
+  qemu-system-x86  # VM nodes
+  kmod           # depmod: module order of the guest image
+  cpio           # packs the guest initramfs
+  e2fsprogs      # mke2fs -d: the guest's read-only tools disk
+  binutils       # readelf: checks the guest's shared libraries are complete
+  python3-minimal  # raw frames (LLDP, LACP) in the integration tests
+  tshark         # decodes captures in the tests
 )
 missing=()
 for p in "${packages[@]}"; do
