@@ -30,6 +30,13 @@ import type { Reporter } from "../log.js";
 import { packInitramfs } from "./cpio.js";
 import { moduleLoadOrder } from "./modules.js";
 import { KERNEL_METAPACKAGE, MODULES, PROGRAMS, USER_PACKAGES } from "./packages.js";
+import {
+  assembleTools,
+  makeExt4Image,
+  TOOL_PROGRAMS,
+  TOOLS_DISK_FILE,
+  toolPackages,
+} from "./tools.js";
 
 /** Where the image is cached: `$WIRELAB_IMAGE_DIR`, else `/var/cache/wirelab/image`. */
 export function defaultImageDir(): string {
@@ -58,6 +65,8 @@ export interface GuestImage {
   readonly kernel: string;
   /** Path of the base initramfs (gzip'd cpio). */
   readonly initrd: string;
+  /** Path of the read-only tools disk (ext4 image; see `tools.ts`). */
+  readonly tools: string;
   readonly manifest: ImageManifest;
 }
 
@@ -88,7 +97,8 @@ export async function buildImage(
 
   step("resolving packages");
   const kernelPackage = await kernelPackageName(run);
-  const wanted = [kernelPackage, ...USER_PACKAGES];
+  const tools = await toolPackages(run);
+  const wanted = [...new Set([kernelPackage, ...USER_PACKAGES, ...tools])];
   const versions = await candidateVersions(run, wanted);
   const guestHash = await hashGuest();
   const current = await readImage(dir);
@@ -117,6 +127,16 @@ export async function buildImage(
     const root = join(work, "root");
     step("assembling the guest");
     const release = await assembleRoot(run, work, root, kernelPackage);
+    step("assembling the tools disk");
+    const toolsRoot = join(work, "tools");
+    await assembleTools(
+      run,
+      join(work, "pkg"),
+      tools,
+      join(root, "lib/x86_64-linux-gnu"),
+      toolsRoot,
+    );
+    await makeExt4Image(run, toolsRoot, join(work, TOOLS_DISK_FILE));
     step("packing the initramfs");
     await packInitramfs(run, root, join(work, "initrd.gz"));
     await copyFile(
@@ -131,7 +151,7 @@ export async function buildImage(
     };
     await writeFile(join(work, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
     // Swap in the new image only once it is complete.
-    for (const f of ["vmlinuz", "initrd.gz", "manifest.json"])
+    for (const f of ["vmlinuz", "initrd.gz", TOOLS_DISK_FILE, "manifest.json"])
       await rename(join(work, f), join(dir, f));
     return { image: imageAt(dir, manifest), built: true };
   } finally {
@@ -156,7 +176,13 @@ export async function readImage(dir = defaultImageDir()): Promise<GuestImage | u
 }
 
 function imageAt(dir: string, manifest: ImageManifest): GuestImage {
-  return { dir, kernel: join(dir, "vmlinuz"), initrd: join(dir, "initrd.gz"), manifest };
+  return {
+    dir,
+    kernel: join(dir, "vmlinuz"),
+    initrd: join(dir, "initrd.gz"),
+    tools: join(dir, TOOLS_DISK_FILE),
+    manifest,
+  };
 }
 
 /** The versioned kernel package the metapackage depends on (e.g. linux-image-6.1.0-56-cloud-amd64). */
@@ -197,6 +223,7 @@ async function hashGuest(): Promise<string> {
   }
   h.update(MODULES.join(","));
   h.update(PROGRAMS.map((p) => p.to).join(","));
+  h.update(TOOL_PROGRAMS.map((p) => p.from).join(","));
   return h.digest("hex");
 }
 
@@ -265,6 +292,12 @@ async function assembleRoot(
   await cp(join(GUEST_DIR, "agent"), join(root, "bin/wirelab-agent"));
   await cp(join(GUEST_DIR, "wl-exec"), join(root, "bin/wl-exec"));
   await cp(join(GUEST_DIR, "profile"), join(root, "etc/profile"));
+  // lldpd (tools disk) drops privileges to this user (Debian's lldpd.postinst).
+  await writeFile(
+    join(root, "etc/passwd"),
+    "root:x:0:0:root:/root:/bin/sh\n_lldpd:x:100:100::/run/lldpd:/bin/false\n",
+  );
+  await writeFile(join(root, "etc/group"), "root:x:0:\n_lldpd:x:100:\n");
   for (const f of ["init", "bin/wirelab-agent", "bin/wl-exec"]) await chmod(join(root, f), 0o755);
   return release;
 }

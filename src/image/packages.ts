@@ -48,13 +48,14 @@ export const PROGRAMS: readonly {
 
 /**
  * Kernel modules loaded at boot (with their dependencies, in order): virtio
- * NICs and the command channel's virtio-serial, bonding and 802.1Q for LACP
+ * NICs, the command channel's virtio-serial, the tools disk's virtio-blk, bonding and 802.1Q for LACP
  * and VLAN labs, bridge and netem for labs inside the guest.
  */
 export const MODULES = [
   "virtio_pci",
   "virtio_net",
   "virtio_console",
+  "virtio_blk",
   "bonding",
   "8021q",
   "bridge",

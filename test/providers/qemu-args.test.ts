@@ -49,6 +49,17 @@ describe("QEMU command line", () => {
     );
   });
 
+  it("attaches the tools disk read-only, found by its serial, only when there is one", () => {
+    const withTools = qemuArgs(p, r1 as never, { ...launch, tools: "/img/tools.img" });
+    expect(values(withTools, "-drive")).toEqual([
+      "file=/img/tools.img,if=none,id=tools,format=raw,readonly=on",
+    ]);
+    expect(values(withTools, "-device")).toContain(
+      "virtio-blk-pci,drive=tools,serial=wirelab-tools",
+    );
+    expect(values(args, "-drive")).toEqual([]);
+  });
+
   it("gives every NIC the plan's MAC", () => {
     const macs = values(args, "-device").filter((d) => d.startsWith("virtio-net-pci"));
     expect(macs).toEqual([

@@ -5,6 +5,8 @@
  * (`restrict=on`: the guest reaches nothing but the forwarded port); serial
  * console and command agent on unix sockets.
  */
+
+import { TOOLS_DISK_SERIAL } from "../../image/tools.js";
 import type { LabPlan, NodePlan } from "../../plan/types.js";
 import type { Accel } from "./accel.js";
 import { type LabPorts, udpKey } from "./ports.js";
@@ -15,6 +17,8 @@ export interface VmLaunch {
   readonly kernel: string;
   /** The node's initramfs (base image plus its configuration). */
   readonly initrd: string;
+  /** The image's read-only tools disk (lldpd …), attached to wirelab-image VMs. */
+  readonly tools?: string;
   readonly files: {
     readonly agent: string;
     readonly console: string;
@@ -132,7 +136,18 @@ function netdev(
  */
 function bootArgs(vm: NonNullable<NodePlan["vm"]>, launch: VmLaunch): string[] {
   const user = vm.userImage;
-  if (!user) return ["-kernel", launch.kernel, "-initrd", launch.initrd, "-append", GUEST_CMDLINE];
+  if (!user) {
+    const boot = ["-kernel", launch.kernel, "-initrd", launch.initrd, "-append", GUEST_CMDLINE];
+    if (!launch.tools) return boot;
+    // Shared by every VM, never written: read-only, no lock conflict between QEMUs.
+    return [
+      ...boot,
+      "-drive",
+      `file=${launch.tools},if=none,id=tools,format=raw,readonly=on`,
+      "-device",
+      `virtio-blk-pci,drive=tools,serial=${TOOLS_DISK_SERIAL}`,
+    ];
+  }
   const args: string[] = [];
   if (user.disk) {
     const format = /\.qcow2$/i.test(user.disk)

@@ -12,6 +12,7 @@ import pMap from "p-map";
 import type { Runner } from "../../exec.js";
 import type { GuestImage } from "../../image/build.js";
 import { packInitramfs } from "../../image/cpio.js";
+import { TOOLS_DISK_SERIAL } from "../../image/tools.js";
 import type { Reporter } from "../../log.js";
 import type { LabPlan, NodePlan } from "../../plan/types.js";
 import { nodeScript } from "../netns/scripts.js";
@@ -55,7 +56,7 @@ export interface StartOptions {
 export function guestConfig(node: NodePlan): Record<string, string> {
   const mgmt = node.vm ? [`${node.vm.managementMac} eth0`] : [];
   return {
-    "node.env": `WL_HOSTNAME=${node.name}\nWL_FORWARDING=${node.forwarding ? 1 : 0}\n`,
+    "node.env": `WL_HOSTNAME=${node.name}\nWL_FORWARDING=${node.forwarding ? 1 : 0}\nWL_TOOLS=1\nWL_TOOLS_SERIAL=${TOOLS_DISK_SERIAL}\n`,
     interfaces: `${[...mgmt, ...node.interfaces.map((i) => `${i.mac} ${i.name}`)].join("\n")}\n`,
     "node.batch": `${nodeScript(node).join("\n")}\n`,
   };
@@ -91,6 +92,7 @@ export async function startVms(plan: LabPlan, options: StartOptions): Promise<vo
           ...options,
           kernel: options.image.kernel,
           initrd: f.initrd,
+          tools: options.image.tools,
           files: f,
         }),
       );
