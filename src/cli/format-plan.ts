@@ -14,7 +14,7 @@ export function formatPlan(plan: LabPlan): string {
   for (const n of plan.nodes) {
     const lo = [n.loopback.ipv4, n.loopback.ipv6].filter(Boolean).join(" ");
     out.push(
-      `  ${n.name} (${n.kind}, namespace ${n.namespace}${n.forwarding ? ", forwarding" : ""}${lo ? `, lo ${lo}` : ""})`,
+      `  ${n.name} (${n.kind}${n.namespace ? `, namespace ${n.namespace}` : ""}${n.forwarding ? ", forwarding" : ""}${lo ? `, lo ${lo}` : ""})`,
     );
     const rows = n.interfaces.map((i) => [
       i.name,

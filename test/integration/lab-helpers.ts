@@ -129,14 +129,21 @@ export function vmPid(lab: string, node: string): number {
  * @param dst - destination MAC, e.g. `01:80:c2:00:00:02`
  * @param ethertype - e.g. 0x8809 (slow protocols: LACP)
  */
-export function sendRawFrame(ns: string, ifname: string, dst: string, ethertype: number): void {
+export function sendRawFrame(
+  ns: string,
+  ifname: string,
+  dst: string,
+  ethertype: number,
+  payload: Buffer = Buffer.alloc(46),
+): void {
   const script = [
     "import socket, sys",
     "s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)",
     "s.bind((sys.argv[1], 0))",
     "src = open('/sys/class/net/%s/address' % sys.argv[1]).read().strip()",
     "mac = lambda m: bytes(int(x, 16) for x in m.split(':'))",
-    "s.send(mac(sys.argv[2]) + mac(src) + int(sys.argv[3]).to_bytes(2, 'big') + bytes(46))",
+    "body = bytes.fromhex(sys.argv[4])",
+    "s.send(mac(sys.argv[2]) + mac(src) + int(sys.argv[3]).to_bytes(2, 'big') + body + bytes(max(0, 46 - len(body))))",
   ].join("\n");
   execFileSync("ip", [
     "netns",
@@ -148,6 +155,27 @@ export function sendRawFrame(ns: string, ifname: string, dst: string, ethertype:
     ifname,
     dst,
     String(ethertype),
+    payload.toString("hex"),
+  ]);
+}
+
+/**
+ * An LLDPDU (IEEE 802.1AB-2016 §8): chassis ID (MAC), port ID (interface
+ * name), TTL 120 s, system name, end. Sent to 01:80:c2:00:00:0e, ethertype 0x88cc.
+ */
+export function lldpdu(mac: string, ifname: string, systemName: string): Buffer {
+  const tlv = (type: number, value: Buffer) => {
+    const head = Buffer.alloc(2);
+    head.writeUInt16BE((type << 9) | value.length);
+    return Buffer.concat([head, value]);
+  };
+  const macBytes = Buffer.from(mac.split(":").map((x) => Number.parseInt(x, 16)));
+  return Buffer.concat([
+    tlv(1, Buffer.concat([Buffer.from([4]), macBytes])),
+    tlv(2, Buffer.concat([Buffer.from([5]), Buffer.from(ifname)])),
+    tlv(3, Buffer.from([0, 120])),
+    tlv(5, Buffer.from(systemName)),
+    tlv(0, Buffer.alloc(0)),
   ]);
 }
 
