@@ -23,8 +23,10 @@ import { captureSources, linkCaptureSources } from "./sources.js";
 export interface CapturedFrame {
   /** Capture time, ns since the epoch (the outer packet's, for tunnels). */
   readonly tsNs: bigint;
-  /** The Ethernet frame, the receiver's own copy (the merge may hold it past the reader's buffer). */
+  /** The Ethernet frame: may be a view into a read chunk; copy it to keep it for long (a view pins its chunk). */
   readonly frame: Buffer;
+  /** The frame's length on the wire, in bytes: more than `frame.length` when the capture cut it short. */
+  readonly origLen: number;
   readonly direction: Direction;
 }
 
@@ -32,8 +34,12 @@ export interface CapturedFrame {
 export interface Capture {
   /** `NODE:IFACE`, for the pcapng interface name. */
   readonly name: string;
-  /** Frames handed on; packets skipped by reason (truncated, not-udp, …). */
-  readonly stats: { frames: number; skipped: Record<string, number> };
+  /**
+   * Frames handed on; packets skipped by reason (truncated, not-udp, …);
+   * packets the kernel dropped because tcpdump did not read them in time
+   * (its "dropped by kernel" count, known once the capture has stopped).
+   */
+  readonly stats: { frames: number; skipped: Record<string, number>; dropped: number };
   /** Stops every tcpdump; resolves when all have exited. */
   stop(): Promise<void>;
   /** Resolves when every tcpdump has exited. */
@@ -84,7 +90,7 @@ export async function startCapture(
     if (e instanceof LabError) throw e;
     throw new LabError((e as Error).message);
   }
-  const stats = { frames: 0, skipped: {} as Record<string, number> };
+  const stats = { frames: 0, skipped: {} as Record<string, number>, dropped: 0 };
   const captureOptions = { buffer: false, reject: false, stdin: "pipe" } as const;
   const children: ResultPromise<typeof captureOptions>[] = [];
   const listening: Promise<void>[] = [];
@@ -98,13 +104,16 @@ export async function startCapture(
           err += d.toString();
           if (err.includes("listening on") || err.includes("reading from file")) resolve();
         });
-        void child.then((r) =>
+        void child.then((r) => {
+          // tcpdump's closing statistics (a live capture's, on stderr).
+          const dropped = /(\d+) packets? dropped by kernel/.exec(err);
+          if (dropped?.[1]) stats.dropped += Number(dropped[1]);
           reject(
             new LabError(
               `capture stopped: ${argv.join(" ")}: ${err.trim() || `exit ${r.exitCode}`}`,
             ),
-          ),
-        );
+          );
+        });
       }),
     );
     return child;
@@ -116,10 +125,16 @@ export async function startCapture(
   });
   for (const [index, src] of sources.entries()) {
     const child = spawn(src.argv);
-    // Copied: the merge may hold it past the reader's next chunk.
-    const deliver = (tsNs: bigint, frame: Buffer, direction: Direction) =>
-      merge.push(index, tsNs, { tsNs, frame: Buffer.from(frame), direction });
-    const sinks = new Map<Direction, (tsNs: bigint, frame: Buffer) => void>();
+    // Copied when merged: the merge may hold it past the reader's next chunk.
+    const copy = sources.length > 1;
+    const deliver = (tsNs: bigint, frame: Buffer, origLen: number, direction: Direction) =>
+      merge.push(index, tsNs, {
+        tsNs,
+        frame: copy ? Buffer.from(frame) : frame,
+        origLen,
+        direction,
+      });
+    const sinks = new Map<Direction, (tsNs: bigint, frame: Buffer, origLen: number) => void>();
     const sinkFor = (direction: Direction) => {
       let sink = sinks.get(direction);
       if (sink) return sink;
@@ -128,20 +143,25 @@ export async function startCapture(
         const filt = spawn(["tcpdump", "-r", "-", "-U", "-w", "-", ...filter]);
         const stdin = filt.stdin as Writable;
         stdin.write(pcapHeader());
-        readPcap(filt.stdout as Readable, (r) => deliver(r.tsNs, r.data, direction));
+        readPcap(filt.stdout as Readable, (r) => deliver(r.tsNs, r.data, r.origLen, direction));
         child.stdout?.on("end", () => stdin.end());
-        sink = (tsNs, frame) => stdin.write(pcapRecord(tsNs, frame));
+        sink = (tsNs, frame, origLen) => stdin.write(pcapRecord(tsNs, frame, origLen));
       } else {
-        sink = (tsNs, frame) => deliver(tsNs, frame, direction);
+        sink = (tsNs, frame, origLen) => deliver(tsNs, frame, origLen, direction);
       }
       sinks.set(direction, sink);
       return sink;
     };
     readPcap(child.stdout as Readable, (r) => {
-      if (!src.decapsulate) return sinkFor(src.direction)(r.tsNs, r.data);
-      const inner = decapsulate(r.linktype, r.data);
+      if (!src.decapsulate) return sinkFor(src.direction)(r.tsNs, r.data, r.origLen);
+      const inner = decapsulate(r.linktype, r.data, r.origLen);
       if (typeof inner === "string") stats.skipped[inner] = (stats.skipped[inner] ?? 0) + 1;
-      else sinkFor(inner.srcPort === src.port ? "outbound" : "inbound")(r.tsNs, inner.frame);
+      else
+        sinkFor(inner.srcPort === src.port ? "outbound" : "inbound")(
+          r.tsNs,
+          inner.frame,
+          inner.length,
+        );
     });
   }
   const done = Promise.all(children).then(() => merge.flush());

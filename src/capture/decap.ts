@@ -14,7 +14,10 @@ export type DecapSkip = "truncated" | "not-ip" | "not-udp" | "fragment" | "unkno
 
 /** A decapsulated frame: a view into the packet's bytes. */
 export interface InnerFrame {
+  /** The inner frame's captured bytes (fewer than `length` when the capture was cut by its snapshot length). */
   readonly frame: Buffer;
+  /** The inner frame's length on the wire, in bytes (the UDP payload length). */
+  readonly length: number;
   readonly srcPort: number;
   readonly dstPort: number;
 }
@@ -25,9 +28,17 @@ const ETH_IPV6 = 0x86dd;
 /**
  * @param linktype - pcap link-layer type of `data`
  * @param data - the captured outer packet
+ * @param origLen - the outer packet's length on the wire (pcap `orig_len`);
+ *   when larger than `data`, the capture cut the packet short, and an inner
+ *   frame whose headers were captured is returned cut short too
  * @returns the inner frame, or why there is none
  */
-export function decapsulate(linktype: number, data: Buffer): InnerFrame | DecapSkip {
+export function decapsulate(
+  linktype: number,
+  data: Buffer,
+  origLen = data.length,
+): InnerFrame | DecapSkip {
+  const cut = origLen - data.length;
   let off: number;
   let ethertype: number;
   switch (linktype) {
@@ -71,13 +82,13 @@ export function decapsulate(linktype: number, data: Buffer): InnerFrame | DecapS
     default:
       return "unknown-link";
   }
-  if (ethertype === ETH_IPV4) return udpOverIpv4(data, off);
-  if (ethertype === ETH_IPV6) return udpOverIpv6(data, off);
+  if (ethertype === ETH_IPV4) return udpOverIpv4(data, off, cut);
+  if (ethertype === ETH_IPV6) return udpOverIpv6(data, off, cut);
   return "not-ip";
 }
 
 /** RFC 791: IHL counts 32-bit words, options included. */
-function udpOverIpv4(data: Buffer, off: number): InnerFrame | DecapSkip {
+function udpOverIpv4(data: Buffer, off: number, cut: number): InnerFrame | DecapSkip {
   if (data.length < off + 20) return "truncated";
   const vihl = data[off] as number;
   if (vihl >> 4 !== 4) return "not-ip";
@@ -87,18 +98,18 @@ function udpOverIpv4(data: Buffer, off: number): InnerFrame | DecapSkip {
   if ((data.readUInt16BE(off + 6) & 0x3fff) !== 0) return "fragment";
   if (data[off + 9] !== 17) return "not-udp";
   const total = data.readUInt16BE(off + 2);
-  return udp(data, off + ihl, off + total);
+  return udp(data, off + ihl, off + total, cut);
 }
 
 /** RFC 8200: walk extension headers to UDP (next header 17). */
-function udpOverIpv6(data: Buffer, off: number): InnerFrame | DecapSkip {
+function udpOverIpv6(data: Buffer, off: number, cut: number): InnerFrame | DecapSkip {
   if (data.length < off + 40) return "truncated";
   if ((data[off] as number) >> 4 !== 6) return "not-ip";
   const end = off + 40 + data.readUInt16BE(off + 4);
   let next = data[off + 6] as number;
   let at = off + 40;
   for (;;) {
-    if (next === 17) return udp(data, at, end);
+    if (next === 17) return udp(data, at, end, cut);
     if (next === 44) return "fragment";
     if (next !== 0 && next !== 43 && next !== 60) return "not-udp";
     if (data.length < at + 2) return "truncated";
@@ -107,14 +118,18 @@ function udpOverIpv6(data: Buffer, off: number): InnerFrame | DecapSkip {
   }
 }
 
-/** RFC 768: 8-byte header; the length field bounds the payload. */
-function udp(data: Buffer, at: number, ipEnd: number): InnerFrame | DecapSkip {
+/**
+ * RFC 768: 8-byte header; the length field bounds the payload. Bytes the
+ * capture cut off (`cut`) still count as there: the frame comes out short.
+ */
+function udp(data: Buffer, at: number, ipEnd: number, cut: number): InnerFrame | DecapSkip {
   if (data.length < at + 8) return "truncated";
   const len = data.readUInt16BE(at + 4);
   const end = at + len;
-  if (len < 8 || end > ipEnd || end > data.length) return "truncated";
+  if (len < 8 || end > ipEnd || end > data.length + cut) return "truncated";
   return {
-    frame: data.subarray(at + 8, end),
+    frame: data.subarray(at + 8, Math.min(end, data.length)),
+    length: len - 8,
     srcPort: data.readUInt16BE(at),
     dstPort: data.readUInt16BE(at + 2),
   };

@@ -26,6 +26,11 @@ export class OrderedMerge<T> {
 
   /** Adds an item from `source` (0-based) captured at `ts` (ns). */
   push(source: number, ts: bigint, item: T): void {
+    // One source is in order already.
+    if (this.marks.length === 1) {
+      this.emit(item);
+      return;
+    }
     this.marks[source] = ts;
     // Sources are nearly in step: insert from the end.
     let i = this.pending.length;

@@ -12,11 +12,11 @@ export function pcapHeader(): Buffer {
 }
 
 /** One record: 16-byte header and the frame. */
-export function pcapRecord(tsNs: bigint, frame: Buffer): Buffer {
+export function pcapRecord(tsNs: bigint, frame: Buffer, origLen = frame.length): Buffer {
   const h = Buffer.alloc(16);
   h.writeUInt32LE(Number(tsNs / 1_000_000_000n), 0);
   h.writeUInt32LE(Number(tsNs % 1_000_000_000n), 4);
   h.writeUInt32LE(frame.length, 8);
-  h.writeUInt32LE(frame.length, 12);
+  h.writeUInt32LE(origLen, 12);
   return Buffer.concat([h, frame]);
 }

@@ -81,17 +81,26 @@ export function enhancedPacket(
   direction: Direction,
   origLen = frame.length,
 ): Buffer {
-  const pad = (4 - (frame.length % 4)) % 4;
-  const head = Buffer.alloc(20);
-  head.writeUInt32LE(interfaceId, 0);
-  head.writeUInt32LE(Number(tsNs >> 32n), 4);
-  head.writeUInt32LE(Number(tsNs & 0xffffffffn), 8);
-  head.writeUInt32LE(frame.length, 12);
-  head.writeUInt32LE(origLen, 16);
-  const flags = Buffer.alloc(4);
-  flags.writeUInt32LE(direction === "inbound" ? 1 : direction === "outbound" ? 2 : 0, 0);
-  return block(
-    0x00000006,
-    Buffer.concat([head, frame, Buffer.alloc(pad), option(2, flags), END_OF_OPTIONS]),
-  );
+  // One allocation per frame (this is the capture's hot path): block header,
+  // EPB fields, padded frame, epb_flags option, end of options, trailer.
+  const padded = (frame.length + 3) & ~3;
+  const len = 8 + 20 + padded + 8 + 4 + 4;
+  const out = Buffer.allocUnsafe(len);
+  out.writeUInt32LE(0x00000006, 0);
+  out.writeUInt32LE(len, 4);
+  out.writeUInt32LE(interfaceId, 8);
+  out.writeUInt32LE(Number(tsNs >> 32n), 12);
+  out.writeUInt32LE(Number(tsNs & 0xffffffffn), 16);
+  out.writeUInt32LE(frame.length, 20);
+  out.writeUInt32LE(origLen, 24);
+  frame.copy(out, 28);
+  out.fill(0, 28 + frame.length, 28 + padded);
+  let at = 28 + padded;
+  out.writeUInt16LE(2, at); // epb_flags
+  out.writeUInt16LE(4, at + 2);
+  out.writeUInt32LE(direction === "inbound" ? 1 : direction === "outbound" ? 2 : 0, at + 4);
+  at += 8;
+  out.writeUInt32LE(0, at); // opt_endofopt
+  out.writeUInt32LE(len, at + 4);
+  return out;
 }

@@ -56,6 +56,17 @@ describe("decapsulate", () => {
     }
   });
 
+  it("keeps a frame the capture's snapshot length cut short, with its length on the wire", () => {
+    const full = loopbackEthernet(0x0800, ipv4(udp(1, 2, lldp)));
+    const r = decapsulate(1, full.subarray(0, full.length - 5), full.length);
+    expect(typeof r).toBe("object");
+    if (typeof r === "string") return;
+    expect(r.length).toBe(lldp.length);
+    expect(r.frame.equals(lldp.subarray(0, lldp.length - 5))).toBe(true);
+    // Headers cut off still cannot be read; a UDP length past the IP packet is malformed.
+    expect(decapsulate(1, full.subarray(0, 30), full.length)).toBe("truncated");
+  });
+
   it("names what it skips instead of failing", () => {
     const full = loopbackEthernet(0x0800, ipv4(udp(1, 2, lldp)));
     expect(decapsulate(1, full.subarray(0, 30))).toBe("truncated");

@@ -86,7 +86,13 @@ export function registerCapture(
         const capture = await startCapture(opts.lab ? { lab: opts.lab } : {}, what, {
           filter,
           onFrame: (f) => {
-            const args: Parameters<typeof enhancedPacket> = [0, f.tsNs, f.frame, f.direction];
+            const args: Parameters<typeof enhancedPacket> = [
+              0,
+              f.tsNs,
+              f.frame,
+              f.direction,
+              f.origLen,
+            ];
             if (ready) write(args);
             else early.push(args);
           },
@@ -114,11 +120,9 @@ export function registerCapture(
         );
         await summary;
         const skipped = Object.entries(capture.stats.skipped);
-        if (opts.write !== "-") {
-          io.err(
-            `${capture.stats.frames} frames${skipped.length ? `; skipped: ${skipped.map(([k, v]) => `${v} ${k}`).join(", ")}` : ""}\n`,
-          );
-        }
+        io.err(
+          `${capture.stats.frames} frames${skipped.length ? `; skipped: ${skipped.map(([k, v]) => `${v} ${k}`).join(", ")}` : ""}${capture.stats.dropped ? `; ${capture.stats.dropped} dropped by the kernel (the capture fell behind)` : ""}\n`,
+        );
         setExit(0);
       },
     );
