@@ -1,11 +1,12 @@
 /**
  * Removing everything a lab's record says it owns: VMs first (they hold the
- * taps), then host devices, then namespaces. Whatever is already gone is
+ * taps), the wire daemon, then host devices, then namespaces. Whatever is already gone is
  * skipped, so a teardown can always be run again.
  */
 import type { Runner } from "../exec.js";
 import { destroyHostDevices, destroyNamespaces } from "../providers/netns/provider.js";
 import { stopVms } from "../providers/qemu/provider.js";
+import { stopWire, wireFiles } from "../providers/wire/provider.js";
 import { vmFiles } from "./access.js";
 import type { LabState, StateStore } from "./state.js";
 
@@ -26,6 +27,7 @@ export async function teardown(
   run: Runner,
 ): Promise<TeardownResult> {
   const vms = await stopVms(state.lab, state.vms ?? [], (n) => vmFiles(store, state.lab, n));
+  await stopWire(wireFiles(store.labDir(state.lab)));
   const hostDevices = await destroyHostDevices(state.hostDevices ?? [], { run });
   const namespaces = await destroyNamespaces(state.namespaces, { run });
   return { vms, hostDevices, namespaces };

@@ -22,6 +22,7 @@ import { hostDevices } from "../providers/netns/scripts.js";
 import { chooseAccel } from "../providers/qemu/accel.js";
 import { allocatePorts, portsOf } from "../providers/qemu/ports.js";
 import { qemuPid, startVms } from "../providers/qemu/provider.js";
+import { ensureWire, needsWireDaemon, startWire, wireFiles } from "../providers/wire/provider.js";
 import { vmFiles } from "./access.js";
 import { checkCollisions } from "./collisions.js";
 import { loadAndPlan } from "./load-plan.js";
@@ -116,9 +117,12 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
       const present = await listNamespaces(run);
       const missing = existing.namespaces.filter((n) => !present.has(n));
       if (existing.status === "up" && missing.length === 0) {
-        // A VM whose QEMU died comes back; its wires (taps, ports) were never gone.
+        // A wire daemon or a VM's QEMU that died comes back; their ports and taps were never gone.
+        const wireBack =
+          needsWireDaemon(plan) && (await ensureWire(plan, wireFiles(store.labDir(plan.lab))));
+        if (wireBack) options.reporter?.info?.("restarted the wire daemon (it was not running)");
         const dead = await deadVms(existing, store);
-        if (dead.length === 0) return done(false);
+        if (dead.length === 0) return done(wireBack);
         if (!image || !existing.ports)
           throw new LabError(
             `lab "${plan.lab}" lost its guest image or ports; run "wirelab down" then "up"`,
@@ -168,6 +172,9 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
         ...common,
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       });
+      if (ports && needsWireDaemon(plan)) {
+        await startWire(plan, ports, wireFiles(store.labDir(plan.lab)));
+      }
       if (image && ports) {
         await startVms(plan, {
           ...common,

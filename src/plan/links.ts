@@ -9,6 +9,7 @@
  * | LAN | Linux bridge in the lab namespace; a VM joins it by tap ↔ vEth (mirred) |
  */
 import type { NodeKind, TopologyLink } from "../topology/types.js";
+import { type Impairment, isImpaired, NO_IMPAIRMENT, parseImpairment } from "../wire/impairment.js";
 import { hostVethName, tapName, type UniqueNames } from "./names.js";
 import type { EndpointPlan, LinkPlan, PortPlan, TapEndpointPlan } from "./types.js";
 
@@ -17,11 +18,16 @@ export function linkTransport(
   link: TopologyLink,
   kinds: ReadonlyMap<string, NodeKind>,
 ): LinkPlan["transport"] {
-  if (link.type === "lan" || link.transport === "bridge") return "bridge";
+  if (link.transport === "hub" || link.transport === "switch") return link.transport;
   const vms = link.endpoints.filter((e) => kinds.get(e.node) === "vm").length;
+  // A LAN of VMs only is a hub by default: a bridge would swallow LLDP and BPDUs (seed 001).
+  if (link.type === "lan" || link.transport === "bridge")
+    return link.transport !== "bridge" && vms === link.endpoints.length ? "hub" : "bridge";
   if (link.transport === "tap") return "tap";
   if (vms === 0) return "veth";
-  return vms === 2 ? "udp" : "tap";
+  if (vms === 1) return "tap";
+  const impaired = link.impair !== undefined || link.endpoints.some((e) => e.impair !== undefined);
+  return link.relay || impaired ? "relay" : "udp";
 }
 
 /** Numbers a lab's objects in the host namespace. */
@@ -78,6 +84,19 @@ export function buildLink(
       );
       return { name, type: "p2p", transport, subnets, endpoints: pair(ends) };
     }
+    case "hub":
+    case "switch":
+    case "relay":
+      return {
+        name,
+        type: link.type,
+        transport,
+        subnets,
+        endpoints: endpoints.map((e) => {
+          const impair = endpointImpairment(link, e);
+          return impair ? { ...e, impair } : { ...e };
+        }),
+      };
     case "bridge": {
       const ports: PortPlan[] = endpoints.map((e, k) => ({
         ...e,
@@ -112,4 +131,17 @@ export function mirredPairs(links: readonly LinkPlan[]): [string, string][] {
     }
   }
   return out;
+}
+
+/**
+ * Impairments of the frames endpoint `e` sends: the link's, overridden key
+ * by key by the endpoint's own. Values were checked with the topology.
+ *
+ * @returns undefined when nothing is impaired
+ */
+function endpointImpairment(link: TopologyLink, e: EndpointPlan): Impairment | undefined {
+  const own = link.endpoints.find((x) => x.node === e.node)?.impair;
+  const base = link.impair ? parseImpairment(link.impair) : NO_IMPAIRMENT;
+  const merged = own && !Array.isArray(base) ? parseImpairment(own, base) : base;
+  return Array.isArray(merged) || !isImpaired(merged) ? undefined : merged;
 }

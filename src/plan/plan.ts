@@ -7,7 +7,7 @@ import { contains, parseAddress, parseCidr, stripLength } from "../ip.js";
 import type { Topology, TopologyLink } from "../topology/types.js";
 import { allocateAddresses } from "./addresses.js";
 import { findClashes } from "./clashes.js";
-import { buildLink, HostNames, type LinkContext } from "./links.js";
+import { buildLink, HostNames, type LinkContext, linkTransport } from "./links.js";
 import { MAX_MAC_INDEX, macAddress } from "./mac.js";
 import { labNamespace, nodeNamespace, UniqueNames } from "./names.js";
 import { computeStaticRoutes } from "./routing.js";
@@ -42,18 +42,18 @@ export function planLab(topology: Topology): LabPlan {
   findClashes(topology, alloc.links, alloc.loopbacks, diagnostics);
   const ifnames = assignInterfaceNames(topology);
   const linkNames = assignLinkNames(topology.links);
-  const needsLabNs = topology.links.some((l) => l.type === "lan" || l.transport === "bridge");
+  const kinds = new Map(topology.nodes.map((n) => [n.name, n.kind]));
+  const isBridged = (l: TopologyLink): boolean => linkTransport(l, kinds) === "bridge";
+  const needsLabNs = topology.links.some(isBridged);
   const labNs = labNamespace(topology.name);
   const labNsNames = new UniqueNames();
 
   const ifaces = new Map<string, InterfacePlan[]>(topology.nodes.map((n) => [n.name, []]));
   const nodeIndex = new Map(topology.nodes.map((n, i) => [n.name, i + 1]));
-  const isBridged = (l: TopologyLink): boolean => l.type === "lan" || l.transport === "bridge";
   // Bridges first, so a port never takes a bridge's name.
   const bridges = topology.links.map((l, li) =>
     isBridged(l) ? labNsNames.take(linkNames[li] as string, `br${li + 1}`) : undefined,
   );
-  const kinds = new Map(topology.nodes.map((n) => [n.name, n.kind]));
   const linkCtx: LinkContext = {
     kinds,
     labNamespace: labNs,

@@ -2,6 +2,7 @@
  * The lab plan: every name, MAC, address, route and transport decided. Pure
  * data, JSON-serializable, and the only input of providers and generators.
  */
+import type { Impairment } from "../wire/impairment.js";
 
 /** Plan format version, bumped on incompatible changes. */
 export const PLAN_VERSION = 1;
@@ -139,8 +140,25 @@ export interface BridgeLinkPlan extends LinkPlanBase {
   readonly endpoints: readonly PortPlan[];
 }
 
-/** A link by transport: a vEth pair, ports on a bridge, a QEMU UDP tunnel, or taps joined by tc mirred. */
-export type LinkPlan = VethLinkPlan | BridgeLinkPlan | UdpLinkPlan | TapLinkPlan;
+/** One VM NIC on a link the wire daemon carries. */
+export interface WireEndpointPlan extends EndpointPlan {
+  /** Impairments of the frames this endpoint sends, if any. */
+  readonly impair?: Impairment;
+}
+
+/**
+ * A link carried by the wire daemon: each VM NIC is a QEMU UDP tunnel to the
+ * daemon's port for it (ports are allocated by `up`). `hub` passes every
+ * frame to every other port, `switch` learns MACs, `relay` is a p2p link.
+ */
+export interface WireLinkPlan extends LinkPlanBase {
+  readonly type: "p2p" | "lan";
+  readonly transport: "hub" | "switch" | "relay";
+  readonly endpoints: readonly WireEndpointPlan[];
+}
+
+/** A link by transport: a vEth pair, ports on a bridge, a QEMU UDP tunnel, taps joined by tc mirred, or the wire daemon. */
+export type LinkPlan = VethLinkPlan | BridgeLinkPlan | UdpLinkPlan | TapLinkPlan | WireLinkPlan;
 
 /** A reachability test from `validate:`, target resolved to an address. */
 export interface TestPlan {

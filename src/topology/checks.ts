@@ -4,8 +4,10 @@
  * this version cannot build yet. Address clashes are found by the planner,
  * which sees allocated addresses too.
  */
+
 import type { Diagnostic } from "../errors.js";
 import { isNetwork, networkOf, parseCidr } from "../ip.js";
+import { type ImpairmentInput, parseImpairment } from "../wire/impairment.js";
 import type { AddressRequest, SourcePath, TopologyLink, TopologyNode } from "./types.js";
 
 /** Linux IFNAMSIZ is 16 bytes including the terminating NUL. */
@@ -39,6 +41,7 @@ export function checkTopology(
     }
     const prefix = checkLinkPrefix(link, diagnostics);
     checkTransport(link, kinds, diagnostics);
+    checkImpairments(link, kinds, diagnostics);
     if (link.transport === "veth" && link.type === "lan") {
       diagnostics.push({
         code: "bad-value",
@@ -163,6 +166,55 @@ function checkEndpointAddress(
   }
 }
 
+/**
+ * Impairments and `relay:` need a link the wire daemon carries: VMs only,
+ * on a hub, a switch, or a relayed p2p link. Values are checked here, with
+ * their place in the file.
+ */
+function checkImpairments(
+  link: TopologyLink,
+  kinds: ReadonlyMap<string, string>,
+  diagnostics: Diagnostic[],
+): void {
+  const carried =
+    link.endpoints.every((e) => kinds.get(e.node) === "vm") &&
+    (link.transport === undefined ||
+      link.transport === "hub" ||
+      link.transport === "switch" ||
+      (link.transport === "udp" && link.type === "p2p"));
+  const places: [ImpairmentInput, SourcePath][] = [
+    ...(link.impair
+      ? [[link.impair, [...link.path, "impair"]] as [ImpairmentInput, SourcePath]]
+      : []),
+    ...link.endpoints.flatMap((e) =>
+      e.impair ? [[e.impair, [...e.path, "impair"]] as [ImpairmentInput, SourcePath]] : [],
+    ),
+  ];
+  for (const [input, path] of places) {
+    const parsed = parseImpairment(input);
+    if (Array.isArray(parsed)) {
+      for (const p of parsed)
+        diagnostics.push({ code: "bad-value", message: p.message, path: [...path, p.key] });
+    }
+    if (!carried) {
+      diagnostics.push({
+        code: "unsupported",
+        message:
+          "impairments need a link carried by the wire daemon: between VMs only, on a p2p link (UDP, relayed) or a LAN (hub or switch); namespace and tap links cannot be impaired yet",
+        path,
+        atKey: true,
+      });
+    }
+  }
+  if (link.relay && !(carried && link.type === "p2p")) {
+    diagnostics.push({
+      code: "bad-value",
+      message: `"relay: true" carries a p2p link between two VMs through the wire daemon; this link is not one`,
+      path: [...link.path, "relay"],
+    });
+  }
+}
+
 /** Whether a link's written transport fits its endpoints (DESIGN.md, "Link transports"). */
 function checkTransport(
   link: TopologyLink,
@@ -174,11 +226,13 @@ function checkTransport(
   switch (link.transport) {
     case "hub":
     case "switch":
-      diagnostics.push({
-        code: "unsupported",
-        message: `transport "${link.transport}" needs the wire daemon, which this version does not have yet; use "bridge"`,
-        path,
-      });
+      if (vms !== link.endpoints.length) {
+        diagnostics.push({
+          code: "unsupported",
+          message: `transport "${link.transport}" joins VMs only (each VM NIC is a UDP tunnel to the wire daemon); a LAN with namespace nodes needs "bridge"`,
+          path,
+        });
+      }
       break;
     case "udp":
       if (link.type !== "p2p" || vms !== 2) {

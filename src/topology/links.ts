@@ -169,6 +169,8 @@ function finish(
     path,
     ...(attrs.name !== undefined ? { name: attrs.name } : {}),
     ...(attrs.transport !== undefined ? { transport: attrs.transport } : {}),
+    ...(attrs.impair !== undefined ? { impair: attrs.impair } : {}),
+    ...(attrs.relay !== undefined ? { relay: attrs.relay } : {}),
     ...(prefix !== undefined ? { prefix: definedOnly(prefix) } : {}),
   };
 }

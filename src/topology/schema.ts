@@ -93,14 +93,10 @@ export const defaultsSchema = z.strictObject({
   loopback: z.boolean().optional(),
 });
 
-/** Per-node attributes inside a link: `rt1: { ipv4: 10.20.10.1/24, ifname: eth3 }`. */
-export const endpointAttrsSchema = z.strictObject({
-  ipv4: z.union([cidrString, z.number().int().min(1), z.boolean()]).optional(),
-  ipv6: z.union([cidrString, z.number().int().min(1), z.boolean()]).optional(),
-  ifname: ifnameSchema.optional(),
-});
-
-/** Impairment settings (carried by the wire daemon; see DESIGN.md). */
+/**
+ * Impairments (netem's names): delay/jitter (`20ms`, or a number of ms),
+ * loss/corrupt/duplicate (`1%`, or a number of %), rate (`10mbit`, or kbit/s).
+ */
 export const impairSchema = z.strictObject({
   delay: z.union([z.string(), z.number()]).optional(),
   jitter: z.union([z.string(), z.number()]).optional(),
@@ -108,6 +104,15 @@ export const impairSchema = z.strictObject({
   rate: z.union([z.string(), z.number()]).optional(),
   corrupt: z.union([z.string(), z.number()]).optional(),
   duplicate: z.union([z.string(), z.number()]).optional(),
+});
+
+/** Per-node attributes inside a link: `rt1: { ipv4: 10.20.10.1/24, ifname: eth3 }`. */
+export const endpointAttrsSchema = z.strictObject({
+  ipv4: z.union([cidrString, z.number().int().min(1), z.boolean()]).optional(),
+  ipv6: z.union([cidrString, z.number().int().min(1), z.boolean()]).optional(),
+  ifname: ifnameSchema.optional(),
+  /** Impairments of the frames this node sends on the link. */
+  impair: impairSchema.optional(),
 });
 
 /** Attributes a link may carry besides its endpoints. */
@@ -122,7 +127,10 @@ export const linkAttrsSchema = z.strictObject({
       z.strictObject({ ipv4: cidrString.optional(), ipv6: cidrString.optional() }),
     ])
     .optional(),
+  /** Impairments of both directions. */
   impair: impairSchema.optional(),
+  /** Carry a VM↔VM p2p link through the wire daemon (capture without tcpdump, live impairments, link down/up). */
+  relay: z.boolean().optional(),
 });
 
 /** Keys of {@link linkAttrsSchema}, for splitting netlab's dict form. */

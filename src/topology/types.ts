@@ -2,6 +2,7 @@
  * The validated, normalized topology: what the planner consumes. Every item
  * keeps the document path it came from, so later stages can point at it.
  */
+import type { ImpairmentInput } from "../wire/impairment.js";
 
 /** Document path of a value, e.g. `["links", 3, "rt1", "ipv4"]`. */
 export type SourcePath = readonly (string | number)[];
@@ -76,6 +77,8 @@ export interface TopologyEndpoint {
   readonly ifname?: string;
   readonly ipv4?: AddressRequest;
   readonly ipv6?: AddressRequest;
+  /** Impairments of the frames this endpoint sends. */
+  readonly impair?: ImpairmentInput;
   readonly path: SourcePath;
 }
 
@@ -88,6 +91,10 @@ export interface TopologyLink {
   readonly type: "p2p" | "lan";
   readonly transport?: Transport;
   readonly prefix?: { readonly ipv4?: string; readonly ipv6?: string };
+  /** Impairments of both directions (an endpoint's own `impair` overrides them for its frames). */
+  readonly impair?: ImpairmentInput;
+  /** Carry a VM↔VM p2p link through the wire daemon. */
+  readonly relay?: boolean;
   readonly endpoints: readonly TopologyEndpoint[];
   readonly path: SourcePath;
 }

@@ -37,12 +37,12 @@ export function isImpaired(i: Impairment): boolean {
 
 /** Impairments as written by users: `{ delay: 10ms, loss: 1% }`; numbers in the default unit. */
 export interface ImpairmentInput {
-  readonly delay?: string | number;
-  readonly jitter?: string | number;
-  readonly loss?: string | number;
-  readonly rate?: string | number;
-  readonly corrupt?: string | number;
-  readonly duplicate?: string | number;
+  readonly delay?: string | number | undefined;
+  readonly jitter?: string | number | undefined;
+  readonly loss?: string | number | undefined;
+  readonly rate?: string | number | undefined;
+  readonly corrupt?: string | number | undefined;
+  readonly duplicate?: string | number | undefined;
 }
 
 const TIME_UNITS: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };

@@ -9,7 +9,7 @@
 import { TOOLS_DISK_SERIAL } from "../../image/tools.js";
 import type { LabPlan, NodePlan } from "../../plan/types.js";
 import type { Accel } from "./accel.js";
-import { type LabPorts, udpKey } from "./ports.js";
+import { type LabPorts, udpKey, wireKey } from "./ports.js";
 
 /** Files and settings one VM's command line refers to. */
 export interface VmLaunch {
@@ -125,6 +125,14 @@ function netdev(
     ).find((e) => e.node === node.name && e.interface === ifname);
     if (!end?.tap) throw new Error(`no tap for ${node.name}:${ifname}`);
     return `tap,id=${id},ifname=${end.tap},script=no,downscript=no`;
+  }
+  if (link.transport === "hub" || link.transport === "switch" || link.transport === "relay") {
+    const self = ports.udp[udpKey(link.name, node.name, ifname)];
+    const daemon = ports.udp[wireKey(link.name, node.name, ifname)];
+    if (self === undefined || daemon === undefined)
+      throw new Error(`no wire daemon ports allocated for ${node.name}:${ifname} on ${link.name}`);
+    // The VM's tunnel goes to the daemon's port for this NIC; the daemon forwards.
+    return `socket,id=${id},udp=127.0.0.1:${daemon},localaddr=127.0.0.1:${self}`;
   }
   throw new Error(`transport ${link.transport} cannot reach a VM`);
 }

@@ -9,7 +9,11 @@ import { WirelabError } from "../../errors.js";
 import { fnv1a } from "../../plan/mac.js";
 import type { LabPlan } from "../../plan/types.js";
 
-/** Ports of one lab: `udp` by `link:node:interface` (the local end), `ssh` by VM node. */
+/**
+ * Ports of one lab: `udp` by `link:node:interface` (a VM's end of a tunnel)
+ * and `link:node:interface@wire` (the wire daemon's end for that VM), `ssh`
+ * by VM node.
+ */
 export interface LabPorts {
   readonly udp: Readonly<Record<string, number>>;
   readonly ssh: Readonly<Record<string, number>>;
@@ -18,6 +22,18 @@ export interface LabPorts {
 /** Key of one tunnel end in {@link LabPorts.udp}. */
 export function udpKey(link: string, node: string, iface: string): string {
   return `${link}:${node}:${iface}`;
+}
+
+/** Key of the wire daemon's port for one VM NIC on a hub, switch or relayed link. */
+export function wireKey(link: string, node: string, iface: string): string {
+  return `${udpKey(link, node, iface)}@wire`;
+}
+
+/** Links whose VM ends are UDP tunnels: to each other (`udp`) or to the wire daemon. */
+export function isTunnelled(transport: string): boolean {
+  return (
+    transport === "udp" || transport === "hub" || transport === "switch" || transport === "relay"
+  );
 }
 
 /** The configured range, inclusive. */
@@ -58,8 +74,12 @@ export async function allocatePorts(plan: LabPlan, taken: ReadonlySet<number>): 
   };
   const udp: Record<string, number> = {};
   for (const link of plan.links) {
-    if (link.transport !== "udp") continue;
-    for (const e of link.endpoints) udp[udpKey(link.name, e.node, e.interface)] = await next("udp");
+    if (!isTunnelled(link.transport)) continue;
+    for (const e of link.endpoints) {
+      udp[udpKey(link.name, e.node, e.interface)] = await next("udp");
+      if (link.transport !== "udp")
+        udp[wireKey(link.name, e.node, e.interface)] = await next("udp");
+    }
   }
   const ssh: Record<string, number> = {};
   for (const n of plan.nodes) if (n.vm) ssh[n.name] = await next("tcp");

@@ -16,6 +16,7 @@ import { TOOLS_DISK_SERIAL } from "../../image/tools.js";
 import type { Reporter } from "../../log.js";
 import type { LabPlan, NodePlan } from "../../plan/types.js";
 import { nodeScript } from "../netns/scripts.js";
+import { pidOf, stopPid } from "../pids.js";
 import type { Accel } from "./accel.js";
 import { AgentClient, AgentError } from "./agent.js";
 import { qemuArgs, qemuName } from "./args.js";
@@ -162,9 +163,7 @@ export async function stopVms(
     nodes.map(async (node) => {
       const pid = await qemuPid(lab, node, files(node).pidfile);
       if (pid === undefined) return;
-      signal(pid, "SIGTERM");
-      for (let i = 0; i < 60 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
-      if (alive(pid)) signal(pid, "SIGKILL");
+      await stopPid(pid);
       stopped.push(node);
     }),
   );
@@ -180,25 +179,5 @@ export async function qemuPid(
   node: string,
   pidfile: string,
 ): Promise<number | undefined> {
-  const pid = Number.parseInt(await readFile(pidfile, "utf8").catch(() => ""), 10);
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-  return cmdline.split("\0").includes(qemuName(lab, node)) ? pid : undefined;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
-  }
+  return pidOf(pidfile, (argv) => argv.includes(qemuName(lab, node)));
 }

@@ -1,0 +1,75 @@
+/**
+ * What the wire daemon runs, written by `up` as JSON next to the lab's
+ * record: the links it carries, each VM NIC's port pair, and the files it
+ * uses. Built from the plan and the lab's allocated ports alone.
+ */
+import type { LabPlan, WireLinkPlan } from "../plan/types.js";
+import { type LabPorts, udpKey, wireKey } from "../providers/qemu/ports.js";
+import { type Impairment, NO_IMPAIRMENT } from "./impairment.js";
+import type { WireMode } from "./segment.js";
+
+/** One VM NIC on a daemon link. */
+export interface WirePortConfig {
+  /** `node:iface`. */
+  readonly name: string;
+  /** The daemon's UDP port for it, on 127.0.0.1. */
+  readonly listen: number;
+  /** The VM's own tunnel port (QEMU's `localaddr`), where the daemon sends its frames. */
+  readonly peer: number;
+  /** Impairments of the frames this NIC sends, as planned. */
+  readonly impair: Impairment;
+}
+
+export interface WireLinkConfig {
+  readonly name: string;
+  readonly mode: WireMode;
+  readonly ports: readonly WirePortConfig[];
+}
+
+export interface WireConfig {
+  readonly lab: string;
+  /** Unix socket of the control protocol (see `control.ts`). */
+  readonly control: string;
+  /** Live changes (impairments, ports down), kept across restarts of the daemon. */
+  readonly liveState: string;
+  /** Where the daemon writes its PID. */
+  readonly pidfile: string;
+  readonly links: readonly WireLinkConfig[];
+}
+
+/** Links of a plan the wire daemon carries. */
+export function wireLinks(plan: LabPlan): WireLinkPlan[] {
+  return plan.links.filter(
+    (l): l is WireLinkPlan =>
+      l.transport === "hub" || l.transport === "switch" || l.transport === "relay",
+  );
+}
+
+/**
+ * @throws {Error} when a port was not allocated
+ */
+export function wireConfig(
+  plan: LabPlan,
+  ports: LabPorts,
+  files: Pick<WireConfig, "control" | "liveState" | "pidfile">,
+): WireConfig {
+  const port = (key: string) => {
+    const p = ports.udp[key];
+    if (p === undefined) throw new Error(`no UDP port allocated for ${key}`);
+    return p;
+  };
+  return {
+    lab: plan.lab,
+    ...files,
+    links: wireLinks(plan).map((l) => ({
+      name: l.name,
+      mode: l.transport === "relay" ? "relay" : l.transport,
+      ports: l.endpoints.map((e) => ({
+        name: `${e.node}:${e.interface}`,
+        listen: port(wireKey(l.name, e.node, e.interface)),
+        peer: port(udpKey(l.name, e.node, e.interface)),
+        impair: e.impair ?? NO_IMPAIRMENT,
+      })),
+    })),
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * The wire daemon's control protocol, on a unix socket: one JSON request per
+ * line, one JSON reply per line (`{"ok":true,…}` or `{"ok":false,"error":…}`).
+ *
+ * | request | reply |
+ * |---|---|
+ * | `{"op":"show"}` | `{"ok":true,"pid":N,"errors":{…},"links":[{name,mode,ports:[{name,up,impair,stats}]}]}` |
+ * | `{"op":"impair","link":L,"port":"node:iface","impair":Impairment}` | `{"ok":true}` |
+ * | `{"op":"set-link","link":L,"port":"node:iface","up":false}` | `{"ok":true}` |
+ * | `{"op":"capture","link":L,"port":"node:iface"?}` | `{"ok":true,"ports":[…]}`, then capture records until the client closes |
+ *
+ * A capture record (little-endian): u32 frame length, u16 port index, u8 way
+ * (0: the port's node sent it, 1: handed to the port's node), u8 0, u64
+ * capture time in ns since the epoch, then the frame. A client that reads too
+ * slowly loses records (counted in `show` as `captureDropped`); the
+ * forwarding never waits for it.
+ */
+import type { Socket } from "node:net";
+import type { Impairment } from "./impairment.js";
+import type { SegmentFrame, WireSegment } from "./segment.js";
+
+/** Live changes the daemon keeps across restarts. */
+export interface LiveState {
+  links: Record<string, Record<string, { impair: Impairment; up: boolean }>>;
+}
+
+/** Bytes a capture client may have unread before records are dropped. */
+const CAPTURE_BACKLOG = 16 << 20;
+
+/** Header bytes of a capture record. */
+export const RECORD_HEADER = 16;
+
+const epochOffsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+
+/** Encodes one capture record. */
+export function encodeRecord(f: SegmentFrame): Buffer {
+  const out = Buffer.allocUnsafe(RECORD_HEADER + f.frame.length);
+  out.writeUInt32LE(f.frame.length, 0);
+  out.writeUInt16LE(f.port, 4);
+  out.writeUInt8(f.way === "rx" ? 0 : 1, 6);
+  out.writeUInt8(0, 7);
+  out.writeBigUInt64LE(process.hrtime.bigint() + epochOffsetNs, 8);
+  f.frame.copy(out, RECORD_HEADER);
+  return out;
+}
+
+interface ControlContext {
+  readonly segments: ReadonlyMap<string, WireSegment>;
+  readonly errors: Record<string, number>;
+  readonly saveLive: () => void;
+  readonly encodeRecord: (f: SegmentFrame) => Buffer;
+}
+
+let captureDropped = 0;
+
+/** Serves one control connection. */
+export function handleControl(conn: Socket, ctx: ControlContext): void {
+  let buf = "";
+  conn.on("error", () => undefined);
+  conn.on("data", (d) => {
+    buf += d.toString();
+    for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line.trim()) request(conn, ctx, line);
+    }
+  });
+}
+
+function request(conn: Socket, ctx: ControlContext, line: string): void {
+  const reply = (r: object) => conn.write(`${JSON.stringify(r)}\n`);
+  let req: { op?: string; link?: string; port?: string; impair?: Impairment; up?: boolean };
+  try {
+    req = JSON.parse(line);
+  } catch {
+    reply({ ok: false, error: "not JSON" });
+    return;
+  }
+  if (req.op === "show") {
+    reply({
+      ok: true,
+      pid: process.pid,
+      errors: ctx.errors,
+      captureDropped,
+      links: [...ctx.segments.values()].map((s) => ({
+        name: s.name,
+        mode: s.mode,
+        ports: s.ports.map((p, i) => ({
+          name: p.name,
+          up: s.isUp(i),
+          impair: s.impairment(i),
+          stats: s.stats[i],
+        })),
+      })),
+    });
+    return;
+  }
+  const seg = req.link !== undefined ? ctx.segments.get(req.link) : undefined;
+  if (!seg) {
+    reply({ ok: false, error: `the wire daemon carries no link "${req.link}"` });
+    return;
+  }
+  const port = req.port === undefined ? -1 : seg.ports.findIndex((p) => p.name === req.port);
+  if (req.port !== undefined && port < 0) {
+    reply({ ok: false, error: `link "${seg.name}" has no port "${req.port}"` });
+    return;
+  }
+  switch (req.op) {
+    case "impair":
+      if (port < 0 || !req.impair) break;
+      seg.impair(port, req.impair);
+      ctx.saveLive();
+      reply({ ok: true });
+      return;
+    case "set-link":
+      if (port < 0 || typeof req.up !== "boolean") break;
+      seg.setUp(port, req.up);
+      ctx.saveLive();
+      reply({ ok: true });
+      return;
+    case "capture": {
+      reply({ ok: true, ports: seg.ports.map((p) => p.name) });
+      const untap = seg.tap((f) => {
+        // One port: both ways at that port. The whole link: each frame once, as sent.
+        if (port >= 0 ? f.port !== port : f.way !== "rx") return;
+        if (conn.writableLength > CAPTURE_BACKLOG) {
+          captureDropped++;
+          return;
+        }
+        conn.write(ctx.encodeRecord(f));
+      });
+      conn.on("close", untap);
+      return;
+    }
+  }
+  reply({ ok: false, error: `bad request: ${line}` });
+}
