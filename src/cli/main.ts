@@ -12,6 +12,7 @@ import { registerCapture } from "./commands/capture.js";
 import { registerConsole } from "./commands/console.js";
 import { registerExec } from "./commands/exec.js";
 import { registerImage } from "./commands/image.js";
+import { registerLink } from "./commands/link.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerRestart } from "./commands/restart.js";
 import { registerStatus } from "./commands/status.js";
@@ -53,6 +54,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   registerRestart(program, io, setExit);
   registerConsole(program, io, setExit);
   registerCapture(program, io, setExit);
+  registerLink(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;

@@ -30,6 +30,8 @@ export function vmFiles(store: StateStore, lab: string, node: string) {
     /** What the console printed. */
     consoleLog: join(dir, `${node}.console.log`),
     pidfile: join(dir, `${node}.pid`),
+    /** QMP monitor socket (link state). */
+    qmp: join(dir, `${node}.qmp`),
     /** QEMU's own messages. */
     log: join(dir, `${node}.log`),
     initrd: join(dir, `${node}.initrd`),

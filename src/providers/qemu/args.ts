@@ -25,6 +25,8 @@ export interface VmLaunch {
     readonly consoleLog: string;
     readonly pidfile: string;
     readonly log: string;
+    /** QMP socket (`set_link` for `wirelab link down`). */
+    readonly qmp?: string;
   };
   readonly ports: LabPorts;
 }
@@ -40,6 +42,13 @@ export const GUEST_CMDLINE =
 
 /** TCG translation block cache per VM, in MiB (QEMU's `-accel tcg,tb-size=`). */
 export const TCG_TB_SIZE_MIB = 32;
+
+/** QEMU netdev id of a VM interface (`n1` for the first lab NIC): QMP's `set_link` name. */
+export function netdevId(node: NodePlan, ifname: string): string {
+  const i = node.interfaces.findIndex((x) => x.name === ifname);
+  if (i < 0) throw new Error(`node ${node.name} has no interface ${ifname}`);
+  return `n${i + 1}`;
+}
 
 /** `-name` of a VM's QEMU: how `down` recognizes its process. */
 export function qemuName(lab: string, node: string): string {
@@ -83,8 +92,8 @@ export function qemuArgs(plan: LabPlan, node: NodePlan, launch: VmLaunch): strin
     `${node.vm.nic},netdev=mgmt,mac=${node.vm.managementMac}`,
   ];
   const vm = node.vm;
-  node.interfaces.forEach((iface, i) => {
-    const id = `n${i + 1}`;
+  node.interfaces.forEach((iface) => {
+    const id = netdevId(node, iface.name);
     args.push(
       "-netdev",
       netdev(plan, launch.ports, node, iface.name, iface.link, id),
@@ -92,6 +101,7 @@ export function qemuArgs(plan: LabPlan, node: NodePlan, launch: VmLaunch): strin
       `${vm.nic},netdev=${id},mac=${iface.mac}`,
     );
   });
+  if (launch.files.qmp) args.push("-qmp", `unix:${launch.files.qmp},server=on,wait=off`);
   args.push("-pidfile", launch.files.pidfile, "-D", launch.files.log, "-daemonize");
   return args;
 }

@@ -31,6 +31,7 @@ export interface VmFileSet {
   readonly pidfile: string;
   readonly log: string;
   readonly initrd: string;
+  readonly qmp: string;
 }
 
 export interface StartOptions {
@@ -87,6 +88,7 @@ export async function startVms(plan: LabPlan, options: StartOptions): Promise<vo
       if (!node.vm?.userImage) await writeNodeInitrd(run, options.image, node, f);
       await rm(f.agent, { force: true });
       await rm(f.console, { force: true });
+      await rm(f.qmp, { force: true });
       await run(
         "qemu-system-x86_64",
         qemuArgs(plan, node, {

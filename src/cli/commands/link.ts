@@ -1,0 +1,90 @@
+import type { Command } from "commander";
+import type { CliIO } from "../io.js";
+
+interface ImpairFlags {
+  lab?: string;
+  delay?: string;
+  jitter?: string;
+  loss?: string;
+  rate?: string;
+  corrupt?: string;
+  duplicate?: string;
+  direction?: "in" | "out" | "both";
+  clear?: boolean;
+}
+
+/** Adds `wirelab link show|impair|down|up`. */
+export function registerLink(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  const link = program.command("link").description("show links; impair, cut and restore them live");
+  link
+    .command("show")
+    .description("every link: transport, endpoints, state, impairments and counters")
+    .option("--lab <name>", "lab (default: the only lab up)")
+    .option("--json", "machine-readable output")
+    .action(async (opts: { lab?: string; json?: boolean }) => {
+      const { showLinks } = await import("../../lab/link.js");
+      const { formatImpairment } = await import("../../wire/impairment.js");
+      const views = await showLinks(opts.lab ? { lab: opts.lab } : {});
+      if (opts.json) {
+        io.out(`${JSON.stringify(views, null, 2)}\n`);
+      } else {
+        for (const v of views) {
+          io.out(`${v.name}  ${v.transport}\n`);
+          for (const e of v.endpoints) {
+            const state = e.up === undefined ? "" : e.up ? "  up" : "  DOWN";
+            const impair = e.impair ? `  sends: ${formatImpairment(e.impair)}` : "";
+            const counts =
+              e.rxFrames === undefined
+                ? ""
+                : `  frames sent ${e.rxFrames}, received ${e.txFrames}, dropped ${e.dropped}`;
+            io.out(`  ${e.node}:${e.interface}${state}${impair}${counts}\n`);
+          }
+        }
+      }
+      setExit(0);
+    });
+  link
+    .command("impair")
+    .description(
+      "impair what NODE IFACE sends (--direction out), receives (in) or both (default), live",
+    )
+    .argument("<node>", "node name")
+    .argument("<iface>", "interface, e.g. eth1")
+    .option("--lab <name>", "lab (default: the only lab up)")
+    .option("--delay <time>", "added delay, e.g. 20ms")
+    .option("--jitter <time>", "delay varies by ± this, e.g. 5ms")
+    .option("--loss <percent>", "frames dropped, e.g. 1%")
+    .option("--rate <rate>", "bandwidth limit, e.g. 10mbit, 512kbit")
+    .option("--corrupt <percent>", "frames with a flipped bit, e.g. 0.1%")
+    .option("--duplicate <percent>", "frames sent twice, e.g. 1%")
+    .option("--direction <dir>", "in, out or both", "both")
+    .option("--clear", "start from no impairment (then apply the options given)")
+    .action(async (node: string, iface: string, opts: ImpairFlags) => {
+      const { impairLink } = await import("../../lab/link.js");
+      const { LabError } = await import("../../errors.js");
+      if (!["in", "out", "both"].includes(opts.direction ?? "both"))
+        throw new LabError(`--direction must be in, out or both, not "${opts.direction}"`);
+      const { lab, direction, ...values } = opts;
+      await impairLink(lab ? { lab } : {}, node, iface, values, direction ?? "both");
+      io.out(`${node} ${iface}: impairments set\n`);
+      setExit(0);
+    });
+  for (const state of ["down", "up"] as const) {
+    link
+      .command(state)
+      .description(
+        state === "down"
+          ? "cut NODE IFACE's wire (a p2p link at both ends; VM NICs lose carrier)"
+          : "restore NODE IFACE's wire",
+      )
+      .argument("<node>", "node name")
+      .argument("<iface>", "interface, e.g. eth1")
+      .option("--lab <name>", "lab (default: the only lab up)")
+      .action(async (node: string, iface: string, opts: { lab?: string }) => {
+        const { setLinkState } = await import("../../lab/link.js");
+        await setLinkState(opts.lab ? { lab: opts.lab } : {}, node, iface, state === "up");
+        io.out(`${node} ${iface}: link ${state}\n`);
+        setExit(0);
+      });
+  }
+}
