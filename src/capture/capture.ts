@@ -6,18 +6,20 @@
  * `tcpdump -r -` that filters them.
  */
 import type { Readable, Writable } from "node:stream";
-import { execa, type ResultPromise } from "execa";
+import { execa } from "execa";
 import { LabError } from "../errors.js";
 import { findNode } from "../lab/exec.js";
 import { requireRoot, requireTools } from "../lab/preflight.js";
 import { type LabTarget, requireLab } from "../lab/resolve.js";
 import { StateStore } from "../lab/state.js";
+import { wireFiles } from "../providers/wire/provider.js";
 import { decapsulate } from "./decap.js";
 import { OrderedMerge } from "./merge.js";
 import { PcapReader } from "./pcap-reader.js";
 import { pcapHeader, pcapRecord } from "./pcap-writer.js";
 import type { Direction } from "./pcapng.js";
 import { captureSources, linkCaptureSources } from "./sources.js";
+import { startWireSource } from "./wire-source.js";
 
 /** A frame as captured. */
 export interface CapturedFrame {
@@ -71,11 +73,18 @@ export async function startCapture(
   requireRoot("capture");
   requireTools(["tcpdump"]);
   const filter = options.filter ?? [];
+  const wireControl = wireFiles(store.labDir(state.lab)).control;
   let sources: ReturnType<typeof captureSources>;
   let name: string;
   try {
     if ("link" in what) {
-      ({ name, sources } = linkCaptureSources(state.plan, what.link, state.ports, filter));
+      ({ name, sources } = linkCaptureSources(
+        state.plan,
+        what.link,
+        state.ports,
+        filter,
+        wireControl,
+      ));
     } else {
       sources = captureSources(
         state.plan,
@@ -83,6 +92,7 @@ export async function startCapture(
         what.iface,
         state.ports,
         filter,
+        wireControl,
       );
       name = `${what.node}:${what.iface}`;
     }
@@ -92,11 +102,14 @@ export async function startCapture(
   }
   const stats = { frames: 0, skipped: {} as Record<string, number>, dropped: 0 };
   const captureOptions = { buffer: false, reject: false, stdin: "pipe" } as const;
-  const children: ResultPromise<typeof captureOptions>[] = [];
+  // Everything that must end for the capture to be done, and how to stop it.
+  const ended: Promise<unknown>[] = [];
+  const stoppers: (() => void)[] = [];
   const listening: Promise<void>[] = [];
   const spawn = (argv: readonly string[]) => {
     const child = execa(argv[0] as string, argv.slice(1), captureOptions);
-    children.push(child);
+    ended.push(child);
+    stoppers.push(() => child.kill("SIGTERM"));
     listening.push(
       new Promise((resolve, reject) => {
         let err = "";
@@ -124,7 +137,6 @@ export async function startCapture(
     options.onFrame(f);
   });
   for (const [index, src] of sources.entries()) {
-    const child = spawn(src.argv);
     // Copied when merged: the merge may hold it past the reader's next chunk.
     const copy = sources.length > 1;
     const deliver = (tsNs: bigint, frame: Buffer, origLen: number, direction: Direction) =>
@@ -134,17 +146,18 @@ export async function startCapture(
         origLen,
         direction,
       });
+    const onEnd: (() => void)[] = [];
     const sinks = new Map<Direction, (tsNs: bigint, frame: Buffer, origLen: number) => void>();
     const sinkFor = (direction: Direction) => {
       let sink = sinks.get(direction);
       if (sink) return sink;
-      if (src.decapsulate && filter.length > 0) {
-        // Inner frames through tcpdump's own filter, one per direction so that it survives.
+      if (src.filterFrames && filter.length > 0) {
+        // Frames through tcpdump's own filter, one per direction so that it survives.
         const filt = spawn(["tcpdump", "-r", "-", "-U", "-w", "-", ...filter]);
         const stdin = filt.stdin as Writable;
         stdin.write(pcapHeader());
         readPcap(filt.stdout as Readable, (r) => deliver(r.tsNs, r.data, r.origLen, direction));
-        child.stdout?.on("end", () => stdin.end());
+        onEnd.push(() => stdin.end());
         sink = (tsNs, frame, origLen) => stdin.write(pcapRecord(tsNs, frame, origLen));
       } else {
         sink = (tsNs, frame, origLen) => deliver(tsNs, frame, origLen, direction);
@@ -152,6 +165,22 @@ export async function startCapture(
       sinks.set(direction, sink);
       return sink;
     };
+    if (src.wire) {
+      const w = src.wire;
+      const wire = startWireSource(w.control, w.link, w.port, (way, tsNs, frame) =>
+        sinkFor(w.port === undefined ? "unknown" : way === "rx" ? "outbound" : "inbound")(
+          tsNs,
+          frame,
+          frame.length,
+        ),
+      );
+      listening.push(wire.listening);
+      ended.push(wire.ended.then(() => onEnd.forEach((f) => f())));
+      stoppers.push(wire.stop);
+      continue;
+    }
+    const child = spawn(src.argv);
+    child.stdout?.on("end", () => onEnd.forEach((f) => f()));
     readPcap(child.stdout as Readable, (r) => {
       if (!src.decapsulate) return sinkFor(src.direction)(r.tsNs, r.data, r.origLen);
       const inner = decapsulate(r.linktype, r.data, r.origLen);
@@ -164,13 +193,21 @@ export async function startCapture(
         );
     });
   }
-  const done = Promise.all(children).then(() => merge.flush());
+  const sourceListening = listening.slice(0);
   // Filter tcpdumps start with the first frame: nobody waits for them, so their end must not be an unhandled rejection.
-  for (const l of listening.slice(sources.length)) l.catch(() => undefined);
+  const waitAll = async () => {
+    for (;;) {
+      const n = ended.length;
+      await Promise.all(ended);
+      if (ended.length === n) return;
+    }
+  };
+  const done = waitAll().then(() => merge.flush());
+  for (const l of listening) l.catch(() => undefined);
   try {
-    await Promise.all(listening.slice(0, sources.length));
+    await Promise.all(sourceListening);
   } catch (e) {
-    for (const c of children) c.kill("SIGTERM");
+    for (const stop of stoppers) stop();
     throw e;
   }
   return {
@@ -178,7 +215,7 @@ export async function startCapture(
     stats,
     done,
     async stop() {
-      for (const c of children) c.kill("SIGTERM");
+      for (const stop of stoppers) stop();
       await done;
     },
   };

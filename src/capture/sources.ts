@@ -21,6 +21,13 @@ export interface CaptureSource {
    */
   readonly decapsulate: boolean;
   readonly port?: number;
+  /** The filter is applied by wirelab to the frames (tunnels, the daemon), not by the capturing tcpdump. */
+  readonly filterFrames?: boolean;
+  /**
+   * Frames come from the wire daemon's control socket instead of a tcpdump
+   * (`argv` is empty): one port (both ways) or the whole link (each frame once).
+   */
+  readonly wire?: { readonly control: string; readonly link: string; readonly port?: string };
 }
 
 /**
@@ -72,6 +79,7 @@ export function captureSources(
   ifname: string,
   ports: LabPorts | undefined,
   filter: readonly string[],
+  wireControl?: string,
 ): CaptureSource[] {
   const iface = node.interfaces.find((i) => i.name === ifname);
   if (!iface)
@@ -96,7 +104,12 @@ export function captureSources(
     if (port === undefined) throw new Error(`no UDP port is recorded for ${node.name}:${ifname}`);
     // One tcpdump for both directions: the port tells them apart, and nothing needs merging.
     const argv = tcpdump("lo", undefined, ["udp", "and", "port", String(port)], TUNNEL_SNAPLEN);
-    return [{ argv, direction: "unknown", decapsulate: true, port }];
+    return [{ argv, direction: "unknown", decapsulate: true, port, filterFrames: true }];
+  }
+  if (link.transport === "hub" || link.transport === "switch" || link.transport === "relay") {
+    if (!wireControl) throw new Error(`the wire daemon's control socket is unknown`);
+    const wire = { control: wireControl, link: link.name, port: `${node.name}:${ifname}` };
+    return [{ argv: [], direction: "unknown", decapsulate: false, filterFrames: true, wire }];
   }
   const end = (link.endpoints as readonly { node: string; interface: string; tap?: string }[]).find(
     (e) => e.node === node.name && e.interface === ifname,
@@ -122,6 +135,7 @@ export function linkCaptureSources(
   linkName: string,
   ports: LabPorts | undefined,
   filter: readonly string[],
+  wireControl?: string,
 ): { name: string; sources: CaptureSource[] } {
   const link = plan.links.find((l) => l.name === linkName);
   if (!link)
@@ -138,10 +152,18 @@ export function linkCaptureSources(
     ];
     return { name: link.name, sources: [{ argv, direction: "unknown", decapsulate: false }] };
   }
+  if (link.transport === "hub" || link.transport === "switch" || link.transport === "relay") {
+    if (!wireControl) throw new Error(`the wire daemon's control socket is unknown`);
+    const wire = { control: wireControl, link: link.name };
+    return {
+      name: link.name,
+      sources: [{ argv: [], direction: "unknown", decapsulate: false, filterFrames: true, wire }],
+    };
+  }
   const end = link.endpoints[0];
   const node = plan.nodes.find((n) => n.name === end.node) as NodePlan;
   return {
     name: `${end.node}:${end.interface}`,
-    sources: captureSources(plan, node, end.interface, ports, filter),
+    sources: captureSources(plan, node, end.interface, ports, filter, wireControl),
   };
 }
