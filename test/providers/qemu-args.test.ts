@@ -64,8 +64,8 @@ describe("QEMU command line", () => {
     const macs = values(args, "-device").filter((d) => d.startsWith("virtio-net-pci"));
     expect(macs).toEqual([
       `virtio-net-pci,netdev=mgmt,mac=${r1?.vm?.managementMac}`,
-      `virtio-net-pci,netdev=n1,mac=${r1?.interfaces[0]?.mac}`,
-      `virtio-net-pci,netdev=n2,mac=${r1?.interfaces[1]?.mac}`,
+      `virtio-net-pci,netdev=n1,mac=${r1?.interfaces[0]?.mac},speed=10000,duplex=full`,
+      `virtio-net-pci,netdev=n2,mac=${r1?.interfaces[1]?.mac},speed=10000,duplex=full`,
     ]);
   });
 

@@ -43,6 +43,13 @@ export const GUEST_CMDLINE =
 /** TCG translation block cache per VM, in MiB (QEMU's `-accel tcg,tb-size=`). */
 export const TCG_TB_SIZE_MIB = 32;
 
+/**
+ * Link speed and duplex a virtio NIC reports (VIRTIO_NET_F_SPEED_DUPLEX):
+ * without them the guest's 802.3ad bonding never enables the port, so LACP
+ * sends nothing. The figure is nominal; it limits nothing.
+ */
+const VIRTIO_LINK = ",speed=10000,duplex=full";
+
 /** QEMU netdev id of a VM interface (`n1` for the first lab NIC): QMP's `set_link` name. */
 export function netdevId(node: NodePlan, ifname: string): string {
   const i = node.interfaces.findIndex((x) => x.name === ifname);
@@ -98,7 +105,7 @@ export function qemuArgs(plan: LabPlan, node: NodePlan, launch: VmLaunch): strin
       "-netdev",
       netdev(plan, launch.ports, node, iface.name, iface.link, id),
       "-device",
-      `${vm.nic},netdev=${id},mac=${iface.mac}`,
+      `${vm.nic},netdev=${id},mac=${iface.mac}${vm.nic === "virtio-net-pci" ? VIRTIO_LINK : ""}`,
     );
   });
   if (launch.files.qmp) args.push("-qmp", `unix:${launch.files.qmp},server=on,wait=off`);
