@@ -156,7 +156,7 @@ describe("capture on every link type, decoded by tshark", () => {
 
   afterAll(() => {
     cli(["down", file]);
-    expect(leftovers(lab)).toEqual({ qemu: [], hostDevices: [], namespaces: [] });
+    expect(leftovers(lab)).toEqual({ qemu: [], wire: [], hostDevices: [], namespaces: [] });
   });
 
   const expectDecoded = (link: string, a: string, b: string, opts: { lldpFrom: string[] }) => {

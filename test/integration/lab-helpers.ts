@@ -98,15 +98,19 @@ export async function interruptUp(
 /** What a lab left on the host: QEMU processes, host devices, namespaces. Empty lists when it is gone. */
 export function leftovers(lab: string): {
   qemu: number[];
+  wire: number[];
   hostDevices: string[];
   namespaces: string[];
 } {
   const qemu: number[] = [];
+  const wire: number[] = [];
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
       const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
       if (argv.some((a) => a.startsWith(`wl-${lab}-`)) && argv[0]?.includes("qemu"))
         qemu.push(Number(pid));
+      // The wire daemon and its supervisor name the lab's wire configuration.
+      if (argv.some((a) => a.endsWith(`/labs/${lab}/wire/config.json`))) wire.push(Number(pid));
     } catch {
       // gone meanwhile
     }
@@ -115,7 +119,7 @@ export function leftovers(lab: string): {
     ifname: string;
   }[];
   const hostDevices = links.map((l) => l.ifname).filter((n) => n.startsWith(`wl${hostTag(lab)}`));
-  return { qemu, hostDevices, namespaces: namespaces(`wl-${lab}`) };
+  return { qemu, wire, hostDevices, namespaces: namespaces(`wl-${lab}`) };
 }
 
 /** PID in a VM's pidfile. */

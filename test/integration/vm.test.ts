@@ -16,7 +16,7 @@ import {
   vmPid,
 } from "./lab-helpers.js";
 
-const nothing = { qemu: [], hostDevices: [], namespaces: [] };
+const nothing = { qemu: [], wire: [], hostDevices: [], namespaces: [] };
 
 describe("seed 004 as seven VMs (UDP tunnels, a LAN of VMs)", () => {
   const { file, lab } = labFile("examples/six-routers-vm.yml", "vm7");

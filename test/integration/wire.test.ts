@@ -1,0 +1,207 @@
+/**
+ * The wire daemon with real peers: three VMs on a hub LAN running lldpd, an
+ * 802.3ad bond negotiating LACP over two relayed links, a relayed link with
+ * a configured delay, live loss, link down/up, a killed daemon coming back,
+ * and a capture taken from the daemon.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tsharkFields } from "../helpers.js";
+import { cli, labFile, leftovers, stateDir } from "./lab-helpers.js";
+
+const TOPOLOGY = `
+defaults: { kind: vm }
+nodes: [a, b, c]
+links:
+  - { a: {}, b: {}, c: {}, name: lan }
+  - { a: {}, b: {}, name: bond1, relay: true }
+  - { a: {}, b: {}, name: bond2, relay: true }
+  - { a: {}, c: {}, name: slow, impair: { delay: 10ms } }
+`;
+
+const nothing = { qemu: [], wire: [], hostDevices: [], namespaces: [] };
+
+interface PlanJson {
+  links: { name: string; transport: string }[];
+  nodes: {
+    name: string;
+    interfaces: { name: string; mac: string; link: string; ipv4: string }[];
+  }[];
+}
+
+describe("wire daemon: hub, relay, impairments, link state", () => {
+  const { file, lab } = labFile(TOPOLOGY, "wire");
+  let plan: PlanJson;
+  const iface = (node: string, link: string) => {
+    const i = plan.nodes.find((n) => n.name === node)?.interfaces.find((x) => x.link === link);
+    if (!i) throw new Error(`${node} has no interface on ${link}`);
+    return i;
+  };
+  const addr = (node: string, link: string) => iface(node, link).ipv4.split("/")[0] as string;
+  const exec = (node: string, ...argv: string[]) =>
+    cli(["exec", "--lab", lab, node, "--", ...argv]);
+  const sh = (node: string, script: string) => exec(node, "sh", "-c", script);
+  /** Average RTT in ms of `count` pings, or undefined when none came back. */
+  const rtt = (from: string, to: string, count = 5) => {
+    const r = exec(from, "ping", "-c", String(count), "-i", "0.2", "-W", "2", to);
+    const m = /= [\d.]+\/([\d.]+)\//.exec(r.stdout);
+    return m ? Number(m[1]) : undefined;
+  };
+
+  beforeAll(() => {
+    const r = cli(["up", file]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    plan = JSON.parse(cli(["plan", "--json", file]).stdout) as PlanJson;
+  }, 120_000);
+
+  afterAll(() => {
+    cli(["down", file]);
+    expect(leftovers(lab)).toEqual(nothing);
+  });
+
+  it("plans a LAN of VMs as a hub and the other VM links as relays", () => {
+    expect(plan.links.map((l) => `${l.name}:${l.transport}`)).toEqual([
+      "lan:hub",
+      "bond1:relay",
+      "bond2:relay",
+      "slow:relay",
+    ]);
+    expect(leftovers(lab).wire).toHaveLength(2); // supervisor and daemon
+  });
+
+  it("hub: lldpd in three VMs sees both neighbours and never itself", async () => {
+    for (const n of ["a", "b", "c"]) {
+      expect(
+        sh(
+          n,
+          `lldpd -I ${iface(n, "lan").name} && sleep 0.5 && lldpcli configure lldp tx-interval 1`,
+        ).code,
+      ).toBe(0);
+    }
+    const neighbours = (n: string) =>
+      [...sh(n, "lldpcli -f keyvalue show neighbors").stdout.matchAll(/chassis\.name=(\S+)/g)]
+        .map((m) => m[1])
+        .sort();
+    for (let i = 0; i < 40 && ["a", "b", "c"].some((n) => neighbours(n).length < 2); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(neighbours("a")).toEqual(["b", "c"]);
+    expect(neighbours("b")).toEqual(["a", "c"]);
+    expect(neighbours("c")).toEqual(["a", "b"]);
+  }, 60_000);
+
+  it("relay: an 802.3ad bond negotiates LACP over two relayed links and carries pings", async () => {
+    for (const [n, host] of [
+      ["a", 1],
+      ["b", 2],
+    ] as const) {
+      const [e1, e2] = [iface(n, "bond1").name, iface(n, "bond2").name];
+      const script = [
+        "IP=/usr/sbin/ip",
+        "$IP link del bond0 2>/dev/null",
+        "$IP link add bond0 type bond mode 802.3ad miimon 100 lacp_rate fast",
+        ...[e1, e2].flatMap((e) => [
+          `$IP link set ${e} down`,
+          `$IP addr flush dev ${e}`,
+          `$IP link set ${e} master bond0`,
+        ]),
+        "$IP link set bond0 up",
+        `$IP addr add 10.99.0.${host}/24 dev bond0`,
+      ].join(" && ");
+      expect(sh(n, script).code).toBe(0);
+    }
+    const bMac = sh("b", "cat /sys/class/net/bond0/address").stdout.trim();
+    const bonding = () => sh("a", "cat /proc/net/bonding/bond0").stdout;
+    for (let i = 0; i < 30 && !bonding().includes(`Partner Mac Address: ${bMac}`); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(bonding()).toContain(`Partner Mac Address: ${bMac}`);
+    expect(bonding()).toMatch(/Number of ports: 2/);
+    expect(exec("a", "ping", "-c", "2", "-W", "2", "10.99.0.2").code).toBe(0);
+  }, 60_000);
+
+  it("adds the configured delay: 10 ms each way on the slow link", () => {
+    const base = rtt("a", addr("b", "lan")) as number;
+    const slow = rtt("a", addr("c", "slow")) as number;
+    expect(base).toBeDefined();
+    expect(slow).toBeGreaterThanOrEqual(20);
+    expect(slow).toBeLessThan(20 + base + 15);
+  });
+
+  it("impairs live: 25% loss on what a sends, within tolerance over 80 pings, then cleared", () => {
+    const slowIf = iface("a", "slow").name;
+    expect(
+      cli(["link", "impair", "--lab", lab, "a", slowIf, "--loss", "25%", "--direction", "out"])
+        .code,
+    ).toBe(0);
+    const r = exec("a", "ping", "-c", "80", "-i", "0.05", "-W", "1", addr("c", "slow"));
+    const loss = Number(/([\d.]+)% packet loss/.exec(r.stdout)?.[1]);
+    // Binomial(80, 0.25): mean 20, sd 3.9; 5..45% is beyond ±4 sd.
+    expect(loss).toBeGreaterThanOrEqual(5);
+    expect(loss).toBeLessThanOrEqual(45);
+    const shown = cli(["link", "show", "--lab", lab]).stdout;
+    expect(shown).toMatch(new RegExp(`a:${slowIf}  up  sends: delay 10ms, loss 25%`));
+    expect(
+      cli(["link", "impair", "--lab", lab, "a", slowIf, "--clear", "--delay", "10ms"]).code,
+    ).toBe(0);
+    expect(exec("a", "ping", "-c", "20", "-i", "0.05", addr("c", "slow")).stdout).toContain(
+      " 0% packet loss",
+    );
+  });
+
+  it("cuts a link (both VMs lose carrier) and restores it", () => {
+    const slowA = iface("a", "slow").name;
+    const slowC = iface("c", "slow").name;
+    expect(cli(["link", "down", "--lab", lab, "a", slowA]).code).toBe(0);
+    expect(sh("a", `cat /sys/class/net/${slowA}/carrier`).stdout.trim()).toBe("0");
+    expect(sh("c", `cat /sys/class/net/${slowC}/carrier`).stdout.trim()).toBe("0");
+    expect(exec("a", "ping", "-c", "2", "-W", "1", addr("c", "slow")).code).not.toBe(0);
+    expect(cli(["link", "show", "--lab", lab]).stdout).toContain(`a:${slowA}  DOWN`);
+    expect(cli(["link", "up", "--lab", lab, "a", slowA]).code).toBe(0);
+    expect(sh("a", `cat /sys/class/net/${slowA}/carrier`).stdout.trim()).toBe("1");
+    expect(exec("a", "ping", "-c", "2", "-W", "2", addr("c", "slow")).code).toBe(0);
+  });
+
+  it("comes back when the daemon is killed, with the live impairments it had", async () => {
+    const pidfile = join(stateDir(), "labs", lab, "wire", "daemon.pid");
+    const before = Number(readFileSync(pidfile, "utf8"));
+    process.kill(before, "SIGKILL");
+    let after = before;
+    for (let i = 0; i < 40 && after === before; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = Number(readFileSync(pidfile, "utf8"));
+    }
+    expect(after).not.toBe(before);
+    expect(rtt("a", addr("c", "slow"))).toBeGreaterThanOrEqual(20);
+    expect(cli(["link", "show", "--lab", lab]).stdout).toMatch(/sends: delay 10ms/);
+  });
+
+  it("captures a relayed link from the daemon: ICMP both ways with the VMs' MACs (tshark)", () => {
+    const out = join(stateDir(), `${lab}-slow.pcapng`);
+    const slowA = iface("a", "slow").name;
+    const capture = import("node:child_process").then(({ spawn }) =>
+      spawn(
+        process.execPath,
+        ["dist/cli/bin.js", "capture", "--lab", lab, "a", slowA, "-c", "2", "-w", out, "icmp"],
+        {
+          env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
+          stdio: ["ignore", "ignore", "pipe"],
+        },
+      ),
+    );
+    return capture.then(async (proc) => {
+      await new Promise<void>((resolve) =>
+        proc.stderr.on("data", (d: Buffer) => d.toString().includes("capturing") && resolve()),
+      );
+      expect(exec("a", "ping", "-c", "1", "-W", "2", addr("c", "slow")).code).toBe(0);
+      expect(await new Promise((resolve) => proc.on("exit", resolve))).toBe(0);
+      const lines = tsharkFields(out, ["eth.src", "frame.packet_flags_direction", "icmp.type"]);
+      expect(lines).toEqual([
+        `${iface("a", "slow").mac}\t0x00000002\t8`,
+        `${iface("c", "slow").mac}\t0x00000001\t0`,
+      ]);
+    });
+  });
+});
