@@ -175,12 +175,22 @@ export async function startCapture(
         ),
       );
       listening.push(wire.listening);
-      ended.push(wire.ended.then(() => onEnd.forEach((f) => f())));
+      ended.push(
+        wire.ended.then(() =>
+          onEnd.forEach((f) => {
+            f();
+          }),
+        ),
+      );
       stoppers.push(wire.stop);
       continue;
     }
     const child = spawn(src.argv);
-    child.stdout?.on("end", () => onEnd.forEach((f) => f()));
+    child.stdout?.on("end", () =>
+      onEnd.forEach((f) => {
+        f();
+      }),
+    );
     readPcap(child.stdout as Readable, (r) => {
       if (!src.decapsulate) return sinkFor(src.direction)(r.tsNs, r.data, r.origLen);
       const inner = decapsulate(r.linktype, r.data, r.origLen);
