@@ -242,6 +242,32 @@ describe("loader errors: each problem located at file:line:col", () => {
     expect(where(yaml)).toEqual(["bad-value@6:32", "bad-value@7:32", "unsupported@8:39"]);
   });
 
+  it("checks impairments where they are written, and that the wire daemon can carry them", () => {
+    const yaml = y([
+      "nodes:",
+      "  a: { kind: vm }",
+      "  b: { kind: vm }",
+      "  h: {}",
+      "links:",
+      "  - { a: {}, b: {}, impair: { delay: fast, loss: 150% } }",
+      "  - a: { impair: { rate: 1kbit } }",
+      "    b: {}",
+      "  - { a: {}, h: {}, impair: { delay: 5ms } }",
+      "  - { a: {}, h: {}, relay: true }",
+    ]);
+    expect(where(yaml)).toEqual([
+      "bad-value@6:38",
+      "bad-value@6:50",
+      "bad-value@7:26",
+      "unsupported@9:21",
+      "bad-value@10:28",
+    ]);
+    expect(problems(yaml)[0]?.message).toContain("expected a time up to 60s, e.g. 20ms");
+    expect(problems(yaml)[3]?.message).toContain(
+      "impairments need a link carried by the wire daemon",
+    );
+  });
+
   it("reports every problem of a file in one run, in file order", () => {
     const yaml = y([
       "nodse: 1",
