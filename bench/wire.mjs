@@ -1,0 +1,227 @@
+#!/usr/bin/env node
+// Wire daemon benchmark.
+// 1. Capacity: the daemon alone (`dist/wire/main.js run`), a relay link and a
+//    three-port hub; one process sends 98-byte frames into a port as fast as
+//    it can, another counts what comes out. Frames/s carried and the
+//    daemon's CPU per frame, with capture off, with a capture reading the
+//    link, and with a 10 ms delay configured.
+// 2. Between two VMs, in one lab: iperf3 TCP and ping RTT over a direct QEMU
+//    UDP tunnel, a relayed link and a hub LAN.
+// Needs root, QEMU and the guest image for part 2. Prints markdown.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { WireClient } from "../dist/wire/client.js";
+import { NO_IMPAIRMENT } from "../dist/wire/impairment.js";
+
+const root = join(import.meta.dirname, "..");
+const main = join(root, "dist", "wire", "main.js");
+const cli = join(root, "dist", "cli", "bin.js");
+const dir = mkdtempSync(join(tmpdir(), "wirelab-wirebench-"));
+
+function cpuTicks(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = f.slice(f.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+// A child that counts datagrams on a port until told to stop, then prints the count.
+const COUNTER = `
+const s = require("node:dgram").createSocket({ type: "udp4", recvBufferSize: 8 << 20 });
+let n = 0;
+s.on("message", () => n++);
+s.bind(Number(process.argv[1]), "127.0.0.1", () => process.stdout.write("ready\\n"));
+process.on("SIGTERM", () => { process.stdout.write(n + "\\n"); process.exit(0); });
+`;
+// A child that sends N frames from one port to another as fast as it can, in bursts.
+const SENDER = `
+const [from, to, count] = process.argv.slice(1).map(Number);
+const s = require("node:dgram").createSocket("udp4");
+const f = Buffer.alloc(98); f.write("0180c200000e020000000001", "hex");
+s.bind(from, "127.0.0.1", () => {
+  s.connect(to, "127.0.0.1", () => {
+    let sent = 0;
+    const t = process.hrtime.bigint();
+    const burst = () => {
+      for (let i = 0; i < 256 && sent < count; i++, sent++) s.send(f);
+      if (sent < count) setImmediate(burst);
+      else setTimeout(() => { process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6) + "\\n"); process.exit(0); }, 200);
+    };
+    burst();
+  });
+});
+`;
+
+const lines = (proc) => {
+  let buf = "";
+  const waiting = [];
+  proc.stdout.on("data", (d) => {
+    buf += d;
+    for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      waiting.shift()?.(line);
+    }
+  });
+  return () => new Promise((r) => waiting.push(r));
+};
+
+async function capacity(label, mode, nPorts, setup) {
+  const base = 47000 + Math.floor(Math.random() * 1000) * 10;
+  const ports = Array.from({ length: nPorts }, (_, i) => ({
+    name: `v${i}:eth1`,
+    listen: base + i,
+    peer: base + 100 + i,
+    impair: NO_IMPAIRMENT,
+  }));
+  const config = {
+    lab: "wlbench-wire",
+    control: join(dir, "control.sock"),
+    liveState: join(dir, "live.json"),
+    pidfile: join(dir, "daemon.pid"),
+    links: [{ name: "l", mode, ports }],
+  };
+  rmSync(config.liveState, { force: true });
+  writeFileSync(join(dir, "config.json"), JSON.stringify(config));
+  const daemon = spawn(process.execPath, [main, "run", join(dir, "config.json")], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  await new Promise((r) => daemon.stderr.once("data", r));
+  const client = await WireClient.connect(config.control);
+  const cleanup = await setup(client);
+  const counters = ports.slice(1).map((p) => {
+    const c = spawn(process.execPath, ["-e", COUNTER, String(p.peer)], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    return { c, next: lines(c) };
+  });
+  for (const { next } of counters) await next();
+  const count = 400_000;
+  const cpu0 = cpuTicks(daemon.pid);
+  const sender = spawn(
+    process.execPath,
+    ["-e", SENDER, String(ports[0].peer), String(ports[0].listen), String(count)],
+    { stdio: ["ignore", "pipe", "ignore"] },
+  );
+  const ms = Number(await lines(sender)());
+  const cpu = cpuTicks(daemon.pid) - cpu0;
+  const got = [];
+  for (const { c, next } of counters) {
+    const p = next();
+    c.kill("SIGTERM");
+    got.push(Number(await p));
+  }
+  const out = Math.min(...got);
+  await cleanup?.();
+  client.close();
+  daemon.kill("SIGTERM");
+  await new Promise((r) => daemon.on("exit", r));
+  console.log(
+    `| ${label} | ${count} | ${Math.round((count * 1000) / ms)} | ${out} | ${Math.round((out * 1000) / ms)} | ${((cpu * 10_000) / Math.max(1, out)).toFixed(1)} |`,
+  );
+}
+
+console.log(
+  `wirelab wire daemon benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}`,
+);
+console.log("");
+console.log(
+  "| daemon alone, 98-byte frames | sent | sent/s | delivered (each output) | delivered/s | daemon CPU per frame (µs) |",
+);
+console.log("|---|---:|---:|---:|---:|---:|");
+const none = async () => undefined;
+const capturing = async () => {
+  const c = await WireClient.connect(join(dir, "control.sock"));
+  let bytes = 0;
+  await c.capture("l", undefined, (d) => {
+    bytes += d.length;
+  });
+  return () => c.close();
+};
+const delayed = async (client) => {
+  await client.impair("l", "v0:eth1", { ...NO_IMPAIRMENT, delayMs: 10 });
+};
+try {
+  await capacity("relay", "relay", 2, none);
+  await capacity("relay, capture on", "relay", 2, capturing);
+  await capacity("relay, 10 ms delay", "relay", 2, delayed);
+  await capacity("hub, 3 ports", "hub", 3, none);
+  await capacity("hub, 3 ports, capture on", "hub", 3, capturing);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log("");
+
+// Part 2: VMs.
+const vdir = mkdtempSync(join(tmpdir(), "wirelab-wirebench-vm-"));
+const env = { ...process.env, WIRELAB_STATE_DIR: join(vdir, "state") };
+const file = join(vdir, "wire.yml");
+writeFileSync(
+  file,
+  [
+    "name: wlbench-wire",
+    "defaults: { kind: vm }",
+    "nodes: [a, b]",
+    "links:",
+    "  - { a: {}, b: {}, name: direct }",
+    "  - { a: {}, b: {}, name: relayed, relay: true }",
+    "  - { a: {}, b: {}, name: hubbed, transport: hub }",
+    "  - { a: {}, b: {}, name: delayed, relay: true, impair: { delay: 5ms } }",
+    "",
+  ].join("\n"),
+);
+const wl = (...args) => {
+  const r = spawnSync(process.execPath, [cli, ...args], { env, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`wirelab ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout;
+};
+try {
+  wl("up", file);
+  const plan = JSON.parse(wl("plan", "--json", file));
+  const addrOf = (link) =>
+    plan.nodes
+      .find((n) => n.name === "b")
+      .interfaces.find((i) => i.link === link)
+      .ipv4.split("/")[0];
+  console.log(
+    "| between two VMs (TCG) | iperf3 TCP, 5 s (Mbit/s) | ping RTT p50 (ms) | ping RTT p90 (ms) |",
+  );
+  console.log("|---|---:|---:|---:|");
+  for (const [label, link] of [
+    ["direct QEMU UDP tunnel", "direct"],
+    ["relayed by the daemon", "relayed"],
+    ["hub of two ports", "hubbed"],
+    ["relayed, 5 ms delay each way", "delayed"],
+  ]) {
+    wl("exec", "--lab", "wlbench-wire", "b", "--", "iperf3", "-s", "-D", "-1");
+    await new Promise((r) => setTimeout(r, 500));
+    const out = JSON.parse(
+      wl("exec", "--lab", "wlbench-wire", "a", "--", "iperf3", "-c", addrOf(link), "-t", "5", "-J"),
+    );
+    const ping = wl(
+      "exec",
+      "--lab",
+      "wlbench-wire",
+      "a",
+      "--",
+      "ping",
+      "-c",
+      "30",
+      "-i",
+      "0.1",
+      addrOf(link),
+    );
+    const rtts = [...ping.matchAll(/time=([\d.]+) ms/g)]
+      .map((m) => Number(m[1]))
+      .sort((x, y) => x - y);
+    const q = (p) =>
+      rtts[Math.min(rtts.length - 1, Math.floor(p * rtts.length))]?.toFixed(2) ?? "-";
+    console.log(
+      `| ${label} | ${(out.end.sum_received.bits_per_second / 1e6).toFixed(0)} | ${q(0.5)} | ${q(0.9)} |`,
+    );
+  }
+} finally {
+  spawnSync(process.execPath, [cli, "down", file], { env });
+  rmSync(vdir, { recursive: true, force: true });
+}
