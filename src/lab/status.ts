@@ -2,10 +2,12 @@
  * `status`: labs, their nodes and interfaces, with addresses and link state
  * read live from the kernel.
  */
+
 import pMap from "p-map";
 import { defaultRunner, type Runner } from "../exec.js";
 import type { NodePlan } from "../plan/types.js";
 import { type LiveInterface, liveInterfaces } from "../providers/netns/kernel.js";
+import { needsWireDaemon, wireFiles, wirePids } from "../providers/wire/provider.js";
 import { LabAccess } from "./access.js";
 import type { LabTarget } from "./resolve.js";
 import { resolveLab } from "./resolve.js";
@@ -43,6 +45,8 @@ export interface LabStatus {
   readonly file: string;
   readonly status: LabState["status"];
   readonly nodes: readonly NodeStatus[];
+  /** The wire daemon, for labs that have hub, switch or relayed links: PIDs where running. */
+  readonly wire?: { readonly supervisor?: number; readonly daemon?: number };
 }
 
 /** Options of {@link labStatus}. */
@@ -134,5 +138,14 @@ async function oneLab(run: Runner, store: StateStore, state: LabState): Promise<
     { concurrency: 8 },
   );
   await access.close();
-  return { lab: state.lab, file: state.file, status: state.status, nodes };
+  const wire = needsWireDaemon(state.plan)
+    ? await wirePids(wireFiles(store.labDir(state.lab)))
+    : undefined;
+  return {
+    lab: state.lab,
+    file: state.file,
+    status: state.status,
+    nodes,
+    ...(wire ? { wire } : {}),
+  };
 }

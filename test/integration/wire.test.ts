@@ -69,6 +69,7 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
       "slow:relay",
     ]);
     expect(leftovers(lab).wire).toHaveLength(2); // supervisor and daemon
+    expect(cli(["status", "--lab", lab]).stdout).toMatch(/wire daemon: pid \d+ \(supervisor \d+\)/);
   });
 
   it("hub: lldpd in three VMs sees both neighbours and never itself", async () => {

@@ -23,6 +23,13 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
       } else {
         for (const lab of labs) {
           io.out(`lab ${lab.lab} (${lab.status}) from ${lab.file}\n`);
+          if (lab.wire) {
+            io.out(
+              lab.wire.daemon !== undefined
+                ? `  wire daemon: pid ${lab.wire.daemon} (supervisor ${lab.wire.supervisor ?? "gone"})\n`
+                : "  wire daemon: NOT RUNNING (wirelab up starts it again)\n",
+            );
+          }
           const rows = lab.nodes.flatMap((n) => {
             const node = `${n.name}${n.present ? "" : " (MISSING)"}`;
             if (n.interfaces.length === 0) return [[node, n.kind, "-", "-", "-", "-", "-"]];
