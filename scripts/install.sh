@@ -19,6 +19,7 @@ packages=(
   binutils       # readelf: checks the guest's shared libraries are complete
   python3-minimal  # raw frames (LLDP, LACP) in the integration tests
   tshark         # decodes captures in the tests
+  socat          # joins namespace interfaces to the wire daemon (raw frames ↔ UDP)
 )
 missing=()
 for p in "${packages[@]}"; do

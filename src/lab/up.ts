@@ -23,11 +23,18 @@ import { chooseAccel } from "../providers/qemu/accel.js";
 import { allocatePorts, portsOf } from "../providers/qemu/ports.js";
 import { qemuPid, startVms } from "../providers/qemu/provider.js";
 import { ensureWire, needsWireDaemon, startWire, wireFiles } from "../providers/wire/provider.js";
+import { wireLinks } from "../wire/config.js";
 import { vmFiles } from "./access.js";
 import { checkCollisions } from "./collisions.js";
 import { loadAndPlan } from "./load-plan.js";
 import { requireRoot, requireTools } from "./preflight.js";
 import { type LabState, StateStore } from "./state.js";
+
+/** Namespace interfaces on daemon links are joined to it by socat. */
+function wireConfigNeedsSocat(plan: LabPlan): boolean {
+  return wireLinks(plan).some((l) => l.endpoints.some((e) => e.hostVeth !== undefined));
+}
+
 import { teardown } from "./teardown.js";
 
 /** Options of {@link up}. */
@@ -79,6 +86,7 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
     "sysctl",
     ...(devices.length ? ["tc"] : []),
     ...(vms.length ? ["qemu-system-x86_64"] : []),
+    ...(wireConfigNeedsSocat(plan) ? ["socat"] : []),
   ]);
   const image = vms.length ? await readImage() : undefined;
   if (vms.length && !image)

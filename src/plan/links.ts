@@ -20,14 +20,17 @@ export function linkTransport(
 ): LinkPlan["transport"] {
   if (link.transport === "hub" || link.transport === "switch") return link.transport;
   const vms = link.endpoints.filter((e) => kinds.get(e.node) === "vm").length;
-  // A LAN of VMs only is a hub by default: a bridge would swallow LLDP and BPDUs (seed 001).
-  if (link.type === "lan" || link.transport === "bridge")
-    return link.transport !== "bridge" && vms === link.endpoints.length ? "hub" : "bridge";
+  // Impairments are the wire daemon's: an impaired link is carried by it, whatever its ends.
+  const impaired = link.impair !== undefined || link.endpoints.some((e) => e.impair !== undefined);
+  if (link.type === "lan" || link.transport === "bridge") {
+    if (link.transport === "bridge") return "bridge";
+    // A LAN of VMs only is a hub by default: a bridge would swallow LLDP and BPDUs (seed 001).
+    return impaired || vms === link.endpoints.length ? "hub" : "bridge";
+  }
+  if (link.relay || impaired) return "relay";
   if (link.transport === "tap") return "tap";
   if (vms === 0) return "veth";
-  if (vms === 1) return "tap";
-  const impaired = link.impair !== undefined || link.endpoints.some((e) => e.impair !== undefined);
-  return link.relay || impaired ? "relay" : "udp";
+  return vms === 2 ? "udp" : "tap";
 }
 
 /** Numbers a lab's objects in the host namespace. */
@@ -94,7 +97,11 @@ export function buildLink(
         subnets,
         endpoints: endpoints.map((e) => {
           const impair = endpointImpairment(link, e);
-          return impair ? { ...e, impair } : { ...e };
+          return {
+            ...e,
+            ...(impair ? { impair } : {}),
+            ...(isVm(e) ? {} : { hostVeth: ctx.hostNames.veth() }),
+          };
         }),
       };
     case "bridge": {

@@ -144,11 +144,17 @@ export interface BridgeLinkPlan extends LinkPlanBase {
 export interface WireEndpointPlan extends EndpointPlan {
   /** Impairments of the frames this endpoint sends, if any. */
   readonly impair?: Impairment;
+  /**
+   * For a namespace node: host end of the vEth whose other end is its
+   * interface; socat joins it to the daemon (raw frames ↔ UDP).
+   */
+  readonly hostVeth?: string;
 }
 
 /**
  * A link carried by the wire daemon: each VM NIC is a QEMU UDP tunnel to the
- * daemon's port for it (ports are allocated by `up`). `hub` passes every
+ * daemon's port for it, each namespace interface a vEth whose host end socat
+ * bridges to its daemon port (ports are allocated by `up`). `hub` passes every
  * frame to every other port, `switch` learns MACs, `relay` is a p2p link.
  */
 export interface WireLinkPlan extends LinkPlanBase {

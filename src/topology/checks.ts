@@ -41,7 +41,7 @@ export function checkTopology(
     }
     const prefix = checkLinkPrefix(link, diagnostics);
     checkTransport(link, kinds, diagnostics);
-    checkImpairments(link, kinds, diagnostics);
+    checkImpairments(link, diagnostics);
     if (link.transport === "veth" && link.type === "lan") {
       diagnostics.push({
         code: "bad-value",
@@ -167,21 +167,13 @@ function checkEndpointAddress(
 }
 
 /**
- * Impairments and `relay:` need a link the wire daemon carries: VMs only,
- * on a hub, a switch, or a relayed p2p link. Values are checked here, with
- * their place in the file.
+ * Impairments and `relay:` need a link the wire daemon carries: any link,
+ * unless its transport is written as one the daemon is not (`veth`, `tap`,
+ * `bridge`). Values are checked here, with their place in the file.
  */
-function checkImpairments(
-  link: TopologyLink,
-  kinds: ReadonlyMap<string, string>,
-  diagnostics: Diagnostic[],
-): void {
-  const carried =
-    link.endpoints.every((e) => kinds.get(e.node) === "vm") &&
-    (link.transport === undefined ||
-      link.transport === "hub" ||
-      link.transport === "switch" ||
-      (link.transport === "udp" && link.type === "p2p"));
+function checkImpairments(link: TopologyLink, diagnostics: Diagnostic[]): void {
+  const kernelOnly =
+    link.transport === "veth" || link.transport === "tap" || link.transport === "bridge";
   const places: [ImpairmentInput, SourcePath][] = [
     ...(link.impair
       ? [[link.impair, [...link.path, "impair"]] as [ImpairmentInput, SourcePath]]
@@ -196,20 +188,19 @@ function checkImpairments(
       for (const p of parsed)
         diagnostics.push({ code: "bad-value", message: p.message, path: [...path, p.key] });
     }
-    if (!carried) {
+    if (kernelOnly) {
       diagnostics.push({
         code: "unsupported",
-        message:
-          "impairments need a link carried by the wire daemon: between VMs only, on a p2p link (UDP, relayed) or a LAN (hub or switch); namespace and tap links cannot be impaired yet",
+        message: `impairments are applied by the wire daemon, which does not carry "transport: ${link.transport}"; remove the transport (an impaired link is relayed, an impaired LAN is a hub)`,
         path,
         atKey: true,
       });
     }
   }
-  if (link.relay && !(carried && link.type === "p2p")) {
+  if (link.relay && (link.type !== "p2p" || kernelOnly)) {
     diagnostics.push({
       code: "bad-value",
-      message: `"relay: true" carries a p2p link between two VMs through the wire daemon; this link is not one`,
+      message: `"relay: true" carries a p2p link through the wire daemon; ${link.type !== "p2p" ? "a LAN is carried by a hub or switch (transport: hub|switch)" : `remove "transport: ${link.transport}"`}`,
       path: [...link.path, "relay"],
     });
   }
@@ -226,13 +217,6 @@ function checkTransport(
   switch (link.transport) {
     case "hub":
     case "switch":
-      if (vms !== link.endpoints.length) {
-        diagnostics.push({
-          code: "unsupported",
-          message: `transport "${link.transport}" joins VMs only (each VM NIC is a UDP tunnel to the wire daemon); a LAN with namespace nodes needs "bridge"`,
-          path,
-        });
-      }
       break;
     case "udp":
       if (link.type !== "p2p" || vms !== 2) {

@@ -26,6 +26,19 @@ export interface WireLinkConfig {
   readonly ports: readonly WirePortConfig[];
 }
 
+/**
+ * A namespace interface on a daemon link: socat passes raw frames between
+ * the host end of its vEth (a packet socket) and the daemon's port (UDP).
+ */
+export interface WireAttachment {
+  /** Host end of the vEth. */
+  readonly hostVeth: string;
+  /** socat's own UDP port (the port's `peer` in the daemon). */
+  readonly listen: number;
+  /** The daemon's port for this interface. */
+  readonly daemon: number;
+}
+
 export interface WireConfig {
   readonly lab: string;
   /** Unix socket of the control protocol (see `control.ts`). */
@@ -35,6 +48,7 @@ export interface WireConfig {
   /** Where the daemon writes its PID. */
   readonly pidfile: string;
   readonly links: readonly WireLinkConfig[];
+  readonly attachments: readonly WireAttachment[];
 }
 
 /** Links of a plan the wire daemon carries. */
@@ -58,10 +72,24 @@ export function wireConfig(
     if (p === undefined) throw new Error(`no UDP port allocated for ${key}`);
     return p;
   };
+  const links = wireLinks(plan);
   return {
     lab: plan.lab,
     ...files,
-    links: wireLinks(plan).map((l) => ({
+    attachments: links.flatMap((l) =>
+      l.endpoints.flatMap((e) =>
+        e.hostVeth
+          ? [
+              {
+                hostVeth: e.hostVeth,
+                listen: port(udpKey(l.name, e.node, e.interface)),
+                daemon: port(wireKey(l.name, e.node, e.interface)),
+              },
+            ]
+          : [],
+      ),
+    ),
+    links: links.map((l) => ({
       name: l.name,
       mode: l.transport === "relay" ? "relay" : l.transport,
       ports: l.endpoints.map((e) => ({

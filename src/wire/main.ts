@@ -3,13 +3,14 @@
  * Wire daemon process entry.
  *
  *   node main.js run CONFIG        carries the links of CONFIG (a {@link WireConfig} JSON file)
- *   node main.js supervise CONFIG  runs the daemon and starts it again whenever it dies
+ *   node main.js supervise CONFIG  runs the daemon (and socat for each namespace
+ *                                  interface) and starts each again whenever it dies
  *
  * `up` starts the supervisor, detached; `down` sends it SIGTERM, which stops
  * the daemon too. The VMs' tunnels keep their ports, so after a restart the
  * links carry frames again by themselves.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { WireConfig } from "./config.js";
@@ -30,32 +31,56 @@ if (mode === "run") {
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
 } else {
-  let stopping = false;
-  let child: ReturnType<typeof spawn> | undefined;
-  let restarts = 0;
+  // The daemon and one socat per namespace interface, each started again when it dies.
+  const config = JSON.parse(readFileSync(configFile, "utf8")) as WireConfig;
   const self = fileURLToPath(import.meta.url);
-  const start = () => {
-    const started = Date.now();
-    child = spawn(process.execPath, [self, "run", configFile], { stdio: "inherit" });
-    child.on("exit", (code, signal) => {
-      if (stopping) process.exit(0);
-      restarts++;
-      // A daemon that dies at once (a port taken) is retried more slowly.
-      const wait = Date.now() - started < 1000 ? Math.min(5000, 200 * restarts) : 200;
-      log(`wire daemon exited (${signal ?? `code ${code}`}); restart ${restarts} in ${wait} ms`);
-      setTimeout(start, wait);
-    });
+  const children = new Set<ChildProcess>();
+  let stopping = false;
+  const keep = (name: string, argv: readonly string[]) => {
+    let restarts = 0;
+    const start = () => {
+      const started = Date.now();
+      // Children die with the supervisor, even when it is killed (setpriv --pdeathsig, util-linux).
+      const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", ...argv], { stdio: "inherit" });
+      children.add(child);
+      child.on("exit", (code, signal) => {
+        children.delete(child);
+        if (stopping) return;
+        restarts++;
+        // One that dies at once (a port taken, a device not there yet) is retried more slowly.
+        const wait = Date.now() - started < 1000 ? Math.min(5000, 200 * restarts) : 200;
+        log(`${name} exited (${signal ?? `code ${code}`}); restart ${restarts} in ${wait} ms`);
+        setTimeout(start, wait);
+      });
+    };
+    start();
   };
+  keep("wire daemon", [process.execPath, self, "run", configFile]);
+  for (const a of config.attachments ?? []) {
+    // socat 1.7: INTERFACE is a packet socket on the vEth's host end; one frame per datagram.
+    keep(`socat for ${a.hostVeth}`, [
+      "socat",
+      "-b",
+      "65536",
+      `INTERFACE:${a.hostVeth}`,
+      `UDP-DATAGRAM:127.0.0.1:${a.daemon},bind=127.0.0.1:${a.listen}`,
+    ]);
+  }
   const stop = () => {
     stopping = true;
-    if (!child || child.exitCode !== null) process.exit(0);
-    child.kill("SIGTERM");
-    setTimeout(() => {
-      child?.kill("SIGKILL");
+    for (const c of children) c.kill("SIGTERM");
+    const deadline = setTimeout(() => {
+      for (const c of children) c.kill("SIGKILL");
       process.exit(0);
-    }, 2000).unref();
+    }, 2000);
+    const check = setInterval(() => {
+      if (children.size === 0) {
+        clearTimeout(deadline);
+        clearInterval(check);
+        process.exit(0);
+      }
+    }, 20);
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
-  start();
 }

@@ -6,7 +6,7 @@
  * rebuild the node and give each peer back exactly what it lost.
  */
 import type { InterfacePlan, LabPlan, NodePlan } from "../../plan/types.js";
-import { nodeScript } from "./scripts.js";
+import { hostVethLines, nodeScript } from "./scripts.js";
 
 /** Scripts that rebuild one namespace node and the ends of its links. */
 export interface RewireScripts {
@@ -65,13 +65,34 @@ export function rewireScripts(plan: LabPlan, name: string): RewireScripts {
         const [self, peer] = mine(a) ? [a, b] : [b, a];
         if (!self.hostVeth || !peer.tap) break;
         host.push(
-          `link add ${self.hostVeth} type veth peer ${self.interface} netns ${node.namespace} address ${iface(node, self.interface).mac}`,
-          `link set ${self.hostVeth} up`,
+          ...hostVethLines(
+            self.hostVeth,
+            self.interface,
+            node.namespace,
+            iface(node, self.interface).mac,
+          ),
         );
         // The tap's filter pointed at the vEth that is gone: both directions are set again.
         mirred.push([peer.tap, self.hostVeth]);
         break;
       }
+      case "hub":
+      case "switch":
+      case "relay":
+        // The daemon's socat for this end attaches again once the vEth is back.
+        for (const e of link.endpoints.filter(mine)) {
+          if (e.hostVeth) {
+            host.push(
+              ...hostVethLines(
+                e.hostVeth,
+                e.interface,
+                node.namespace,
+                iface(node, e.interface).mac,
+              ),
+            );
+          }
+        }
+        break;
       case "udp":
         break;
     }

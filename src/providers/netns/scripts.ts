@@ -53,8 +53,7 @@ export function hostScript(plan: LabPlan): string[] {
           if (e.tap) tap(e.tap);
           if (e.hostVeth) {
             lines.push(
-              `link add ${e.hostVeth} type veth peer ${e.interface} netns ${nsOf(e.node)} address ${macOf(e.node, e.interface)}`,
-              `link set ${e.hostVeth} up`,
+              ...hostVethLines(e.hostVeth, e.interface, nsOf(e.node), macOf(e.node, e.interface)),
             );
           }
         }
@@ -68,11 +67,24 @@ export function hostScript(plan: LabPlan): string[] {
             tap(e.tap);
             lines.push(
               `link add ${e.hostVeth} type veth peer ${e.port} netns ${link.namespace}`,
+              `link set ${e.hostVeth} addrgenmode none`,
               `link set ${e.hostVeth} up`,
             );
           } else {
             lines.push(
               `link add ${e.interface} netns ${nsOf(e.node)} address ${macOf(e.node, e.interface)} type veth peer ${e.port} netns ${link.namespace}`,
+            );
+          }
+        }
+        break;
+      case "hub":
+      case "switch":
+      case "relay":
+        // VM ends are QEMU sockets; a namespace end is a vEth that socat joins to the daemon.
+        for (const e of link.endpoints) {
+          if (e.hostVeth) {
+            lines.push(
+              ...hostVethLines(e.hostVeth, e.interface, nsOf(e.node), macOf(e.node, e.interface)),
             );
           }
         }
@@ -84,12 +96,30 @@ export function hostScript(plan: LabPlan): string[] {
   return lines;
 }
 
+/**
+ * A vEth from the host to a namespace node's interface. The host end gets
+ * no IPv6 link-local address, so the host itself never sends on it (its
+ * frames would go into the lab through mirred or socat).
+ */
+export function hostVethLines(
+  hostVeth: string,
+  ifname: string,
+  namespace: string | undefined,
+  mac: string | undefined,
+): string[] {
+  return [
+    `link add ${hostVeth} type veth peer ${ifname} netns ${namespace} address ${mac}`,
+    `link set ${hostVeth} addrgenmode none`,
+    `link set ${hostVeth} up`,
+  ];
+}
+
 /** Host-namespace devices a plan creates (taps and vEth host ends), for the lab's record. */
 export function hostDevices(plan: LabPlan): string[] {
   const out: string[] = [];
   for (const link of plan.links) {
-    if (link.transport !== "tap" && link.transport !== "bridge") continue;
-    for (const e of link.endpoints) {
+    if (link.transport === "veth" || link.transport === "udp") continue;
+    for (const e of link.endpoints as readonly { tap?: string; hostVeth?: string }[]) {
       if (e.tap) out.push(e.tap);
       if (e.hostVeth) out.push(e.hostVeth);
     }
