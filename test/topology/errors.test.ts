@@ -263,9 +263,7 @@ describe("loader errors: each problem located at file:line:col", () => {
       "bad-value@10:35",
     ]);
     expect(problems(yaml)[0]?.message).toContain("expected a time up to 60s, e.g. 20ms");
-    expect(problems(yaml)[3]?.message).toContain(
-      'does not carry "transport: tap"',
-    );
+    expect(problems(yaml)[3]?.message).toContain('does not carry "transport: tap"');
   });
 
   it("reports every problem of a file in one run, in file order", () => {
