@@ -157,9 +157,10 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
     }
     await checkCollisions(run, store, plan.lab, { namespaces, hostDevices: devices });
     const others = (await store.list()).filter((s) => s.lab !== plan.lab);
-    const ports = vms.length
-      ? await allocatePorts(plan, new Set(others.flatMap((s) => portsOf(s.ports))))
-      : undefined;
+    const ports =
+      vms.length || needsWireDaemon(plan)
+        ? await allocatePorts(plan, new Set(others.flatMap((s) => portsOf(s.ports))))
+        : undefined;
     const record: Omit<LabState, "version" | "updated" | "status"> = {
       lab: plan.lab,
       file: path,

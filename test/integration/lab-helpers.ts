@@ -111,6 +111,9 @@ export function leftovers(lab: string): {
         qemu.push(Number(pid));
       // The wire daemon and its supervisor name the lab's wire configuration.
       if (argv.some((a) => a.endsWith(`/labs/${lab}/wire/config.json`))) wire.push(Number(pid));
+      // socat joining a namespace interface of the lab to the daemon.
+      else if (argv[0] === "socat" && argv.some((a) => a.startsWith(`INTERFACE:wl${hostTag(lab)}`)))
+        wire.push(Number(pid));
     } catch {
       // gone meanwhile
     }

@@ -8,7 +8,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tsharkFields } from "../helpers.js";
-import { cli, labFile, leftovers, stateDir } from "./lab-helpers.js";
+import {
+  captureOne,
+  cli,
+  inNs,
+  labFile,
+  leftovers,
+  lldpdu,
+  sendRawFrame,
+  stateDir,
+} from "./lab-helpers.js";
 
 const TOPOLOGY = `
 defaults: { kind: vm }
@@ -204,5 +213,137 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
         `${iface("c", "slow").mac}\t0x00000001\t0`,
       ]);
     });
+  });
+});
+
+describe("wire daemon with namespace nodes (socat on the vEth's host end)", () => {
+  const { file, lab } = labFile(
+    [
+      "nodes: [n1, n2, n3]",
+      "links:",
+      "  - { n1: {}, n2: {}, n3: {}, name: hub, transport: hub }",
+      "  - { n1: {}, n2: {}, name: slow, impair: { delay: 10ms } }",
+      "  - { n2: {}, n3: {}, name: cut, relay: true }",
+      "",
+    ].join("\n"),
+    "wirens",
+  );
+  let plan: PlanJson;
+  const iface = (node: string, link: string) => {
+    const i = plan.nodes.find((n) => n.name === node)?.interfaces.find((x) => x.link === link);
+    if (!i) throw new Error(`${node} has no interface on ${link}`);
+    return i;
+  };
+  const addr = (node: string, link: string) => iface(node, link).ipv4.split("/")[0] as string;
+  const ns = (node: string) => `wl-${lab}-${node}`;
+  const ping = (from: string, to: string) =>
+    inNs(ns(from), ["ping", "-c", "3", "-i", "0.2", "-W", "1", to]);
+
+  beforeAll(() => {
+    const r = cli(["up", file]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    plan = JSON.parse(cli(["plan", "--json", file]).stdout) as PlanJson;
+  }, 60_000);
+
+  afterAll(() => {
+    cli(["down", file]);
+    expect(leftovers(lab)).toEqual(nothing);
+  });
+
+  it("plans the impaired vEth link as a relay, and runs one socat per namespace interface", () => {
+    expect(plan.links.map((l) => `${l.name}:${l.transport}`)).toEqual([
+      "hub:hub",
+      "slow:relay",
+      "cut:relay",
+    ]);
+    // Supervisor, daemon and a socat for each of the seven namespace interfaces.
+    expect(leftovers(lab).wire).toHaveLength(9);
+  });
+
+  it("hub: an LLDP frame reaches both other nodes and never comes back to its sender", async () => {
+    const lldp = lldpdu(iface("n1", "hub").mac, iface("n1", "hub").name, "n1");
+    const send = () =>
+      sendRawFrame(ns("n1"), iface("n1", "hub").name, "01:80:c2:00:00:0e", 0x88cc, lldp);
+    for (const peer of ["n2", "n3"]) {
+      const { code, out } = await captureOne(
+        [
+          "ip",
+          "netns",
+          "exec",
+          ns(peer),
+          "tcpdump",
+          "-n",
+          "-e",
+          "-l",
+          "-c",
+          "1",
+          "-i",
+          iface(peer, "hub").name,
+          "ether proto 0x88cc",
+        ],
+        send,
+      );
+      expect(code).toBe(0);
+      expect(out).toContain(`${iface("n1", "hub").mac} > 01:80:c2:00:00:0e`);
+    }
+    // The sender's own interface receives nothing back (inbound only).
+    const back = await captureOne(
+      [
+        "ip",
+        "netns",
+        "exec",
+        ns("n1"),
+        "timeout",
+        "2",
+        "tcpdump",
+        "-n",
+        "-e",
+        "-l",
+        "-Q",
+        "in",
+        "-c",
+        "1",
+        "-i",
+        iface("n1", "hub").name,
+        "ether proto 0x88cc",
+      ],
+      send,
+    );
+    expect(back.out).not.toContain("01:80:c2:00:00:0e");
+    expect(ping("n1", addr("n3", "hub")).code).toBe(0);
+  });
+
+  it("delays the impaired vEth link by 10 ms each way", () => {
+    const r = ping("n1", addr("n2", "slow"));
+    expect(r.code).toBe(0);
+    const avg = Number(/= [\d.]+\/([\d.]+)\//.exec(r.stdout)?.[1]);
+    expect(avg).toBeGreaterThanOrEqual(20);
+    expect(avg).toBeLessThan(40);
+  });
+
+  it("cuts a relayed namespace link at both ends and restores it", () => {
+    const [a, b] = [iface("n2", "cut").name, iface("n3", "cut").name];
+    expect(cli(["link", "down", "--lab", lab, "n2", a]).code).toBe(0);
+    expect(inNs(ns("n3"), ["ip", "-json", "link", "show", b]).stdout).toContain(
+      '"operstate":"DOWN"',
+    );
+    expect(ping("n2", addr("n3", "cut")).code).not.toBe(0);
+    expect(cli(["link", "up", "--lab", lab, "n2", a]).code).toBe(0);
+    expect(ping("n2", addr("n3", "cut")).code).toBe(0);
+  });
+
+  it("comes back when a socat is killed", async () => {
+    const hostVeth = (
+      JSON.parse(readFileSync(join(stateDir(), "labs", lab, "wire", "config.json"), "utf8")) as {
+        attachments: { hostVeth: string }[];
+      }
+    ).attachments[0]?.hostVeth as string;
+    const pid = leftovers(lab).wire.find((p) =>
+      readFileSync(`/proc/${p}/cmdline`, "utf8").includes(`INTERFACE:${hostVeth}`),
+    ) as number;
+    process.kill(pid, "SIGKILL");
+    await new Promise((r) => setTimeout(r, 800));
+    expect(ping("n1", addr("n2", "hub")).code).toBe(0);
   });
 });
