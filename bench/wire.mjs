@@ -53,18 +53,26 @@ s.bind(from, "127.0.0.1", () => {
 });
 `;
 
+/** Reads a child's output line by line; lines that come before anyone asks are kept. */
 const lines = (proc) => {
   let buf = "";
   const waiting = [];
+  const ready = [];
   proc.stdout.on("data", (d) => {
     buf += d;
     for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
-      waiting.shift()?.(line);
+      const w = waiting.shift();
+      if (w) w(line);
+      else ready.push(line);
     }
   });
-  return () => new Promise((r) => waiting.push(r));
+  return () =>
+    new Promise((r) => {
+      if (ready.length) r(ready.shift());
+      else waiting.push(r);
+    });
 };
 
 async function capacity(label, mode, nPorts, setup) {
@@ -153,7 +161,8 @@ try {
 }
 console.log("");
 
-// Part 2: VMs.
+// Part 2: VMs (WIRE_BENCH_PART=1 stops here).
+if (process.env.WIRE_BENCH_PART === "1") process.exit(0);
 const vdir = mkdtempSync(join(tmpdir(), "wirelab-wirebench-vm-"));
 const env = { ...process.env, WIRELAB_STATE_DIR: join(vdir, "state") };
 const file = join(vdir, "wire.yml");

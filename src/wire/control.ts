@@ -127,6 +127,12 @@ function request(conn: Socket, ctx: ControlContext, line: string): void {
           captureDropped++;
           return;
         }
+        // The records of one turn of the event loop leave in one write (writev), not
+        // one system call each: nextTick would uncork after every datagram's callback.
+        if (!conn.writableCorked) {
+          conn.cork();
+          setImmediate(() => conn.uncork());
+        }
         conn.write(ctx.encodeRecord(f));
       });
       conn.on("close", untap);
