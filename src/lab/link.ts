@@ -98,7 +98,7 @@ export async function impairLink(
   const link = linkOf(state, findNode(state, node), iface);
   if (link.transport !== "hub" && link.transport !== "switch" && link.transport !== "relay") {
     throw new LabError(
-      `link "${link.name}" is a ${link.transport} link; impairments need the wire daemon (a VM↔VM link with "relay: true", or a hub or switch LAN)`,
+      `link "${link.name}" is a ${link.transport} link; impairments need the wire daemon: write "relay: true" (p2p) or "transport: hub" (LAN) on the link, or give it an "impair:", and bring the lab up again`,
     );
   }
   const self = `${node}:${iface}`;
