@@ -314,6 +314,31 @@ describe("wire daemon with namespace nodes (socat on the vEth's host end)", () =
     expect(ping("n1", addr("n3", "hub")).code).toBe(0);
   });
 
+  it("hub: an STP BPDU (802.3 length, LLC 42 42 03) passes too", async () => {
+    // A configuration BPDU: protocol 0, version 0, type 0, then 31 bytes of fields.
+    const bpdu = Buffer.concat([Buffer.from([0x42, 0x42, 0x03, 0, 0, 0, 0]), Buffer.alloc(31)]);
+    const { code, out } = await captureOne(
+      [
+        "ip",
+        "netns",
+        "exec",
+        ns("n2"),
+        "tcpdump",
+        "-n",
+        "-e",
+        "-l",
+        "-c",
+        "1",
+        "-i",
+        iface("n2", "hub").name,
+        "stp",
+      ],
+      () => sendRawFrame(ns("n1"), iface("n1", "hub").name, "01:80:c2:00:00:00", bpdu.length, bpdu),
+    );
+    expect(code).toBe(0);
+    expect(out).toMatch(/STP 802\.1d/);
+  });
+
   it("delays the impaired vEth link by 10 ms each way", () => {
     const r = ping("n1", addr("n2", "slow"));
     expect(r.code).toBe(0);

@@ -1,0 +1,102 @@
+/**
+ * The wire daemon in process, on loopback UDP only: two test sockets play
+ * the VMs of a relayed link.
+ */
+import { createSocket, type Socket } from "node:dgram";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WireClient } from "../../src/wire/client.js";
+import { startWireDaemon, type WireDaemon } from "../../src/wire/daemon.js";
+import { NO_IMPAIRMENT } from "../../src/wire/impairment.js";
+
+const bind = (port: number) =>
+  new Promise<Socket>((resolve, reject) => {
+    const s = createSocket("udp4");
+    s.once("error", reject);
+    s.bind(port, "127.0.0.1", () => resolve(s));
+  });
+
+describe("wire daemon on loopback", () => {
+  const dir = mkdtempSync(join(tmpdir(), "wl-daemon-test-"));
+  const base = 41000 + (process.pid % 500) * 8;
+  let daemon: WireDaemon;
+  let vmA: Socket;
+  let vmB: Socket;
+  const gotB: Buffer[] = [];
+
+  beforeAll(async () => {
+    vmA = await bind(base + 2);
+    vmB = await bind(base + 3);
+    vmB.on("message", (m) => gotB.push(m));
+    daemon = await startWireDaemon({
+      lab: "wltest",
+      control: join(dir, "control.sock"),
+      liveState: join(dir, "live.json"),
+      pidfile: join(dir, "daemon.pid"),
+      attachments: [],
+      links: [
+        {
+          name: "r",
+          mode: "relay",
+          ports: [
+            { name: "a:eth1", listen: base, peer: base + 2, impair: NO_IMPAIRMENT },
+            { name: "b:eth1", listen: base + 1, peer: base + 3, impair: NO_IMPAIRMENT },
+          ],
+        },
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await daemon?.close();
+    vmA?.close();
+    vmB?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const send = (s: Socket, data: Buffer, port: number) =>
+    new Promise((r) => s.send(data, port, "127.0.0.1", r));
+
+  it("counts and drops datagrams too short for a frame, and keeps forwarding", async () => {
+    for (const junk of [Buffer.alloc(0), Buffer.alloc(5, 0xff), Buffer.alloc(13)]) {
+      await send(vmA, junk, base);
+    }
+    const frame = Buffer.concat([
+      Buffer.from("0180c200000e020000000001", "hex"),
+      Buffer.from([0x88, 0xcc]),
+      Buffer.alloc(46),
+    ]);
+    await send(vmA, frame, base);
+    for (let i = 0; i < 50 && gotB.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(gotB.map((b) => b.toString("hex"))).toEqual([frame.toString("hex")]);
+    const client = await WireClient.connect(join(dir, "control.sock"));
+    const shown = await client.show();
+    client.close();
+    const a = shown.links[0]?.ports[0];
+    expect(a?.stats.malformed).toBe(3);
+    expect(a?.stats.rxFrames).toBe(1);
+    expect(shown.links[0]?.ports[1]?.stats.txFrames).toBe(1);
+  });
+
+  it("takes datagrams only from the port's own VM", async () => {
+    const stranger = await bind(0);
+    const frame = Buffer.concat([
+      Buffer.from("ffffffffffff020000000009", "hex"),
+      Buffer.from([0x08, 0x06]),
+      Buffer.alloc(46),
+    ]);
+    await send(stranger, frame, base);
+    stranger.close();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(gotB).toHaveLength(1);
+  });
+
+  it("refuses control requests for unknown links and ports, with the reason", async () => {
+    const client = await WireClient.connect(join(dir, "control.sock"));
+    await expect(client.setLink("nope", "a:eth1", false)).rejects.toThrow(/carries no link "nope"/);
+    await expect(client.setLink("r", "c:eth9", false)).rejects.toThrow(/has no port "c:eth9"/);
+    client.close();
+  });
+});
