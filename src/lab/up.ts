@@ -15,11 +15,12 @@ import { defaultRunner, type Runner } from "../exec.js";
 import { readImage } from "../image/build.js";
 import type { Reporter } from "../log.js";
 import { diffPlans } from "../plan/diff.js";
-import type { LabPlan } from "../plan/types.js";
+import type { LabPlan, NodePlan } from "../plan/types.js";
 import { listNamespaces } from "../providers/netns/kernel.js";
 import { createNetnsLab, planNamespaces } from "../providers/netns/provider.js";
 import { hostDevices } from "../providers/netns/scripts.js";
 import { chooseAccel } from "../providers/qemu/accel.js";
+import { netdevId, streamSocket } from "../providers/qemu/args.js";
 import { allocatePorts, portsOf } from "../providers/qemu/ports.js";
 import { qemuPid, startVms } from "../providers/qemu/provider.js";
 import { ensureWire, needsWireDaemon, startWire, wireFiles } from "../providers/wire/provider.js";
@@ -182,7 +183,10 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       });
       if (ports && needsWireDaemon(plan)) {
-        await startWire(plan, ports, wireFiles(store.labDir(plan.lab)));
+        await startWire(plan, ports, wireFiles(store.labDir(plan.lab)), (node, iface) => {
+          const n = plan.nodes.find((x) => x.name === node) as NodePlan;
+          return streamSocket(vmFiles(store, plan.lab, node).dir, node, netdevId(n, iface));
+        });
       }
       if (image && ports) {
         await startVms(plan, {

@@ -8,13 +8,19 @@ import { type LabPorts, udpKey, wireKey } from "../providers/qemu/ports.js";
 import { type Impairment, NO_IMPAIRMENT } from "./impairment.js";
 import type { WireMode } from "./segment.js";
 
-/** One VM NIC on a daemon link. */
+/** One interface on a daemon link: a VM NIC (stream) or a namespace interface (UDP, through socat). */
 export interface WirePortConfig {
   /** `node:iface`. */
   readonly name: string;
+  /**
+   * Unix socket QEMU listens on for this NIC (`-netdev stream`): the daemon
+   * connects and exchanges frames with a 4-byte big-endian length. When set,
+   * `listen` and `peer` are unused.
+   */
+  readonly stream?: string;
   /** The daemon's UDP port for it, on 127.0.0.1. */
   readonly listen: number;
-  /** The VM's own tunnel port (QEMU's `localaddr`), where the daemon sends its frames. */
+  /** socat's UDP port, where the daemon sends its frames. */
   readonly peer: number;
   /** Impairments of the frames this NIC sends, as planned. */
   readonly impair: Impairment;
@@ -66,6 +72,7 @@ export function wireConfig(
   plan: LabPlan,
   ports: LabPorts,
   files: Pick<WireConfig, "control" | "liveState" | "pidfile">,
+  streamPath: (node: string, iface: string) => string,
 ): WireConfig {
   const port = (key: string) => {
     const p = ports.udp[key];
@@ -94,8 +101,12 @@ export function wireConfig(
       mode: l.transport === "relay" ? "relay" : l.transport,
       ports: l.endpoints.map((e) => ({
         name: `${e.node}:${e.interface}`,
-        listen: port(wireKey(l.name, e.node, e.interface)),
-        peer: port(udpKey(l.name, e.node, e.interface)),
+        ...(e.hostVeth
+          ? {
+              listen: port(wireKey(l.name, e.node, e.interface)),
+              peer: port(udpKey(l.name, e.node, e.interface)),
+            }
+          : { stream: streamPath(e.node, e.interface), listen: 0, peer: 0 }),
         impair: e.impair ?? NO_IMPAIRMENT,
       })),
     })),

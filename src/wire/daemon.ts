@@ -1,8 +1,9 @@
 /**
- * The wire daemon: one per lab, carrying its hub, switch and relayed links
- * on `node:dgram`. Each VM NIC is a QEMU UDP tunnel to one daemon socket,
- * bound to 127.0.0.1 and connected to the VM's own port (so only that VM's
- * datagrams are taken, and sends need no address). A control socket (see
+ * The wire daemon: one per lab, carrying its hub, switch and relayed links.
+ * Each VM NIC is a unix stream socket QEMU listens on (`stream-port.ts`);
+ * each namespace interface a UDP socket on `node:dgram`, bound to 127.0.0.1
+ * and connected to its socat's port (so only its datagrams are taken, and
+ * sends need no address). A control socket (see
  * `control.ts`) shows counters, changes impairments and link state live, and
  * streams captures. Errors on one socket are counted, never fatal.
  */
@@ -12,6 +13,7 @@ import { createServer, type Server } from "node:net";
 import type { WireConfig } from "./config.js";
 import { encodeRecord, handleControl, type LiveState } from "./control.js";
 import { WireSegment } from "./segment.js";
+import { StreamPort } from "./stream-port.js";
 
 /** Kernel receive buffer of each port's socket, bytes: absorbs bursts of ~2,000 full frames. */
 const RECV_BUFFER = 4 << 20;
@@ -35,28 +37,25 @@ export async function startWireDaemon(config: WireConfig): Promise<WireDaemon> {
   const sockets: Socket[] = [];
   const segments = new Map<string, WireSegment>();
   const live = readLiveState(config.liveState);
+  const streams: StreamPort[] = [];
   for (const link of config.links) {
-    const socks = link.ports.map(() => createSocket({ type: "udp4", recvBufferSize: RECV_BUFFER }));
-    sockets.push(...socks);
-    const seg = new WireSegment(
-      link.name,
-      link.mode,
-      link.ports.map((p, i) => {
-        const s = socks[i] as Socket;
-        return { name: p.name, send: (frame: Buffer) => s.send(frame) };
-      }),
-    );
-    segments.set(link.name, seg);
+    const sends: ((frame: Buffer) => void)[] = [];
+    const binds: (() => Promise<void>)[] = [];
+    // Frames that arrive before the segment exists are impossible: sockets start listening below.
+    let seg: WireSegment | undefined;
     link.ports.forEach((p, i) => {
-      const saved = live.links[link.name]?.[p.name];
-      seg.impair(i, saved?.impair ?? p.impair);
-      if (saved && !saved.up) seg.setUp(i, false);
-    });
-    await Promise.all(
-      link.ports.map(
-        (p, i) =>
+      if (p.stream) {
+        const port = new StreamPort(p.stream, (frame) => seg?.receive(i, frame));
+        streams.push(port);
+        sends.push((frame) => port.send(frame));
+        return;
+      }
+      const s = createSocket({ type: "udp4", recvBufferSize: RECV_BUFFER });
+      sockets.push(s);
+      sends.push((frame) => s.send(frame));
+      binds.push(
+        () =>
           new Promise<void>((resolve, reject) => {
-            const s = socks[i] as Socket;
             s.once("error", reject);
             s.bind(p.listen, "127.0.0.1", () => {
               s.off("error", reject);
@@ -65,13 +64,26 @@ export async function startWireDaemon(config: WireConfig): Promise<WireDaemon> {
                 errors[code] = (errors[code] ?? 0) + 1;
               });
               s.connect(p.peer, "127.0.0.1", () => {
-                s.on("message", (msg) => seg.receive(i, msg));
+                s.on("message", (msg) => seg?.receive(i, msg));
                 resolve();
               });
             });
           }),
-      ),
+      );
+    });
+    seg = new WireSegment(
+      link.name,
+      link.mode,
+      link.ports.map((p, i) => ({ name: p.name, send: sends[i] as (frame: Buffer) => void })),
     );
+    segments.set(link.name, seg);
+    const current = seg;
+    link.ports.forEach((p, i) => {
+      const saved = live.links[link.name]?.[p.name];
+      current.impair(i, saved?.impair ?? p.impair);
+      if (saved && !saved.up) current.setUp(i, false);
+    });
+    await Promise.all(binds.map((b) => b()));
   }
   const saveLive = () => {
     const state: LiveState = { links: {} };
@@ -99,6 +111,7 @@ export async function startWireDaemon(config: WireConfig): Promise<WireDaemon> {
     errors,
     async close() {
       for (const s of sockets) s.close();
+      for (const p of streams) p.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       rmSync(config.control, { force: true });
     },

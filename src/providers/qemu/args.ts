@@ -6,10 +6,11 @@
  * console and command agent on unix sockets.
  */
 
+import { dirname, join } from "node:path";
 import { TOOLS_DISK_SERIAL } from "../../image/tools.js";
 import type { LabPlan, NodePlan } from "../../plan/types.js";
 import type { Accel } from "./accel.js";
-import { type LabPorts, udpKey, wireKey } from "./ports.js";
+import { type LabPorts, udpKey } from "./ports.js";
 
 /** Files and settings one VM's command line refers to. */
 export interface VmLaunch {
@@ -55,6 +56,14 @@ export function netdevId(node: NodePlan, ifname: string): string {
   const i = node.interfaces.findIndex((x) => x.name === ifname);
   if (i < 0) throw new Error(`node ${node.name} has no interface ${ifname}`);
   return `n${i + 1}`;
+}
+
+/**
+ * Unix socket a VM's QEMU listens on for a NIC on a wire-daemon link
+ * (`-netdev stream`, QEMU ≥ 7.2), in the VM's folder next to its agent socket.
+ */
+export function streamSocket(vmDir: string, node: string, netdev: string): string {
+  return join(vmDir, `${node}.${netdev}.sock`);
 }
 
 /** `-name` of a VM's QEMU: how `down` recognizes its process. */
@@ -103,7 +112,7 @@ export function qemuArgs(plan: LabPlan, node: NodePlan, launch: VmLaunch): strin
     const id = netdevId(node, iface.name);
     args.push(
       "-netdev",
-      netdev(plan, launch.ports, node, iface.name, iface.link, id),
+      netdev(plan, launch.ports, node, iface.name, iface.link, id, dirname(launch.files.agent)),
       "-device",
       `${vm.nic},netdev=${id},mac=${iface.mac}${vm.nic === "virtio-net-pci" ? VIRTIO_LINK : ""}`,
     );
@@ -120,6 +129,7 @@ function netdev(
   ifname: string,
   linkName: string,
   id: string,
+  vmDir: string,
 ): string {
   const link = plan.links.find((l) => l.name === linkName);
   if (!link) throw new Error(`link ${linkName} is not in the plan`);
@@ -144,12 +154,10 @@ function netdev(
     return `tap,id=${id},ifname=${end.tap},script=no,downscript=no`;
   }
   if (link.transport === "hub" || link.transport === "switch" || link.transport === "relay") {
-    const self = ports.udp[udpKey(link.name, node.name, ifname)];
-    const daemon = ports.udp[wireKey(link.name, node.name, ifname)];
-    if (self === undefined || daemon === undefined)
-      throw new Error(`no wire daemon ports allocated for ${node.name}:${ifname} on ${link.name}`);
-    // The VM's tunnel goes to the daemon's port for this NIC; the daemon forwards.
-    return `socket,id=${id},udp=127.0.0.1:${daemon},localaddr=127.0.0.1:${self}`;
+    // QEMU listens on a unix stream socket (frames with a 4-byte length); the daemon connects,
+    // and connects again whenever either side restarts. Cheaper than a UDP tunnel per hop.
+    const path = streamSocket(vmDir, node.name, id);
+    return `stream,id=${id},server=on,addr.type=unix,addr.path=${path}`;
   }
   throw new Error(`transport ${link.transport} cannot reach a VM`);
 }

@@ -75,7 +75,13 @@ export async function allocatePorts(plan: LabPlan, taken: ReadonlySet<number>): 
   const udp: Record<string, number> = {};
   for (const link of plan.links) {
     if (!isTunnelled(link.transport)) continue;
-    for (const e of link.endpoints) {
+    for (const e of link.endpoints as readonly {
+      node: string;
+      interface: string;
+      hostVeth?: string;
+    }[]) {
+      // VM NICs on daemon links use unix stream sockets; namespace ends (socat) use UDP.
+      if (link.transport !== "udp" && !e.hostVeth) continue;
       udp[udpKey(link.name, e.node, e.interface)] = await next("udp");
       if (link.transport !== "udp")
         udp[wireKey(link.name, e.node, e.interface)] = await next("udp");

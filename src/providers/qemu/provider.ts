@@ -19,7 +19,7 @@ import { nodeScript } from "../netns/scripts.js";
 import { pidOf, stopPid } from "../pids.js";
 import type { Accel } from "./accel.js";
 import { AgentClient, AgentError } from "./agent.js";
-import { qemuArgs, qemuName } from "./args.js";
+import { netdevId, qemuArgs, qemuName, streamSocket } from "./args.js";
 import type { LabPorts } from "./ports.js";
 
 /** Files of one VM (see `vmFiles` in lab/access.ts). */
@@ -89,6 +89,10 @@ export async function startVms(plan: LabPlan, options: StartOptions): Promise<vo
       await rm(f.agent, { force: true });
       await rm(f.console, { force: true });
       await rm(f.qmp, { force: true });
+      // A stream socket left by an earlier QEMU would stop this one from listening.
+      for (const iface of node.interfaces) {
+        await rm(streamSocket(f.dir, node.name, netdevId(node, iface.name)), { force: true });
+      }
       await run(
         "qemu-system-x86_64",
         qemuArgs(plan, node, {

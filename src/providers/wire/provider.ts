@@ -58,11 +58,15 @@ export async function startWire(
   plan: LabPlan,
   ports: LabPorts,
   files: WireFiles,
+  streamPath: (node: string, iface: string) => string,
   timeoutMs = 10_000,
 ): Promise<void> {
   await mkdir(files.dir, { recursive: true });
   await rm(files.liveState, { force: true });
-  await writeFile(files.config, JSON.stringify(wireConfig(plan, ports, files), null, 2));
+  await writeFile(
+    files.config,
+    JSON.stringify(wireConfig(plan, ports, files, streamPath), null, 2),
+  );
   await startSupervisor(files);
   await waitForControl(plan.lab, files, timeoutMs);
 }
