@@ -88,6 +88,7 @@ async function capacity(label, mode, nPorts, setup) {
     control: join(dir, "control.sock"),
     liveState: join(dir, "live.json"),
     pidfile: join(dir, "daemon.pid"),
+    attachments: [],
     links: [{ name: "l", mode, ports }],
   };
   rmSync(config.liveState, { force: true });
@@ -130,14 +131,92 @@ async function capacity(label, mode, nPorts, setup) {
   );
 }
 
+// VM ports: unix stream servers, as QEMU's -netdev stream listens; the daemon connects.
+// One server writes length-prefixed frames for as long as the socket takes them, the others count.
+const STREAM_SENDER = `
+const net = require("node:net");
+const f = Buffer.alloc(4 + 98); f.writeUInt32BE(98, 0); f.write("0180c200000e020000000001", 4, "hex");
+const batch = Buffer.concat(Array.from({ length: 256 }, () => f));
+net.createServer((c) => {
+  c.on("error", () => {});
+  const go = () => { while (c.write(batch)); c.once("drain", go); };
+  go();
+}).listen(process.argv[1], () => process.stdout.write("ready\\n"));
+`;
+const STREAM_COUNTER = `
+const net = require("node:net");
+let n = 0, rest = 0;
+net.createServer((c) => c.on("data", (d) => {
+  let off = rest;
+  while (off + 4 <= d.length) { n++; off += 4 + d.readUInt32BE(off); }
+  rest = off >= d.length ? off - d.length : off - d.length; // a header split across chunks is rare; counted once either way
+  if (off < d.length) rest = 0;
+})).listen(process.argv[1], () => process.stdout.write("ready\\n"));
+process.on("SIGTERM", () => { process.stdout.write(n + "\\n"); process.exit(0); });
+`;
+
+async function streamCapacity(label, mode, nPorts, setup) {
+  const ports = Array.from({ length: nPorts }, (_, i) => ({
+    name: `v${i}:eth1`,
+    stream: join(dir, `v${i}.sock`),
+    listen: 0,
+    peer: 0,
+    impair: NO_IMPAIRMENT,
+  }));
+  for (const p of ports) rmSync(p.stream, { force: true });
+  const servers = ports.map((p, i) => {
+    const c = spawn(process.execPath, ["-e", i === 0 ? STREAM_SENDER : STREAM_COUNTER, p.stream], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    return { c, next: lines(c) };
+  });
+  for (const { next } of servers) await next();
+  const config = {
+    lab: "wlbench-wire",
+    control: join(dir, "control.sock"),
+    liveState: join(dir, "live.json"),
+    pidfile: join(dir, "daemon.pid"),
+    attachments: [],
+    links: [{ name: "l", mode, ports }],
+  };
+  rmSync(config.liveState, { force: true });
+  writeFileSync(join(dir, "config.json"), JSON.stringify(config));
+  const daemon = spawn(process.execPath, [main, "run", join(dir, "config.json")], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  await new Promise((r) => daemon.stderr.once("data", r));
+  const client = await WireClient.connect(config.control);
+  const cleanup = await setup(client);
+  // The sender writes from the moment the daemon connects; measure a 3 s window after a warm-up.
+  await new Promise((r) => setTimeout(r, 500));
+  const before = await client.show();
+  const cpu0 = cpuTicks(daemon.pid);
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, 3000));
+  const after = await client.show();
+  const secs = (performance.now() - t0) / 1000;
+  const cpu = cpuTicks(daemon.pid) - cpu0;
+  const tx = (s) => Math.min(...s.links[0].ports.slice(1).map((p) => p.stats.txFrames));
+  const rx = (s) => s.links[0].ports[0].stats.rxFrames;
+  const dropped = (s) => (s.errors["not-reading"] ?? 0) + (s.errors["not-connected"] ?? 0);
+  const inRate = (rx(after) - rx(before)) / secs;
+  // Handed on and taken: a counter that cannot keep up makes the daemon drop (never stall).
+  const lost = (dropped(after) - dropped(before)) / (nPorts - 1);
+  const outRate = (tx(after) - tx(before) - lost) / secs;
+  await cleanup?.();
+  client.close();
+  daemon.kill("SIGTERM");
+  for (const { c } of servers) c.kill("SIGKILL");
+  await new Promise((r) => daemon.on("exit", r));
+  console.log(
+    `| ${label} | ${Math.round(inRate)} | ${Math.round(outRate)} | ${dropped(after) - dropped(before)} | ${((cpu * 10_000) / Math.max(1, rx(after) - rx(before))).toFixed(2)} |`,
+  );
+}
+
 console.log(
   `wirelab wire daemon benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}`,
 );
 console.log("");
-console.log(
-  "| daemon alone, 98-byte frames | sent | sent/s | delivered (each output) | delivered/s | daemon CPU per frame (µs) |",
-);
-console.log("|---|---:|---:|---:|---:|---:|");
 const none = async () => undefined;
 const capturing = async () => {
   const c = await WireClient.connect(join(dir, "control.sock"));
@@ -151,11 +230,23 @@ const delayed = async (client) => {
   await client.impair("l", "v0:eth1", { ...NO_IMPAIRMENT, delayMs: 10 });
 };
 try {
+  console.log(
+    "| VM ports (unix streams, as QEMU's -netdev stream), 98-byte frames, 3 s | frames/s in | frames/s delivered (each output) | dropped (output not reading) | daemon CPU per frame in (µs) |",
+  );
+  console.log("|---|---:|---:|---:|---:|");
+  await streamCapacity("relay", "relay", 2, none);
+  await streamCapacity("relay, capture on", "relay", 2, capturing);
+  await streamCapacity("relay, 10 ms delay", "relay", 2, delayed);
+  await streamCapacity("hub, 3 ports", "hub", 3, none);
+  await streamCapacity("hub, 3 ports, capture on", "hub", 3, capturing);
+  console.log("");
+  console.log(
+    "| namespace ports (UDP, as from socat), 98-byte frames | sent | sent/s | delivered (each output) | delivered/s | daemon CPU per frame (µs) |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|");
   await capacity("relay", "relay", 2, none);
   await capacity("relay, capture on", "relay", 2, capturing);
-  await capacity("relay, 10 ms delay", "relay", 2, delayed);
   await capacity("hub, 3 ports", "hub", 3, none);
-  await capacity("hub, 3 ports, capture on", "hub", 3, capturing);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -21,7 +21,10 @@ const RECV_BUFFER = 4 << 20;
 /** A running daemon. */
 export interface WireDaemon {
   readonly segments: ReadonlyMap<string, WireSegment>;
-  /** Socket errors by code (e.g. ECONNREFUSED while a VM is not listening yet). */
+  /**
+   * Socket errors by code (e.g. ECONNREFUSED while a socat is not there yet),
+   * and frames a VM stream could not take (`not-connected`, `not-reading`).
+   */
   readonly errors: Record<string, number>;
   close(): Promise<void>;
 }
@@ -45,7 +48,13 @@ export async function startWireDaemon(config: WireConfig): Promise<WireDaemon> {
     let seg: WireSegment | undefined;
     link.ports.forEach((p, i) => {
       if (p.stream) {
-        const port = new StreamPort(p.stream, (frame) => seg?.receive(i, frame));
+        const port = new StreamPort(
+          p.stream,
+          (frame) => seg?.receive(i, frame),
+          (what) => {
+            errors[what] = (errors[what] ?? 0) + 1;
+          },
+        );
         streams.push(port);
         sends.push((frame) => port.send(frame));
         return;

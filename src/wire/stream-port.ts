@@ -20,10 +20,6 @@ const BACKLOG = 4 << 20;
 const MAX_FRAME = 69_632;
 
 export class StreamPort {
-  /** Frames dropped because the VM was not connected or not reading. */
-  dropped = 0;
-  /** Length fields out of range (the stream is then reconnected). */
-  malformed = 0;
   private socket: Socket | undefined;
   private buf: Buffer = Buffer.alloc(0);
   private closed = false;
@@ -32,10 +28,14 @@ export class StreamPort {
   /**
    * @param path - the unix socket QEMU listens on
    * @param onFrame - every frame the VM sends
+   * @param count - counts trouble: `not-connected`, `not-reading` (frames
+   *   dropped), `bad-length` (the stream was out of step and is reconnected)
    */
   constructor(
     readonly path: string,
     private readonly onFrame: (frame: Buffer) => void,
+    private readonly count: (what: "not-connected" | "not-reading" | "bad-length") => void = () =>
+      undefined,
   ) {
     this.connect();
   }
@@ -48,13 +48,14 @@ export class StreamPort {
   send(frame: Buffer): void {
     const s = this.socket;
     if (!s || s.writableLength > BACKLOG) {
-      this.dropped++;
+      this.count(s ? "not-reading" : "not-connected");
       return;
     }
-    // The frames of one event-loop turn go out in one writev.
+    // The frames handed on from one read (a stream chunk carries many) go out in one
+    // writev, right after that read's callback: batching without waiting a loop turn.
     if (!s.writableCorked) {
       s.cork();
-      setImmediate(() => s.uncork());
+      process.nextTick(() => s.uncork());
     }
     const head = Buffer.allocUnsafe(4);
     head.writeUInt32BE(frame.length, 0);
@@ -91,7 +92,7 @@ export class StreamPort {
       const len = this.buf.readUInt32BE(off);
       if (len > MAX_FRAME) {
         // Out of step: nothing after this can be trusted; start over.
-        this.malformed++;
+        this.count("bad-length");
         this.socket?.destroy();
         this.buf = Buffer.alloc(0);
         return;

@@ -13,6 +13,12 @@ interface Entry<T> {
 
 export class TimerQueue<T> {
   private readonly heap: Entry<T>[] = [];
+  /**
+   * Items whose due times never decrease (a constant delay): a FIFO, O(1)
+   * per item. Only items due earlier than the FIFO's last go to the heap.
+   */
+  private fifo: Entry<T>[] = [];
+  private fifoHead = 0;
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerDue = Number.POSITIVE_INFINITY;
@@ -28,13 +34,24 @@ export class TimerQueue<T> {
 
   /** Items waiting. */
   get size(): number {
-    return this.heap.length;
+    return this.heap.length + this.fifo.length - this.fifoHead;
   }
 
   /** Queues `item` to leave at `due` (ms on the queue's clock). */
   push(due: number, item: T): void {
+    const entry = { due, seq: this.seq++, item };
+    const last = this.fifo[this.fifo.length - 1];
+    if (!last || this.fifoHead === this.fifo.length || due >= last.due) {
+      if (this.fifoHead === this.fifo.length) {
+        this.fifo = [];
+        this.fifoHead = 0;
+      }
+      this.fifo.push(entry);
+      this.arm();
+      return;
+    }
     const h = this.heap;
-    h.push({ due, seq: this.seq++, item });
+    h.push(entry);
     let i = h.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
@@ -48,13 +65,15 @@ export class TimerQueue<T> {
   /** Drops everything waiting. */
   clear(): void {
     this.heap.length = 0;
+    this.fifo = [];
+    this.fifoHead = 0;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.timerDue = Number.POSITIVE_INFINITY;
   }
 
   private arm(): void {
-    const first = this.heap[0];
+    const first = this.peek();
     if (!first || first.due >= this.timerDue) return;
     clearTimeout(this.timer);
     this.timerDue = first.due;
@@ -66,10 +85,33 @@ export class TimerQueue<T> {
     this.timerDue = Number.POSITIVE_INFINITY;
     // Timers fire up to a millisecond late: release what is due within a tenth of one.
     const limit = this.now() + 0.1;
-    while (this.heap.length && (this.heap[0] as Entry<T>).due <= limit) {
-      this.deliver(this.pop().item);
+    for (let next = this.peek(); next && next.due <= limit; next = this.peek()) {
+      this.deliver(this.take().item);
+    }
+    if (this.fifoHead > 4096 && this.fifoHead * 2 > this.fifo.length) {
+      this.fifo = this.fifo.slice(this.fifoHead);
+      this.fifoHead = 0;
     }
     this.arm();
+  }
+
+  /** The earliest item, FIFO or heap. */
+  private peek(): Entry<T> | undefined {
+    const f = this.fifo[this.fifoHead];
+    const h = this.heap[0];
+    if (!f) return h;
+    if (!h) return f;
+    return before(h, f) ? h : f;
+  }
+
+  private take(): Entry<T> {
+    const f = this.fifo[this.fifoHead];
+    const h = this.heap[0];
+    if (f && (!h || !before(h, f))) {
+      this.fifoHead++;
+      return f;
+    }
+    return this.pop();
   }
 
   private pop(): Entry<T> {

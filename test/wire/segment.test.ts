@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { Impairer } from "../../src/wire/impairer.js";
 import { formatImpairment, NO_IMPAIRMENT, parseImpairment } from "../../src/wire/impairment.js";
 import { WireSegment } from "../../src/wire/segment.js";
+import { TimerQueue } from "../../src/wire/timer-queue.js";
 
 const mac = (n: number) => Buffer.from([2, 0, 0, 0, 0, n]);
 const BROADCAST = Buffer.alloc(6, 0xff);
@@ -123,6 +124,37 @@ describe("impairer", () => {
     expect(out.length).toBeLessThan(30);
     expect(imp.stats.overflow).toBe(30 - out.length);
     expect((out[5] as number) - (out[4] as number)).toBe(10);
+  });
+});
+
+describe("timer queue", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("releases items in due order, equal dues in arrival order, FIFO and heap mixed", () => {
+    vi.useFakeTimers();
+    const out: string[] = [];
+    const q = new TimerQueue<string>(
+      (x) => out.push(x),
+      () => Date.now(),
+    );
+    const t = Date.now();
+    for (const [due, name] of [
+      [10, "a"],
+      [20, "b"],
+      [5, "c"],
+      [20, "d"],
+      [15, "e"],
+      [30, "f"],
+      [15, "g"],
+    ] as const) {
+      q.push(t + due, name);
+    }
+    expect(q.size).toBe(7);
+    vi.advanceTimersByTime(16);
+    expect(out).toEqual(["c", "a", "e", "g"]);
+    vi.advanceTimersByTime(20);
+    expect(out).toEqual(["c", "a", "e", "g", "b", "d", "f"]);
+    expect(q.size).toBe(0);
   });
 });
 
