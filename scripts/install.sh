@@ -20,6 +20,7 @@ packages=(
   python3-minimal  # raw frames (LLDP, LACP) in the integration tests
   tshark         # decodes captures in the tests
   socat          # joins namespace interfaces to the wire daemon (raw frames ↔ UDP)
+  shellcheck     # checks the exported setup.sh/cleanup.sh in the tests
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -10,6 +10,7 @@ import { Command, CommanderError } from "commander";
 import { TopologyError, WirelabError } from "../errors.js";
 import { registerCapture } from "./commands/capture.js";
 import { registerConsole } from "./commands/console.js";
+import { registerCreate } from "./commands/create.js";
 import { registerExec } from "./commands/exec.js";
 import { registerImage } from "./commands/image.js";
 import { registerLink } from "./commands/link.js";
@@ -55,6 +56,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   registerConsole(program, io, setExit);
   registerCapture(program, io, setExit);
   registerLink(program, io, setExit);
+  registerCreate(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;

@@ -6,8 +6,9 @@ import { defaultRunner, type Runner } from "../exec.js";
 import { LabAccess } from "../lab/access.js";
 import { findNode } from "../lab/exec.js";
 import { requireRoot, requireTools } from "../lab/preflight.js";
-import { type LabTarget, requireLab } from "../lab/resolve.js";
+import type { LabTarget } from "../lab/resolve.js";
 import { StateStore } from "../lab/state.js";
+import { requireLabOrUnmanaged } from "../lab/unmanaged.js";
 import type { Reporter } from "../log.js";
 import type { NodePlan } from "../plan/types.js";
 import { type ValidationTest, validationTests } from "./tests.js";
@@ -60,7 +61,8 @@ export async function validateLab(
 ): Promise<ValidateResult> {
   const run = options.run ?? defaultRunner;
   const store = options.store ?? new StateStore();
-  const state = await requireLab(store, target);
+  // A lab built by an exported setup.sh has no record: its topology file tells its namespaces.
+  const state = await requireLabOrUnmanaged(store, target, run);
   requireRoot("validate");
   requireTools(["ip", "ping"]);
   const tests = validationTests(state.plan, options.neighbours ?? true);

@@ -1,0 +1,37 @@
+/**
+ * Golden files of the script export for the namespace examples. After a
+ * deliberate change: UPDATE_GOLDEN=1 npx vitest run test/export.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { scriptExport } from "../../src/export/script.js";
+import { planLab } from "../../src/plan/plan.js";
+import { parseTopology } from "../../src/topology/load.js";
+
+function planOf(file: string) {
+  const { topology } = parseTopology(readFileSync(file, "utf8"), file);
+  return planLab(topology);
+}
+
+describe("script export", () => {
+  for (const example of ["six-routers", "lan", "dual-stack", "leaf-spine"]) {
+    it(`${example}: matches its golden files and passes shellcheck`, () => {
+      const files = scriptExport(planOf(`examples/${example}.yml`), `examples/${example}.yml`);
+      for (const [name, text] of Object.entries(files)) {
+        const golden = `test/golden/${example}.${name}`;
+        if (process.env.UPDATE_GOLDEN) writeFileSync(golden, text);
+        expect(existsSync(golden), `${golden} is missing; UPDATE_GOLDEN=1 writes it`).toBe(true);
+        expect(text, golden).toBe(readFileSync(golden, "utf8"));
+        // shellcheck (Debian package) exits non-zero on any finding.
+        execFileSync("shellcheck", ["-s", "bash", "-"], { input: text });
+      }
+    });
+  }
+
+  it("refuses what a script cannot build yet, saying why", () => {
+    expect(() => scriptExport(planOf("examples/six-routers-vm.yml"), "x.yml")).toThrow(
+      /has VM nodes \(rt1, .*\); script export covers namespace labs only/,
+    );
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * Exported scripts build the same lab without wirelab: setup.sh, then
+ * `wirelab validate FILE` passes against it, then cleanup.sh leaves nothing.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { cli, labFile, leftovers } from "./lab-helpers.js";
+
+describe("script export, run for real", () => {
+  const dir = mkdtempSync(join(tmpdir(), "wl-script-"));
+  const labs: { file: string; out: string }[] = [];
+  afterAll(() => {
+    for (const { out } of labs) spawnSync("bash", [join(out, "cleanup.sh")]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const [example, tests] of [
+    ["six-routers", 21],
+    ["lan", 0],
+  ] as const) {
+    it(`${example}: setup.sh builds it, wirelab validates it, cleanup.sh removes it`, () => {
+      const { file, lab } = labFile(`examples/${example}.yml`, `scr${example.slice(0, 3)}`);
+      const out = join(dir, example);
+      labs.push({ file, out });
+      expect(cli(["create", file, "--output", "script", "-o", out]).code).toBe(0);
+      execFileSync("bash", [join(out, "setup.sh")], { stdio: "ignore" });
+      const v = cli(["validate", file]);
+      expect(v.stderr).toBe("");
+      expect(v.code).toBe(0);
+      expect(v.stdout).toMatch(new RegExp(`lab ${lab}: \\d+ passed, 0 failed`));
+      if (tests) expect(v.stdout).toContain(`lab ${lab}: ${tests} passed`);
+      execFileSync("bash", [join(out, "cleanup.sh")], { stdio: "ignore" });
+      expect(leftovers(lab)).toEqual({ qemu: [], wire: [], hostDevices: [], namespaces: [] });
+      // Again: nothing to remove, no error.
+      execFileSync("bash", [join(out, "cleanup.sh")], { stdio: "ignore" });
+    });
+  }
+});
