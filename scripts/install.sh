@@ -21,6 +21,8 @@ packages=(
   tshark         # decodes captures in the tests
   socat          # joins namespace interfaces to the wire daemon (raw frames ↔ UDP)
   shellcheck     # checks the exported setup.sh/cleanup.sh in the tests
+  libvirt-clients  # virt-xml-validate: checks the libvirt export in the tests
+  libxml2-utils  # xmllint, which virt-xml-validate runs
 )
 missing=()
 for p in "${packages[@]}"; do

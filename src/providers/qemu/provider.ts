@@ -132,11 +132,18 @@ export async function startVms(plan: LabPlan, options: StartOptions): Promise<vo
   );
 }
 
-async function writeNodeInitrd(
+/**
+ * Writes a VM's initramfs: the image's, then the node's configuration
+ * (`guestConfig`) as a second archive the kernel unpacks after it.
+ *
+ * @param f - `dir` for scratch files, `initrd` for the result
+ * @throws {CommandError} when cpio fails
+ */
+export async function writeNodeInitrd(
   run: Runner,
   image: GuestImage,
   node: NodePlan,
-  f: VmFileSet,
+  f: Pick<VmFileSet, "dir" | "initrd">,
 ): Promise<void> {
   const cfgRoot = join(f.dir, `${node.name}.cfg`);
   await rm(cfgRoot, { recursive: true, force: true });

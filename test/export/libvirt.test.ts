@@ -1,0 +1,93 @@
+/**
+ * libvirt export: golden files for the VM examples (fixed ports and image
+ * paths), every file valid for libvirt (`virt-xml-validate`, Debian
+ * libvirt-clients), and the UDP tunnel ends crossed as libvirt wants them.
+ * After a deliberate change: UPDATE_GOLDEN=1 npx vitest run test/export.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { libvirtExport } from "../../src/export/libvirt.js";
+import type { GuestImage } from "../../src/image/build.js";
+import { planLab } from "../../src/plan/plan.js";
+import type { LabPlan } from "../../src/plan/types.js";
+import { udpKey } from "../../src/providers/qemu/ports.js";
+import { parseTopology } from "../../src/topology/load.js";
+
+function planOf(file: string) {
+  const { topology } = parseTopology(readFileSync(file, "utf8"), file);
+  return planLab(topology);
+}
+
+const image = {
+  dir: "/var/cache/wirelab/image",
+  kernel: "/var/cache/wirelab/image/vmlinuz",
+  initrd: "/var/cache/wirelab/image/initrd.gz",
+  tools: "/var/cache/wirelab/image/tools.img",
+} as GuestImage;
+
+/** Ports 30000, 30001, … for the ends of every VM↔VM p2p link, in plan order. */
+function fixedPorts(plan: LabPlan) {
+  const vms = new Set(plan.nodes.filter((n) => n.vm).map((n) => n.name));
+  const udp: Record<string, number> = {};
+  let next = 30000;
+  for (const l of plan.links) {
+    if (l.type !== "p2p" || !l.endpoints.every((e) => vms.has(e.node))) continue;
+    for (const e of l.endpoints) udp[udpKey(l.name, e.node, e.interface)] = next++;
+  }
+  return { udp, ssh: {} };
+}
+
+describe("libvirt export", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "wl-libvirt-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  for (const example of ["six-routers-vm", "six-routers-mixed"]) {
+    it(`${example}: as in its golden files, and every file valid for libvirt`, () => {
+      const plan = planOf(`examples/${example}.yml`);
+      const files = libvirtExport(plan, { dir: "/srv/lab", image, ports: fixedPorts(plan) });
+      for (const [name, text] of Object.entries(files)) {
+        const golden = `test/golden/libvirt/${example}/${name}`;
+        if (process.env.UPDATE_GOLDEN) {
+          execFileSync("mkdir", ["-p", `test/golden/libvirt/${example}`]);
+          writeFileSync(golden, text);
+        }
+        expect(existsSync(golden), `${golden} is missing; UPDATE_GOLDEN=1 writes it`).toBe(true);
+        expect(text, golden).toBe(readFileSync(golden, "utf8"));
+        const path = join(scratch, `${example}-${name}`);
+        writeFileSync(path, text);
+        // Exits non-zero unless the file matches libvirt's RelaxNG schema.
+        const v = spawnSync("virt-xml-validate", [path], { encoding: "utf8" });
+        expect(`${v.stdout}${v.stderr}`, name).toContain("validates");
+        expect(v.status, name).toBe(0);
+      }
+    });
+  }
+
+  it("crosses the tunnel ends: each VM sends to the other's local port", () => {
+    const plan = planOf("examples/six-routers-vm.yml");
+    const files = libvirtExport(plan, { dir: "/srv/lab", image, ports: fixedPorts(plan) });
+    const ends = (xml: string) =>
+      [
+        ...xml.matchAll(
+          /<source address='127.0.0.1' port='(\d+)'>\s*<local address='127.0.0.1' port='(\d+)'/g,
+        ),
+      ].map((m) => [Number(m[1]), Number(m[2])] as const);
+    const rt1 = ends(files["rt1.xml"] as string);
+    const rt2 = ends(files["rt2.xml"] as string);
+    // br2 joins rt1 and rt2: rt1 sends where rt2 listens and back.
+    expect(rt2.some(([src, local]) => rt1.some(([s, l]) => s === local && l === src))).toBe(true);
+  });
+
+  it("refuses a lab without VMs", () => {
+    expect(() =>
+      libvirtExport(planOf("examples/six-routers.yml"), {
+        dir: "/x",
+        image,
+        ports: { udp: {}, ssh: {} },
+      }),
+    ).toThrow(/has no VM nodes/);
+  });
+});
