@@ -23,6 +23,7 @@ packages=(
   shellcheck     # checks the exported setup.sh/cleanup.sh in the tests
   libvirt-clients  # virt-xml-validate: checks the libvirt export in the tests
   libxml2-utils  # xmllint, which virt-xml-validate runs
+  ruby           # ruby -c: checks the exported Vagrantfile in the tests
 )
 missing=()
 for p in "${packages[@]}"; do

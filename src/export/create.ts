@@ -15,9 +15,10 @@ import { writeNodeInitrd } from "../providers/qemu/provider.js";
 import { clabExport } from "./clab.js";
 import { libvirtExport } from "./libvirt.js";
 import { scriptExport } from "./script.js";
+import { vagrantExport } from "./vagrant.js";
 
 /** What `create` can write. */
-export const OUTPUTS = ["script", "clab", "libvirt"] as const;
+export const OUTPUTS = ["script", "clab", "libvirt", "vagrant"] as const;
 export type Output = (typeof OUTPUTS)[number];
 
 /**
@@ -48,11 +49,11 @@ export async function createExport(
       tunnelsForVmPairs(plan),
       new Set(others.flatMap((s) => portsOf(s.ports))),
     );
-    files = libvirtExport(plan, {
-      dir: outDir,
-      ports,
-      ...(image ? { image } : {}),
-    });
+    const ctx = { dir: outDir, ports, ...(image ? { image } : {}) };
+    files =
+      output === "vagrant"
+        ? { Vagrantfile: vagrantExport(plan, file, ctx) }
+        : libvirtExport(plan, ctx);
     for (const n of plan.nodes) if (n.vm && !n.vm.userImage) initrds.push(n.name);
     if (initrds.length && !image)
       throw new WirelabError("the guest image is not built; run: wirelab image build");

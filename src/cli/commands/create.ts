@@ -1,15 +1,15 @@
 import type { Command } from "commander";
 import type { CliIO } from "../io.js";
 
-/** Adds `wirelab create FILE --output script|clab|libvirt [-o DIR]`. */
+/** Adds `wirelab create FILE --output script|clab|libvirt|vagrant [-o DIR]`. */
 export function registerCreate(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
     .command("create")
     .description(
-      "write the lab for another tool, from the same plan: script (setup.sh, cleanup.sh), clab (containerlab topology), libvirt (domain and network XML)",
+      "write the lab for another tool, from the same plan: script (setup.sh, cleanup.sh), clab (containerlab topology), libvirt (domain and network XML), vagrant (Vagrantfile for vagrant-libvirt)",
     )
     .argument("<file>", "topology file")
-    .requiredOption("--output <kind>", "what to write: script, clab or libvirt")
+    .requiredOption("--output <kind>", "what to write: script, clab, libvirt or vagrant")
     .option("-o, --dir <dir>", "folder to write into (created if missing)", ".")
     .action(async (file: string, opts: { output: string; dir: string }) => {
       const { LabError } = await import("../../errors.js");
