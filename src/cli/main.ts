@@ -13,6 +13,7 @@ import { registerConsole } from "./commands/console.js";
 import { registerCreate } from "./commands/create.js";
 import { registerExec } from "./commands/exec.js";
 import { registerImage } from "./commands/image.js";
+import { registerImport } from "./commands/import.js";
 import { registerLink } from "./commands/link.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerRestart } from "./commands/restart.js";
@@ -57,6 +58,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   registerCapture(program, io, setExit);
   registerLink(program, io, setExit);
   registerCreate(program, io, setExit);
+  registerImport(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;

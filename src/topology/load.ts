@@ -7,6 +7,7 @@ import { basename, dirname, extname } from "node:path";
 import { type Diagnostic, TopologyError } from "../errors.js";
 import { resolveAddressing } from "./addressing.js";
 import { checkTopology } from "./checks.js";
+import { fromClab, isClabTopology } from "./clab.js";
 import { normalizeLinks } from "./links.js";
 import { normalizeNodes } from "./nodes.js";
 import { labNameSchema } from "./schema.js";
@@ -58,8 +59,12 @@ export function parseTopologyPartial(
 ): { topology?: Topology; source: TopologySource; problems: Diagnostic[] } {
   const { source, diagnostics } = parseSource(text, file);
   if (diagnostics.length > 0) return { source, problems: diagnostics };
-  const data: unknown = source.doc.toJS() ?? {};
+  const raw: unknown = source.doc.toJS() ?? {};
   const problems: Diagnostic[] = [];
+  // A containerlab file is turned into a wirelab topology; its problems point back into it.
+  const clab = isClabTopology(raw) ? fromClab(raw as Record<string, unknown>, problems) : undefined;
+  const data: unknown = clab ? clab.data : raw;
+  const translated = problems.length;
   const input = parseSections(data, problems);
   const name = input.name ?? defaultLabName(file, problems);
   const addressing = resolveAddressing(input.addressing, problems);
@@ -77,6 +82,16 @@ export function parseTopologyPartial(
     links,
     tests,
   };
+  if (clab) {
+    for (let i = translated; i < problems.length; i++) {
+      const d = problems[i] as Diagnostic;
+      problems[i] = {
+        ...d,
+        path: clab.mapPath(d.path),
+        ...(d.related ? { related: clab.mapPath(d.related) } : {}),
+      };
+    }
+  }
   return { topology, source, problems };
 }
 

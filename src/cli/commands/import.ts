@@ -1,0 +1,23 @@
+import type { Command } from "commander";
+import type { CliIO } from "../io.js";
+
+/** Adds `wirelab import FILE [-o OUT]`. */
+export function registerImport(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command("import")
+    .description(
+      "write the wirelab topology equivalent to a containerlab file (up, plan and create read those directly too)",
+    )
+    .argument("<file>", "containerlab topology file")
+    .option("-o, --out <file>", "write to FILE instead of standard output")
+    .action(async (file: string, opts: { out?: string }) => {
+      const { readFile, writeFile } = await import("node:fs/promises");
+      const { importTopology } = await import("../../topology/import.js");
+      const yaml = importTopology(await readFile(file, "utf8"), file);
+      if (opts.out) {
+        await writeFile(opts.out, yaml);
+        io.err(`wrote ${opts.out}\n`);
+      } else io.out(yaml);
+      setExit(0);
+    });
+}
