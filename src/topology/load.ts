@@ -9,6 +9,7 @@ import { resolveAddressing } from "./addressing.js";
 import { checkTopology } from "./checks.js";
 import { fromClab, isClabTopology } from "./clab.js";
 import { normalizeLinks } from "./links.js";
+import { fromNetlab, isNetlabTopology } from "./netlab.js";
 import { normalizeNodes } from "./nodes.js";
 import { labNameSchema } from "./schema.js";
 import { parseSections } from "./sections.js";
@@ -63,7 +64,12 @@ export function parseTopologyPartial(
   const problems: Diagnostic[] = [];
   // A containerlab file is turned into a wirelab topology; its problems point back into it.
   const clab = isClabTopology(raw) ? fromClab(raw as Record<string, unknown>, problems) : undefined;
-  const data: unknown = clab ? clab.data : raw;
+  // A netlab file's own keys (provider, groups, device, module) are mapped in place.
+  const data: unknown = clab
+    ? clab.data
+    : isNetlabTopology(raw)
+      ? fromNetlab(raw as Record<string, unknown>, problems)
+      : raw;
   const translated = problems.length;
   const input = parseSections(data, problems);
   const name = input.name ?? defaultLabName(file, problems);

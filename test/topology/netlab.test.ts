@@ -1,0 +1,42 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { TopologyError } from "../../src/errors.js";
+import { planText } from "../../src/lab/load-plan.js";
+
+describe("netlab topologies as input", () => {
+  it("maps provider, dotted defaults.device, groups and node devices to kinds", () => {
+    const file = "test/fixtures/netlab-ok.yml";
+    const { plan } = planText(readFileSync(file, "utf8"), file);
+    expect(plan.nodes.map((n) => `${n.name}:${n.kind}`)).toEqual([
+      "r1:linux",
+      "r2:linux",
+      "h1:linux",
+    ]);
+    expect(plan.nodes.find((n) => n.name === "h1")?.interfaces[0]?.ipv4).toBe("10.5.0.10/24");
+  });
+
+  it("makes device linux a VM under provider libvirt", () => {
+    const { plan } = planText(
+      "provider: libvirt\nnodes:\n  a: { device: linux }\n  b: {}\nlinks: [a-b]\n",
+      "l.yml",
+    );
+    expect(plan.nodes.map((n) => n.kind)).toEqual(["vm", "vm"]);
+  });
+
+  it("reports modules, vendor devices and unmapped group attributes where they are written", () => {
+    const file = "test/fixtures/netlab-bad.yml";
+    let err: unknown;
+    try {
+      planText(readFileSync(file, "utf8"), file);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TopologyError);
+    expect((err as TopologyError).diagnostics.map((d) => `${d.code}@${d.line}:${d.col}`)).toEqual([
+      "unsupported@3:1",
+      "unsupported@4:18",
+      "unsupported@8:5",
+      "unsupported@11:16",
+    ]);
+  });
+});
