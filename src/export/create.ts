@@ -10,6 +10,7 @@ import { readImage } from "../image/build.js";
 import { loadAndPlan } from "../lab/load-plan.js";
 import { StateStore } from "../lab/state.js";
 import type { LabPlan } from "../plan/types.js";
+import { chooseAccel } from "../providers/qemu/accel.js";
 import { allocatePorts, portsOf } from "../providers/qemu/ports.js";
 import { writeNodeInitrd } from "../providers/qemu/provider.js";
 import { clabExport } from "./clab.js";
@@ -39,8 +40,20 @@ export async function createExport(
   const outDir = resolve(dir);
   let files: Record<string, string>;
   const initrds: string[] = [];
-  if (output === "script") files = { ...scriptExport(plan, file) };
-  else if (output === "clab") files = { [`${plan.lab}.clab.yml`]: clabExport(plan, file) };
+  if (output === "script") {
+    const hasVms = plan.nodes.some((n) => n.vm);
+    let vm: Parameters<typeof scriptExport>[2];
+    if (hasVms) {
+      const image = await readImage();
+      if (!image) throw new WirelabError("the guest image is not built; run: wirelab image build");
+      const store = options.store ?? new StateStore();
+      const others = (await store.list()).filter((s) => s.lab !== plan.lab);
+      const ports = await allocatePorts(plan, new Set(others.flatMap((s) => portsOf(s.ports))));
+      vm = { image, ports, accel: await chooseAccel(options.run ?? defaultRunner, image) };
+      for (const n of plan.nodes) if (n.vm && !n.vm.userImage) initrds.push(n.name);
+    }
+    files = { ...scriptExport(plan, file, vm) };
+  } else if (output === "clab") files = { [`${plan.lab}.clab.yml`]: clabExport(plan, file) };
   else {
     const image = await readImage();
     const store = options.store ?? new StateStore();

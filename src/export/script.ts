@@ -5,10 +5,13 @@
  *
  * Covered: namespaces, vEth pairs, LAN bridges in the lab namespace, taps
  * and tc mirred redirects (`u32 match u32 0 0`, which every kernel with
- * cls_u32 has), addresses, routes, forwarding. Not yet: VM nodes and links
- * carried by the wire daemon (they need QEMU's files and wirelab's daemon).
+ * cls_u32 has), addresses, routes, forwarding, and VM nodes: QEMU with the
+ * same arguments as `up` (UDP tunnel ports and taps fixed when the script is
+ * written; each node's initramfs written next to it; `ACCEL` picks kvm or
+ * tcg). Not covered: links carried by the wire daemon (they need wirelab).
  */
 import { WirelabError } from "../errors.js";
+import type { GuestImage } from "../image/build.js";
 import { mirredPairs } from "../plan/links.js";
 import type { LabPlan } from "../plan/types.js";
 import {
@@ -19,6 +22,17 @@ import {
   mirredScript,
   nodeScript,
 } from "../providers/netns/scripts.js";
+import type { Accel } from "../providers/qemu/accel.js";
+import { qemuArgs, qemuName, TCG_TB_SIZE_MIB } from "../providers/qemu/args.js";
+import type { LabPorts } from "../providers/qemu/ports.js";
+
+/** What VM nodes need beyond the plan: the image, the tunnel ports, the accelerator. */
+export interface ScriptVmContext {
+  readonly image: GuestImage;
+  readonly ports: LabPorts;
+  /** Default of `$ACCEL` in the script (what wirelab detected on this host). */
+  readonly accel: Accel;
+}
 
 /** The two scripts, by file name. */
 export interface ScriptExport {
@@ -31,11 +45,11 @@ export interface ScriptExport {
  * @param source - the topology file, named in the scripts' headers
  * @throws {WirelabError} when the lab has VM nodes or wire-daemon links (not exportable as scripts yet)
  */
-export function scriptExport(plan: LabPlan, source: string): ScriptExport {
-  const vms = plan.nodes.filter((n) => n.vm).map((n) => n.name);
-  if (vms.length) {
+export function scriptExport(plan: LabPlan, source: string, vm?: ScriptVmContext): ScriptExport {
+  const vms = plan.nodes.filter((n) => n.vm);
+  if (vms.length && !vm) {
     throw new WirelabError(
-      `lab "${plan.lab}" has VM nodes (${vms.join(", ")}); script export covers namespace labs only for now`,
+      `lab "${plan.lab}" has VM nodes (${vms.map((n) => n.name).join(", ")}); their script needs the guest image and ports (wirelab create does that)`,
     );
   }
   const daemon = plan.links
@@ -79,6 +93,34 @@ export function scriptExport(plan: LabPlan, source: string): ScriptExport {
       setup.push(`ip netns exec ${n.namespace} sysctl ${forwardingSysctl(true).join(" ")}`, "");
     }
   }
+  if (vm && vms.length) {
+    setup.push(
+      "# VMs: QEMU as wirelab runs it; each node's initramfs is next to this script.",
+      'here=$(cd "$(dirname "$0")" && pwd)',
+      `ACCEL=\${ACCEL:-${vm.accel}}   # kvm or tcg`,
+      `if [[ $ACCEL == tcg ]]; then ACCEL_ARG=tcg,tb-size=${TCG_TB_SIZE_MIB}; else ACCEL_ARG=kvm; fi`,
+    );
+    for (const n of vms) {
+      const args = qemuArgs(plan, n, {
+        accel: vm.accel,
+        kernel: vm.image.kernel,
+        initrd: `${DIR}/${n.name}.initrd`,
+        ...(n.vm?.userImage ? {} : { tools: vm.image.tools }),
+        files: {
+          agent: `${DIR}/${n.name}.cmd`,
+          console: `${DIR}/${n.name}.console`,
+          consoleLog: `${DIR}/${n.name}.console.log`,
+          pidfile: `${DIR}/${n.name}.pid`,
+          log: `${DIR}/${n.name}.log`,
+        },
+        ports: vm.ports,
+      });
+      const accelAt = args.indexOf("-accel") + 1;
+      if (accelAt > 0) args[accelAt] = ACCEL;
+      setup.push(`qemu-system-x86_64 \\\n  ${optionLines(args).join(" \\\n  ")}`);
+    }
+    setup.push("");
+  }
   setup.push(`echo "lab ${plan.lab} is up"`, "");
 
   const namespaces = [
@@ -87,20 +129,56 @@ export function scriptExport(plan: LabPlan, source: string): ScriptExport {
   ];
   const devices = hostDevices(plan);
   const cleanup: string[] = [header("Removes")];
-  cleanup.push("# Whatever is already gone is skipped, so this can run again.");
-  if (devices.length) {
-    cleanup.push(
-      `for dev in ${devices.join(" ")}; do`,
-      '  if ip link show dev "$dev" >/dev/null 2>&1; then ip link delete dev "$dev"; fi',
-      "done",
-    );
-  }
   cleanup.push(
-    `for ns in ${namespaces.join(" ")}; do`,
-    '  if [[ -e /run/netns/$ns ]]; then ip netns delete "$ns"; fi',
-    "done",
+    "# Whatever is already gone is skipped, so this can run again.",
+    'here=$(cd "$(dirname "$0")" && pwd)',
+    "",
+    "# Stops the QEMU of a node, only if its -name says it is this lab's.",
+    "stop_vm() {",
+    '  local pidfile="$here/$1.pid" pid',
+    "  [[ -f $pidfile ]] || return 0",
+    '  pid=$(cat "$pidfile")',
+    `  if tr '\\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "-name ${qemuName(plan.lab, "")}$1 "; then`,
+    '    kill "$pid"',
+    '    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.3; done',
+    "  fi",
+    '  rm -f "$pidfile"',
+    "}",
+    'delete_dev() { if ip link show dev "$1" >/dev/null 2>&1; then ip link delete dev "$1"; fi; }',
+    'delete_ns() { if [[ -e /run/netns/$1 ]]; then ip netns delete "$1"; fi; }',
+    "",
+    ...vms.map((n) => `stop_vm ${n.name}`),
+    ...devices.map((d) => `delete_dev ${d}`),
+    ...namespaces.map((n) => `delete_ns ${n}`),
     `echo "lab ${plan.lab} is down"`,
     "",
   );
   return { "setup.sh": setup.join("\n"), "cleanup.sh": cleanup.join("\n") };
+}
+
+/** Stands for the script's own folder in QEMU arguments; becomes "$here". */
+const DIR = "@DIR@";
+
+/** Stands for the accelerator argument; becomes "$ACCEL_ARG". */
+const ACCEL = "@ACCEL@";
+
+/** Arguments as `-option value` lines. */
+function optionLines(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    const next = args[i + 1];
+    if (a.startsWith("-") && next !== undefined && !next.startsWith("-")) {
+      out.push(`${shellArg(a)} ${shellArg(next)}`);
+      i++;
+    } else out.push(shellArg(a));
+  }
+  return out;
+}
+
+/** One argument for bash: single-quoted, or double-quoted around "$here" when it names a file next to the script. */
+function shellArg(arg: string): string {
+  if (arg === ACCEL) return '"$ACCEL_ARG"';
+  if (arg.includes(DIR)) return `"${arg.replaceAll(DIR, "$here")}"`;
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }

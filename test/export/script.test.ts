@@ -29,9 +29,16 @@ describe("script export", () => {
     });
   }
 
-  it("refuses what a script cannot build yet, saying why", () => {
+  it("refuses what a script cannot build, saying why", () => {
     expect(() => scriptExport(planOf("examples/six-routers-vm.yml"), "x.yml")).toThrow(
-      /has VM nodes \(rt1, .*\); script export covers namespace labs only/,
+      /has VM nodes \(rt1, .*\); their script needs the guest image and ports/,
     );
+    const hub = planLab(
+      parseTopology(
+        "nodes: [a, b, c]\nlinks: [ { a: {}, b: {}, c: {}, transport: hub } ]\n",
+        "h.yml",
+      ).topology,
+    );
+    expect(() => scriptExport(hub, "h.yml")).toThrow(/need wirelab's wire daemon/);
   });
 });

@@ -6,7 +6,24 @@ set -euo pipefail
 if [[ $EUID -ne 0 ]]; then echo "run as root" >&2; exit 77; fi
 
 # Whatever is already gone is skipped, so this can run again.
-for ns in wl-lan wl-lan-a wl-lan-b wl-lan-c; do
-  if [[ -e /run/netns/$ns ]]; then ip netns delete "$ns"; fi
-done
+here=$(cd "$(dirname "$0")" && pwd)
+
+# Stops the QEMU of a node, only if its -name says it is this lab's.
+stop_vm() {
+  local pidfile="$here/$1.pid" pid
+  [[ -f $pidfile ]] || return 0
+  pid=$(cat "$pidfile")
+  if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "-name wl-lan-$1 "; then
+    kill "$pid"
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.3; done
+  fi
+  rm -f "$pidfile"
+}
+delete_dev() { if ip link show dev "$1" >/dev/null 2>&1; then ip link delete dev "$1"; fi; }
+delete_ns() { if [[ -e /run/netns/$1 ]]; then ip netns delete "$1"; fi; }
+
+delete_ns wl-lan
+delete_ns wl-lan-a
+delete_ns wl-lan-b
+delete_ns wl-lan-c
 echo "lab lan is down"

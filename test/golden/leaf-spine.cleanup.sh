@@ -6,7 +6,56 @@ set -euo pipefail
 if [[ $EUID -ne 0 ]]; then echo "run as root" >&2; exit 77; fi
 
 # Whatever is already gone is skipped, so this can run again.
-for ns in wl-leaf-spine-spine1 wl-leaf-spine-spine2 wl-leaf-spine-spine3 wl-leaf-spine-spine4 wl-leaf-spine-leaf1 wl-leaf-spine-leaf2 wl-leaf-spine-leaf3 wl-leaf-spine-leaf4 wl-leaf-spine-leaf5 wl-leaf-spine-leaf6 wl-leaf-spine-leaf7 wl-leaf-spine-leaf8 wl-leaf-spine-leaf9 wl-leaf-spine-leaf10 wl-leaf-spine-leaf11 wl-leaf-spine-leaf12 wl-leaf-spine-leaf13 wl-leaf-spine-leaf14 wl-leaf-spine-leaf15 wl-leaf-spine-leaf16 wl-leaf-spine-h1 wl-leaf-spine-h2 wl-leaf-spine-h3 wl-leaf-spine-h4 wl-leaf-spine-h5 wl-leaf-spine-h6 wl-leaf-spine-h7 wl-leaf-spine-h8 wl-leaf-spine-h9 wl-leaf-spine-h10 wl-leaf-spine-h11 wl-leaf-spine-h12 wl-leaf-spine-h13 wl-leaf-spine-h14 wl-leaf-spine-h15 wl-leaf-spine-h16; do
-  if [[ -e /run/netns/$ns ]]; then ip netns delete "$ns"; fi
-done
+here=$(cd "$(dirname "$0")" && pwd)
+
+# Stops the QEMU of a node, only if its -name says it is this lab's.
+stop_vm() {
+  local pidfile="$here/$1.pid" pid
+  [[ -f $pidfile ]] || return 0
+  pid=$(cat "$pidfile")
+  if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "-name wl-leaf-spine-$1 "; then
+    kill "$pid"
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.3; done
+  fi
+  rm -f "$pidfile"
+}
+delete_dev() { if ip link show dev "$1" >/dev/null 2>&1; then ip link delete dev "$1"; fi; }
+delete_ns() { if [[ -e /run/netns/$1 ]]; then ip netns delete "$1"; fi; }
+
+delete_ns wl-leaf-spine-spine1
+delete_ns wl-leaf-spine-spine2
+delete_ns wl-leaf-spine-spine3
+delete_ns wl-leaf-spine-spine4
+delete_ns wl-leaf-spine-leaf1
+delete_ns wl-leaf-spine-leaf2
+delete_ns wl-leaf-spine-leaf3
+delete_ns wl-leaf-spine-leaf4
+delete_ns wl-leaf-spine-leaf5
+delete_ns wl-leaf-spine-leaf6
+delete_ns wl-leaf-spine-leaf7
+delete_ns wl-leaf-spine-leaf8
+delete_ns wl-leaf-spine-leaf9
+delete_ns wl-leaf-spine-leaf10
+delete_ns wl-leaf-spine-leaf11
+delete_ns wl-leaf-spine-leaf12
+delete_ns wl-leaf-spine-leaf13
+delete_ns wl-leaf-spine-leaf14
+delete_ns wl-leaf-spine-leaf15
+delete_ns wl-leaf-spine-leaf16
+delete_ns wl-leaf-spine-h1
+delete_ns wl-leaf-spine-h2
+delete_ns wl-leaf-spine-h3
+delete_ns wl-leaf-spine-h4
+delete_ns wl-leaf-spine-h5
+delete_ns wl-leaf-spine-h6
+delete_ns wl-leaf-spine-h7
+delete_ns wl-leaf-spine-h8
+delete_ns wl-leaf-spine-h9
+delete_ns wl-leaf-spine-h10
+delete_ns wl-leaf-spine-h11
+delete_ns wl-leaf-spine-h12
+delete_ns wl-leaf-spine-h13
+delete_ns wl-leaf-spine-h14
+delete_ns wl-leaf-spine-h15
+delete_ns wl-leaf-spine-h16
 echo "lab leaf-spine is down"

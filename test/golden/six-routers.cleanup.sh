@@ -6,7 +6,28 @@ set -euo pipefail
 if [[ $EUID -ne 0 ]]; then echo "run as root" >&2; exit 77; fi
 
 # Whatever is already gone is skipped, so this can run again.
-for ns in wl-six-routers wl-six-routers-rt1 wl-six-routers-rt2 wl-six-routers-rt3 wl-six-routers-rt4 wl-six-routers-h1 wl-six-routers-h2 wl-six-routers-htest; do
-  if [[ -e /run/netns/$ns ]]; then ip netns delete "$ns"; fi
-done
+here=$(cd "$(dirname "$0")" && pwd)
+
+# Stops the QEMU of a node, only if its -name says it is this lab's.
+stop_vm() {
+  local pidfile="$here/$1.pid" pid
+  [[ -f $pidfile ]] || return 0
+  pid=$(cat "$pidfile")
+  if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "-name wl-six-routers-$1 "; then
+    kill "$pid"
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.3; done
+  fi
+  rm -f "$pidfile"
+}
+delete_dev() { if ip link show dev "$1" >/dev/null 2>&1; then ip link delete dev "$1"; fi; }
+delete_ns() { if [[ -e /run/netns/$1 ]]; then ip netns delete "$1"; fi; }
+
+delete_ns wl-six-routers
+delete_ns wl-six-routers-rt1
+delete_ns wl-six-routers-rt2
+delete_ns wl-six-routers-rt3
+delete_ns wl-six-routers-rt4
+delete_ns wl-six-routers-h1
+delete_ns wl-six-routers-h2
+delete_ns wl-six-routers-htest
 echo "lab six-routers is down"
