@@ -45,9 +45,9 @@ describe("containerlab topologies as input", () => {
     expect((err as TopologyError).diagnostics[0]?.message).toContain('kind "nokia_srlinux"');
   });
 
-  it("refuses to import a file that is not a containerlab topology", () => {
+  it("refuses to import a file that is already wirelab's", () => {
     expect(() => importTopology(readFileSync("examples/lan.yml", "utf8"), "lan.yml")).toThrow(
-      /not a containerlab topology/,
+      /neither a containerlab .* nor a netlab topology/,
     );
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { TopologyError } from "../../src/errors.js";
 import { planText } from "../../src/lab/load-plan.js";
+import { importTopology } from "../../src/topology/import.js";
 
 describe("netlab topologies as input", () => {
   it("maps provider, dotted defaults.device, groups and node devices to kinds", () => {
@@ -13,6 +14,15 @@ describe("netlab topologies as input", () => {
       "h1:linux",
     ]);
     expect(plan.nodes.find((n) => n.name === "h1")?.interfaces[0]?.ipv4).toBe("10.5.0.10/24");
+  });
+
+  it("imports to a wirelab topology that plans exactly the same", () => {
+    const file = "test/fixtures/netlab-ok.yml";
+    const text = readFileSync(file, "utf8");
+    const imported = importTopology(text, file);
+    expect(imported).toMatch(/^# wirelab topology imported from .* \(netlab\)/);
+    expect(imported).not.toMatch(/device|groups|provider/);
+    expect(planText(imported, "imported.yml").plan).toEqual(planText(text, file).plan);
   });
 
   it("makes device linux a VM under provider libvirt", () => {

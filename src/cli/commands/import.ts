@@ -6,9 +6,9 @@ export function registerImport(program: Command, io: CliIO, setExit: (code: numb
   program
     .command("import")
     .description(
-      "write the wirelab topology equivalent to a containerlab file (up, plan and create read those directly too)",
+      "write the wirelab topology equivalent to a containerlab or netlab file (up, plan and create read those directly too)",
     )
-    .argument("<file>", "containerlab topology file")
+    .argument("<file>", "containerlab or netlab topology file")
     .option("-o, --out <file>", "write to FILE instead of standard output")
     .action(async (file: string, opts: { out?: string }) => {
       const { readFile, writeFile } = await import("node:fs/promises");
