@@ -16,15 +16,9 @@ import { join } from "node:path";
 import { decapsulate } from "../dist/capture/decap.js";
 import { PcapReader } from "../dist/capture/pcap-reader.js";
 import { enhancedPacket } from "../dist/capture/pcapng.js";
+import { cpuTicks } from "./lib.mjs";
 
 const cli = join(import.meta.dirname, "..", "dist", "cli", "bin.js");
-
-/** CPU time of a process so far, in clock ticks (1/100 s): utime + stime from /proc/PID/stat. */
-function cpuTicks(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = f.slice(f.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 function innerFrame(seq) {
   const f = Buffer.alloc(98);

@@ -9,22 +9,17 @@
 //    UDP tunnel, a relayed link and a hub LAN.
 // Needs root, QEMU and the guest image for part 2. Prints markdown.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { WireClient } from "../dist/wire/client.js";
 import { NO_IMPAIRMENT } from "../dist/wire/impairment.js";
+import { cpuTicks } from "./lib.mjs";
 
 const root = join(import.meta.dirname, "..");
 const main = join(root, "dist", "wire", "main.js");
 const cli = join(root, "dist", "cli", "bin.js");
 const dir = mkdtempSync(join(tmpdir(), "wirelab-wirebench-"));
-
-function cpuTicks(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = f.slice(f.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 // A child that counts datagrams on a port until told to stop, then prints the count.
 const COUNTER = `
@@ -75,14 +70,8 @@ const lines = (proc) => {
     });
 };
 
-async function capacity(label, mode, nPorts, setup) {
-  const base = 47000 + Math.floor(Math.random() * 1000) * 10;
-  const ports = Array.from({ length: nPorts }, (_, i) => ({
-    name: `v${i}:eth1`,
-    listen: base + i,
-    peer: base + 100 + i,
-    impair: NO_IMPAIRMENT,
-  }));
+/** Runs the daemon alone on one link of `mode` with `ports`; resolves once it listens. */
+async function startDaemon(mode, ports) {
   const config = {
     lab: "wlbench-wire",
     control: join(dir, "control.sock"),
@@ -97,7 +86,18 @@ async function capacity(label, mode, nPorts, setup) {
     stdio: ["ignore", "ignore", "pipe"],
   });
   await new Promise((r) => daemon.stderr.once("data", r));
-  const client = await WireClient.connect(config.control);
+  return { daemon, client: await WireClient.connect(config.control) };
+}
+
+async function capacity(label, mode, nPorts, setup) {
+  const base = 47000 + Math.floor(Math.random() * 1000) * 10;
+  const ports = Array.from({ length: nPorts }, (_, i) => ({
+    name: `v${i}:eth1`,
+    listen: base + i,
+    peer: base + 100 + i,
+    impair: NO_IMPAIRMENT,
+  }));
+  const { daemon, client } = await startDaemon(mode, ports);
   const cleanup = await setup(client);
   const counters = ports.slice(1).map((p) => {
     const c = spawn(process.execPath, ["-e", COUNTER, String(p.peer)], {
@@ -171,21 +171,7 @@ async function streamCapacity(label, mode, nPorts, setup) {
     return { c, next: lines(c) };
   });
   for (const { next } of servers) await next();
-  const config = {
-    lab: "wlbench-wire",
-    control: join(dir, "control.sock"),
-    liveState: join(dir, "live.json"),
-    pidfile: join(dir, "daemon.pid"),
-    attachments: [],
-    links: [{ name: "l", mode, ports }],
-  };
-  rmSync(config.liveState, { force: true });
-  writeFileSync(join(dir, "config.json"), JSON.stringify(config));
-  const daemon = spawn(process.execPath, [main, "run", join(dir, "config.json")], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  await new Promise((r) => daemon.stderr.once("data", r));
-  const client = await WireClient.connect(config.control);
+  const { daemon, client } = await startDaemon(mode, ports);
   const cleanup = await setup(client);
   // The sender writes from the moment the daemon connects; measure a 3 s window after a warm-up.
   await new Promise((r) => setTimeout(r, 500));
@@ -220,9 +206,9 @@ console.log("");
 const none = async () => undefined;
 const capturing = async () => {
   const c = await WireClient.connect(join(dir, "control.sock"));
-  let bytes = 0;
+  let _bytes = 0;
   await c.capture("l", undefined, (d) => {
-    bytes += d.length;
+    _bytes += d.length;
   });
   return () => c.close();
 };

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { type Diagnostic, TopologyError } from "../src/errors.js";
 import { planText } from "../src/lab/load-plan.js";
 import type { LabPlan } from "../src/plan/types.js";
@@ -56,4 +57,9 @@ export function tsharkFields(source: string | Buffer, fields: readonly string[])
   })
     .trim()
     .split("\n");
+}
+
+/** The plan of a topology file (an example), read from disk. */
+export function planOfFile(file: string): LabPlan {
+  return planText(readFileSync(file, "utf8"), file).plan;
 }

@@ -5,6 +5,7 @@
  * tap in the host namespace (frames entering the tap come from the guest);
  * a VM's UDP tunnel on loopback, split by the VM's own port and decapsulated.
  */
+import { isWireLink } from "../plan/links.js";
 import type { LabPlan, NodePlan } from "../plan/types.js";
 import { type LabPorts, udpKey } from "../providers/qemu/ports.js";
 import type { Direction } from "./pcapng.js";
@@ -106,7 +107,7 @@ export function captureSources(
     const argv = tcpdump("lo", undefined, ["udp", "and", "port", String(port)], TUNNEL_SNAPLEN);
     return [{ argv, direction: "unknown", decapsulate: true, port, filterFrames: true }];
   }
-  if (link.transport === "hub" || link.transport === "switch" || link.transport === "relay") {
+  if (isWireLink(link)) {
     if (!wireControl) throw new Error(`the wire daemon's control socket is unknown`);
     const wire = { control: wireControl, link: link.name, port: `${node.name}:${ifname}` };
     return [{ argv: [], direction: "unknown", decapsulate: false, filterFrames: true, wire }];
@@ -152,7 +153,7 @@ export function linkCaptureSources(
     ];
     return { name: link.name, sources: [{ argv, direction: "unknown", decapsulate: false }] };
   }
-  if (link.transport === "hub" || link.transport === "switch" || link.transport === "relay") {
+  if (isWireLink(link)) {
     if (!wireControl) throw new Error(`the wire daemon's control socket is unknown`);
     const wire = { control: wireControl, link: link.name };
     return {

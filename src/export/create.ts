@@ -38,38 +38,37 @@ export async function createExport(
 ): Promise<string[]> {
   const { plan } = await loadAndPlan(file);
   const outDir = resolve(dir);
-  let files: Record<string, string>;
-  const initrds: string[] = [];
-  if (output === "script") {
-    const hasVms = plan.nodes.some((n) => n.vm);
-    let vm: Parameters<typeof scriptExport>[2];
-    if (hasVms) {
-      const image = await readImage();
-      if (!image) throw new WirelabError("the guest image is not built; run: wirelab image build");
-      const store = options.store ?? new StateStore();
-      const others = (await store.list()).filter((s) => s.lab !== plan.lab);
-      const ports = await allocatePorts(plan, new Set(others.flatMap((s) => portsOf(s.ports))));
-      vm = { image, ports, accel: await chooseAccel(options.run ?? defaultRunner, image) };
-      for (const n of plan.nodes) if (n.vm && !n.vm.userImage) initrds.push(n.name);
-    }
-    files = { ...scriptExport(plan, file, vm) };
-  } else if (output === "clab") files = { [`${plan.lab}.clab.yml`]: clabExport(plan, file) };
-  else {
-    const image = await readImage();
+  const run = options.run ?? defaultRunner;
+  // Every wirelab-image VM gets its initramfs written next to the output; they need the image.
+  const guests = plan.nodes.filter((n) => n.vm && !n.vm.userImage);
+  const image = output !== "clab" && plan.nodes.some((n) => n.vm) ? await readImage() : undefined;
+  if (guests.length && output !== "clab" && !image)
+    throw new WirelabError("the guest image is not built; run: wirelab image build");
+  /** Ports for the tunnels, never one another lab holds. */
+  const ports = async (p: LabPlan) => {
     const store = options.store ?? new StateStore();
     const others = (await store.list()).filter((s) => s.lab !== plan.lab);
-    const ports = await allocatePorts(
-      tunnelsForVmPairs(plan),
-      new Set(others.flatMap((s) => portsOf(s.ports))),
-    );
-    const ctx = { dir: outDir, ports, ...(image ? { image } : {}) };
+    return allocatePorts(p, new Set(others.flatMap((s) => portsOf(s.ports))));
+  };
+  let files: Record<string, string>;
+  if (output === "clab") files = { [`${plan.lab}.clab.yml`]: clabExport(plan, file) };
+  else if (output === "script") {
+    const vm = image && {
+      image,
+      ports: await ports(plan),
+      accel: await chooseAccel(run, image),
+    };
+    files = { ...scriptExport(plan, file, vm || undefined) };
+  } else {
+    const ctx = {
+      dir: outDir,
+      ports: await ports(tunnelsForVmPairs(plan)),
+      ...(image ? { image } : {}),
+    };
     files =
       output === "vagrant"
         ? { Vagrantfile: vagrantExport(plan, file, ctx) }
         : libvirtExport(plan, ctx);
-    for (const n of plan.nodes) if (n.vm && !n.vm.userImage) initrds.push(n.name);
-    if (initrds.length && !image)
-      throw new WirelabError("the guest image is not built; run: wirelab image build");
   }
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];
@@ -79,13 +78,12 @@ export async function createExport(
     if (name.endsWith(".sh")) await chmod(path, 0o755);
     written.push(path);
   }
-  const image = initrds.length ? await readImage() : undefined;
-  for (const node of initrds) {
-    const n = plan.nodes.find((x) => x.name === node);
-    if (!n || !image) continue;
-    const initrd = join(outDir, `${node}.initrd`);
-    await writeNodeInitrd(options.run ?? defaultRunner, image, n, { dir: outDir, initrd });
-    written.push(initrd);
+  if (output !== "clab" && image) {
+    for (const n of guests) {
+      const initrd = join(outDir, `${n.name}.initrd`);
+      await writeNodeInitrd(run, image, n, { dir: outDir, initrd });
+      written.push(initrd);
+    }
   }
   return written;
 }

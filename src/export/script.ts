@@ -12,7 +12,7 @@
  */
 import { WirelabError } from "../errors.js";
 import type { GuestImage } from "../image/build.js";
-import { mirredPairs } from "../plan/links.js";
+import { isWireLink, mirredPairs } from "../plan/links.js";
 import type { LabPlan } from "../plan/types.js";
 import {
   forwardingSysctl,
@@ -52,9 +52,7 @@ export function scriptExport(plan: LabPlan, source: string, vm?: ScriptVmContext
       `lab "${plan.lab}" has VM nodes (${vms.map((n) => n.name).join(", ")}); their script needs the guest image and ports (wirelab create does that)`,
     );
   }
-  const daemon = plan.links
-    .filter((l) => l.transport === "hub" || l.transport === "switch" || l.transport === "relay")
-    .map((l) => l.name);
+  const daemon = plan.links.filter(isWireLink).map((l) => l.name);
   if (daemon.length) {
     throw new WirelabError(
       `links ${daemon.join(", ")} need wirelab's wire daemon (hub, switch, relay or impairments); a script cannot carry them`,

@@ -7,8 +7,10 @@
  *   carrier), a daemon port stops or resumes carrying frames. A p2p link is
  *   cut at both ends; a LAN at the one port.
  */
+
 import { LabError } from "../errors.js";
 import { defaultRunner, type Runner } from "../exec.js";
+import { isWireLink } from "../plan/links.js";
 import type { LinkPlan, NodePlan } from "../plan/types.js";
 import { netdevId } from "../providers/qemu/args.js";
 import { qmp } from "../providers/qemu/qmp.js";
@@ -96,7 +98,7 @@ export async function impairLink(
   const state = await requireLab(store, target);
   requireRoot("link impair");
   const link = linkOf(state, findNode(state, node), iface);
-  if (link.transport !== "hub" && link.transport !== "switch" && link.transport !== "relay") {
+  if (!isWireLink(link)) {
     throw new LabError(
       `link "${link.name}" is a ${link.transport} link; impairments need the wire daemon: write "relay: true" (p2p) or "transport: hub" (LAN) on the link, or give it an "impair:", and bring the lab up again`,
     );
@@ -145,7 +147,7 @@ export async function setLinkState(
     link.type === "p2p"
       ? link.endpoints
       : link.endpoints.filter((e) => e.node === node && e.interface === iface);
-  if (link.transport === "hub" || link.transport === "switch" || link.transport === "relay") {
+  if (isWireLink(link)) {
     const client = await connectDaemon(store, state);
     try {
       for (const e of ends) await client.setLink(link.name, `${e.node}:${e.interface}`, up);
@@ -188,8 +190,7 @@ async function connectDaemon(store: StateStore, state: LabState): Promise<WireCl
 }
 
 async function daemonShow(store: StateStore, state: LabState): Promise<WireShow | undefined> {
-  if (!state.plan.links.some((l) => ["hub", "switch", "relay"].includes(l.transport)))
-    return undefined;
+  if (!state.plan.links.some(isWireLink)) return undefined;
   const client = await connectDaemon(store, state);
   try {
     return await client.show();

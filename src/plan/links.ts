@@ -11,7 +11,7 @@
 import type { NodeKind, TopologyLink } from "../topology/types.js";
 import { type Impairment, isImpaired, NO_IMPAIRMENT, parseImpairment } from "../wire/impairment.js";
 import { hostVethName, tapName, type UniqueNames } from "./names.js";
-import type { EndpointPlan, LinkPlan, PortPlan, TapEndpointPlan } from "./types.js";
+import type { EndpointPlan, LinkPlan, PortPlan, TapEndpointPlan, WireLinkPlan } from "./types.js";
 
 /** The transport a link gets: written, or the default for its endpoints. */
 export function linkTransport(
@@ -31,6 +31,11 @@ export function linkTransport(
   if (link.transport === "tap") return "tap";
   if (vms === 0) return "veth";
   return vms === 2 ? "udp" : "tap";
+}
+
+/** Whether the wire daemon carries the link (hub, switch, relay). */
+export function isWireLink(link: LinkPlan): link is WireLinkPlan {
+  return link.transport === "hub" || link.transport === "switch" || link.transport === "relay";
 }
 
 /** Numbers a lab's objects in the host namespace. */

@@ -3,6 +3,7 @@
  * record: the links it carries, each VM NIC's port pair, and the files it
  * uses. Built from the plan and the lab's allocated ports alone.
  */
+import { isWireLink } from "../plan/links.js";
 import type { LabPlan, WireLinkPlan } from "../plan/types.js";
 import { type LabPorts, udpKey, wireKey } from "../providers/qemu/ports.js";
 import { type Impairment, NO_IMPAIRMENT } from "./impairment.js";
@@ -59,10 +60,7 @@ export interface WireConfig {
 
 /** Links of a plan the wire daemon carries. */
 export function wireLinks(plan: LabPlan): WireLinkPlan[] {
-  return plan.links.filter(
-    (l): l is WireLinkPlan =>
-      l.transport === "hub" || l.transport === "switch" || l.transport === "relay",
-  );
+  return plan.links.filter(isWireLink);
 }
 
 /**
@@ -98,7 +96,7 @@ export function wireConfig(
     ),
     links: links.map((l) => ({
       name: l.name,
-      mode: l.transport === "relay" ? "relay" : l.transport,
+      mode: l.transport,
       ports: l.endpoints.map((e) => ({
         name: `${e.node}:${e.interface}`,
         ...(e.hostVeth

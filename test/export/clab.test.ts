@@ -3,18 +3,13 @@
  * containerlab's published topology schema (draft-07, checked with ajv).
  * After a deliberate change: UPDATE_GOLDEN=1 npx vitest run test/export.
  */
+
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { clabExport } from "../../src/export/clab.js";
-import { planLab } from "../../src/plan/plan.js";
-import { parseTopology } from "../../src/topology/load.js";
-
-function planOf(file: string) {
-  const { topology } = parseTopology(readFileSync(file, "utf8"), file);
-  return planLab(topology);
-}
+import { planOfFile } from "../helpers.js";
 
 // The schema's own annotations (markdownDescription, …) are not JSON-schema keywords: not strict.
 const validate = new Ajv({ strict: false, allErrors: true }).compile(
@@ -31,7 +26,7 @@ describe("containerlab export", () => {
     "six-routers-vm",
   ]) {
     it(`${example}: valid against containerlab's schema, and as in its golden file`, () => {
-      const text = clabExport(planOf(`examples/${example}.yml`), `examples/${example}.yml`);
+      const text = clabExport(planOfFile(`examples/${example}.yml`), `examples/${example}.yml`);
       const ok = validate(parse(text));
       expect(validate.errors ?? [], example).toEqual([]);
       expect(ok).toBe(true);
@@ -43,7 +38,7 @@ describe("containerlab export", () => {
   }
 
   it("keeps the plan's MACs and addresses on the veth endpoints, and names what it leaves out", () => {
-    const plan = planOf("examples/six-routers.yml");
+    const plan = planOfFile("examples/six-routers.yml");
     const doc = parse(clabExport(plan, "s.yml")) as {
       topology: { links: { endpoints: { node: string; mac?: string; ipv4?: string }[] }[] };
     };
@@ -55,7 +50,7 @@ describe("containerlab export", () => {
         ?.interfaces.find((i) => i.mac === e.mac);
       expect(planned?.ipv4, `${e.node} ${e.mac}`).toBe(e.ipv4);
     }
-    const mixed = clabExport(planOf("examples/six-routers-mixed.yml"), "m.yml");
+    const mixed = clabExport(planOfFile("examples/six-routers-mixed.yml"), "m.yml");
     expect(mixed).toMatch(/# Not included \(VMs are not containerlab nodes\): node rt1 \(VM\)/);
   });
 });

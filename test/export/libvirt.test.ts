@@ -4,41 +4,15 @@
  * libvirt-clients), and the UDP tunnel ends crossed as libvirt wants them.
  * After a deliberate change: UPDATE_GOLDEN=1 npx vitest run test/export.
  */
+
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { libvirtExport } from "../../src/export/libvirt.js";
-import type { GuestImage } from "../../src/image/build.js";
-import { planLab } from "../../src/plan/plan.js";
-import type { LabPlan } from "../../src/plan/types.js";
-import { udpKey } from "../../src/providers/qemu/ports.js";
-import { parseTopology } from "../../src/topology/load.js";
-
-function planOf(file: string) {
-  const { topology } = parseTopology(readFileSync(file, "utf8"), file);
-  return planLab(topology);
-}
-
-const image = {
-  dir: "/var/cache/wirelab/image",
-  kernel: "/var/cache/wirelab/image/vmlinuz",
-  initrd: "/var/cache/wirelab/image/initrd.gz",
-  tools: "/var/cache/wirelab/image/tools.img",
-} as GuestImage;
-
-/** Ports 30000, 30001, … for the ends of every VM↔VM p2p link, in plan order. */
-function fixedPorts(plan: LabPlan) {
-  const vms = new Set(plan.nodes.filter((n) => n.vm).map((n) => n.name));
-  const udp: Record<string, number> = {};
-  let next = 30000;
-  for (const l of plan.links) {
-    if (l.type !== "p2p" || !l.endpoints.every((e) => vms.has(e.node))) continue;
-    for (const e of l.endpoints) udp[udpKey(l.name, e.node, e.interface)] = next++;
-  }
-  return { udp, ssh: {} };
-}
+import { planOfFile } from "../helpers.js";
+import { fixedPorts, image } from "./fixtures.js";
 
 describe("libvirt export", () => {
   const scratch = mkdtempSync(join(tmpdir(), "wl-libvirt-"));
@@ -46,7 +20,7 @@ describe("libvirt export", () => {
 
   for (const example of ["six-routers-vm", "six-routers-mixed"]) {
     it(`${example}: as in its golden files, and every file valid for libvirt`, () => {
-      const plan = planOf(`examples/${example}.yml`);
+      const plan = planOfFile(`examples/${example}.yml`);
       const files = libvirtExport(plan, { dir: "/srv/lab", image, ports: fixedPorts(plan) });
       for (const [name, text] of Object.entries(files)) {
         const golden = `test/golden/libvirt/${example}/${name}`;
@@ -67,7 +41,7 @@ describe("libvirt export", () => {
   }
 
   it("crosses the tunnel ends: each VM sends to the other's local port", () => {
-    const plan = planOf("examples/six-routers-vm.yml");
+    const plan = planOfFile("examples/six-routers-vm.yml");
     const files = libvirtExport(plan, { dir: "/srv/lab", image, ports: fixedPorts(plan) });
     const ends = (xml: string) =>
       [
@@ -83,7 +57,7 @@ describe("libvirt export", () => {
 
   it("refuses a lab without VMs", () => {
     expect(() =>
-      libvirtExport(planOf("examples/six-routers.yml"), {
+      libvirtExport(planOfFile("examples/six-routers.yml"), {
         dir: "/x",
         image,
         ports: { udp: {}, ssh: {} },

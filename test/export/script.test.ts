@@ -2,22 +2,17 @@
  * Golden files of the script export for the namespace examples. After a
  * deliberate change: UPDATE_GOLDEN=1 npx vitest run test/export.
  */
+
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { scriptExport } from "../../src/export/script.js";
-import { planLab } from "../../src/plan/plan.js";
-import { parseTopology } from "../../src/topology/load.js";
-
-function planOf(file: string) {
-  const { topology } = parseTopology(readFileSync(file, "utf8"), file);
-  return planLab(topology);
-}
+import { plan, planOfFile } from "../helpers.js";
 
 describe("script export", () => {
   for (const example of ["six-routers", "lan", "dual-stack", "leaf-spine"]) {
     it(`${example}: matches its golden files and passes shellcheck`, () => {
-      const files = scriptExport(planOf(`examples/${example}.yml`), `examples/${example}.yml`);
+      const files = scriptExport(planOfFile(`examples/${example}.yml`), `examples/${example}.yml`);
       for (const [name, text] of Object.entries(files)) {
         const golden = `test/golden/${example}.${name}`;
         if (process.env.UPDATE_GOLDEN) writeFileSync(golden, text);
@@ -30,15 +25,10 @@ describe("script export", () => {
   }
 
   it("refuses what a script cannot build, saying why", () => {
-    expect(() => scriptExport(planOf("examples/six-routers-vm.yml"), "x.yml")).toThrow(
+    expect(() => scriptExport(planOfFile("examples/six-routers-vm.yml"), "x.yml")).toThrow(
       /has VM nodes \(rt1, .*\); their script needs the guest image and ports/,
     );
-    const hub = planLab(
-      parseTopology(
-        "nodes: [a, b, c]\nlinks: [ { a: {}, b: {}, c: {}, transport: hub } ]\n",
-        "h.yml",
-      ).topology,
-    );
+    const hub = plan("nodes: [a, b, c]\nlinks: [ { a: {}, b: {}, c: {}, transport: hub } ]\n");
     expect(() => scriptExport(hub, "h.yml")).toThrow(/need wirelab's wire daemon/);
   });
 });

@@ -3,42 +3,18 @@
  * paths), Ruby syntax checked with `ruby -c` (Debian ruby), and the tunnel
  * ends crossed. After a deliberate change: UPDATE_GOLDEN=1 npx vitest run test/export.
  */
+
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { vagrantExport } from "../../src/export/vagrant.js";
-import type { GuestImage } from "../../src/image/build.js";
-import { planLab } from "../../src/plan/plan.js";
-import type { LabPlan } from "../../src/plan/types.js";
-import { udpKey } from "../../src/providers/qemu/ports.js";
-import { parseTopology } from "../../src/topology/load.js";
-
-function planOf(file: string) {
-  const { topology } = parseTopology(readFileSync(file, "utf8"), file);
-  return planLab(topology);
-}
-
-const image = {
-  kernel: "/var/cache/wirelab/image/vmlinuz",
-  initrd: "/var/cache/wirelab/image/initrd.gz",
-  tools: "/var/cache/wirelab/image/tools.img",
-} as GuestImage;
-
-function fixedPorts(plan: LabPlan) {
-  const vms = new Set(plan.nodes.filter((n) => n.vm).map((n) => n.name));
-  const udp: Record<string, number> = {};
-  let next = 30000;
-  for (const l of plan.links) {
-    if (l.type !== "p2p" || !l.endpoints.every((e) => vms.has(e.node))) continue;
-    for (const e of l.endpoints) udp[udpKey(l.name, e.node, e.interface)] = next++;
-  }
-  return { udp, ssh: {} };
-}
+import { planOfFile } from "../helpers.js";
+import { fixedPorts, image } from "./fixtures.js";
 
 describe("vagrant export", () => {
   for (const example of ["six-routers-vm", "six-routers-mixed"]) {
     it(`${example}: as in its golden file, and valid Ruby`, () => {
-      const plan = planOf(`examples/${example}.yml`);
+      const plan = planOfFile(`examples/${example}.yml`);
       const text = vagrantExport(plan, `examples/${example}.yml`, {
         dir: "/srv/lab",
         image,
@@ -54,7 +30,7 @@ describe("vagrant export", () => {
   }
 
   it("crosses the tunnel ends: local port here is the far end's tunnel port", () => {
-    const plan = planOf("examples/six-routers-vm.yml");
+    const plan = planOfFile("examples/six-routers-vm.yml");
     const text = vagrantExport(plan, "x.yml", { dir: "/srv", image, ports: fixedPorts(plan) });
     const pairs = [
       ...text.matchAll(

@@ -9,8 +9,18 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LabPlan } from "../../src/plan/types.js";
 import { tsharkFields } from "../helpers.js";
-import { cli, labFile, leftovers, lldpdu, sendRawFrame, stateDir } from "./lab-helpers.js";
+import {
+  addressOn,
+  cli,
+  interfaceOn,
+  labFile,
+  leftovers,
+  lldpdu,
+  sendRawFrame,
+  stateDir,
+} from "./lab-helpers.js";
 
 const TOPOLOGY = `
 nodes:
@@ -25,13 +35,6 @@ links:
   - { v1: {}, v2: {}, n2: {}, name: lan }
   - { n1: {}, n2: {}, name: veth }
 `;
-
-interface PlanJson {
-  nodes: {
-    name: string;
-    interfaces: { name: string; mac: string; link: string; ipv4: string }[];
-  }[];
-}
 
 /** A running `wirelab capture … -w FILE`, stopped with SIGINT. */
 interface Capture {
@@ -90,19 +93,15 @@ function decode(file: string): Seen[] {
 
 describe("capture on every link type, decoded by tshark", () => {
   const { file, lab } = labFile(TOPOLOGY, "cap");
-  let plan: PlanJson;
-  const iface = (node: string, link: string) => {
-    const i = plan.nodes.find((n) => n.name === node)?.interfaces.find((x) => x.link === link);
-    if (!i) throw new Error(`${node} has no interface on ${link}`);
-    return i;
-  };
-  const addr = (node: string, link: string) => iface(node, link).ipv4.split("/")[0] as string;
+  let plan: LabPlan;
+  const iface = (node: string, link: string) => interfaceOn(plan, node, link);
+  const addr = (node: string, link: string) => addressOn(plan, node, link);
   const results = new Map<string, Seen[]>();
 
   beforeAll(async () => {
     const up = cli(["up", file]);
     expect(up.stderr).toBe("");
-    plan = JSON.parse(cli(["plan", "--json", file]).stdout) as PlanJson;
+    plan = JSON.parse(cli(["plan", "--json", file]).stdout) as LabPlan;
     const captures = new Map<string, Capture>([
       ["tun", await startCapture(lab, "tun", ["v1", iface("v1", "tun").name])],
       ["tapvv", await startCapture(lab, "tapvv", ["v2", iface("v2", "tapvv").name])],

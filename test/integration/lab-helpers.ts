@@ -2,6 +2,7 @@
  * Helpers for integration tests: copies of the examples under unique lab
  * names, the real CLI run as a child process, and kernel look-ups.
  */
+
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +10,7 @@ import { join } from "node:path";
 import { inject } from "vitest";
 import { StateStore } from "../../src/lab/state.js";
 import { hostTag } from "../../src/plan/names.js";
+import type { InterfacePlan, LabPlan } from "../../src/plan/types.js";
 
 /** Lab names in tests start with this, and carry the test process id. */
 export const TEST_PREFIX = `wlt${process.pid}`;
@@ -214,4 +216,16 @@ export async function captureOne(
     });
   });
   return { code, out };
+}
+
+/** A node's interface on a link of a plan. @throws {Error} when it has none */
+export function interfaceOn(plan: LabPlan, node: string, link: string): InterfacePlan {
+  const i = plan.nodes.find((n) => n.name === node)?.interfaces.find((x) => x.link === link);
+  if (!i) throw new Error(`${node} has no interface on ${link}`);
+  return i;
+}
+
+/** A node's IPv4 address (without the length) on a link of a plan. */
+export function addressOn(plan: LabPlan, node: string, link: string): string {
+  return interfaceOn(plan, node, link).ipv4?.split("/")[0] as string;
 }

@@ -7,11 +7,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LabPlan } from "../../src/plan/types.js";
 import { tsharkFields } from "../helpers.js";
 import {
+  addressOn,
   captureOne,
   cli,
   inNs,
+  interfaceOn,
   labFile,
   leftovers,
   lldpdu,
@@ -31,23 +34,11 @@ links:
 
 const nothing = { qemu: [], wire: [], hostDevices: [], namespaces: [] };
 
-interface PlanJson {
-  links: { name: string; transport: string }[];
-  nodes: {
-    name: string;
-    interfaces: { name: string; mac: string; link: string; ipv4: string }[];
-  }[];
-}
-
 describe("wire daemon: hub, relay, impairments, link state", () => {
   const { file, lab } = labFile(TOPOLOGY, "wire");
-  let plan: PlanJson;
-  const iface = (node: string, link: string) => {
-    const i = plan.nodes.find((n) => n.name === node)?.interfaces.find((x) => x.link === link);
-    if (!i) throw new Error(`${node} has no interface on ${link}`);
-    return i;
-  };
-  const addr = (node: string, link: string) => iface(node, link).ipv4.split("/")[0] as string;
+  let plan: LabPlan;
+  const iface = (node: string, link: string) => interfaceOn(plan, node, link);
+  const addr = (node: string, link: string) => addressOn(plan, node, link);
   const exec = (node: string, ...argv: string[]) =>
     cli(["exec", "--lab", lab, node, "--", ...argv]);
   const sh = (node: string, script: string) => exec(node, "sh", "-c", script);
@@ -62,7 +53,7 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
     const r = cli(["up", file]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    plan = JSON.parse(cli(["plan", "--json", file]).stdout) as PlanJson;
+    plan = JSON.parse(cli(["plan", "--json", file]).stdout) as LabPlan;
   }, 120_000);
 
   afterAll(() => {
@@ -228,13 +219,9 @@ describe("wire daemon with namespace nodes (socat on the vEth's host end)", () =
     ].join("\n"),
     "wirens",
   );
-  let plan: PlanJson;
-  const iface = (node: string, link: string) => {
-    const i = plan.nodes.find((n) => n.name === node)?.interfaces.find((x) => x.link === link);
-    if (!i) throw new Error(`${node} has no interface on ${link}`);
-    return i;
-  };
-  const addr = (node: string, link: string) => iface(node, link).ipv4.split("/")[0] as string;
+  let plan: LabPlan;
+  const iface = (node: string, link: string) => interfaceOn(plan, node, link);
+  const addr = (node: string, link: string) => addressOn(plan, node, link);
   const ns = (node: string) => `wl-${lab}-${node}`;
   const ping = (from: string, to: string) =>
     inNs(ns(from), ["ping", "-c", "3", "-i", "0.2", "-W", "1", to]);
@@ -243,7 +230,7 @@ describe("wire daemon with namespace nodes (socat on the vEth's host end)", () =
     const r = cli(["up", file]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    plan = JSON.parse(cli(["plan", "--json", file]).stdout) as PlanJson;
+    plan = JSON.parse(cli(["plan", "--json", file]).stdout) as LabPlan;
   }, 60_000);
 
   afterAll(() => {

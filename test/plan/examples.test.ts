@@ -1,15 +1,8 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { planLab } from "../../src/plan/plan.js";
-import { parseTopology } from "../../src/topology/load.js";
-
-function planOf(file: string) {
-  const { topology } = parseTopology(readFileSync(file, "utf8"), file);
-  return planLab(topology);
-}
+import { planOfFile } from "../helpers.js";
 
 describe("six-routers example (seed 004)", () => {
-  const plan = planOf("examples/six-routers.yml");
+  const plan = planOfFile("examples/six-routers.yml");
 
   it("names namespaces after lab and node", () => {
     expect(plan.nodes.map((n) => n.namespace)).toEqual([
@@ -92,13 +85,13 @@ describe("six-routers example (seed 004)", () => {
   });
 
   it("is deterministic", () => {
-    expect(JSON.stringify(planOf("examples/six-routers.yml"))).toBe(JSON.stringify(plan));
+    expect(JSON.stringify(planOfFile("examples/six-routers.yml"))).toBe(JSON.stringify(plan));
   });
 });
 
 describe("lan example (seed 003)", () => {
   it("puts three nodes on one bridge from the LAN pool", () => {
-    const plan = planOf("examples/lan.yml");
+    const plan = planOfFile("examples/lan.yml");
     expect(plan.links[0]).toMatchObject({
       name: "lan1",
       transport: "bridge",
@@ -115,7 +108,7 @@ describe("lan example (seed 003)", () => {
 });
 
 describe("leaf-spine example", () => {
-  const plan = planOf("examples/leaf-spine.yml");
+  const plan = planOfFile("examples/leaf-spine.yml");
   it("allocates /30s from the p2p pool and loopbacks by node position", () => {
     expect(plan.links[0]).toMatchObject({ name: "spine1-leaf1", subnets: { ipv4: "10.1.0.0/30" } });
     expect(plan.nodes[0]?.loopback).toEqual({ ipv4: "10.0.0.1/32" });

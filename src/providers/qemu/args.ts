@@ -8,6 +8,7 @@
 
 import { dirname, join } from "node:path";
 import { TOOLS_DISK_SERIAL } from "../../image/tools.js";
+import { isWireLink } from "../../plan/links.js";
 import type { LabPlan, NodePlan } from "../../plan/types.js";
 import type { Accel } from "./accel.js";
 import { type LabPorts, udpKey } from "./ports.js";
@@ -153,7 +154,7 @@ function netdev(
     if (!end?.tap) throw new Error(`no tap for ${node.name}:${ifname}`);
     return `tap,id=${id},ifname=${end.tap},script=no,downscript=no`;
   }
-  if (link.transport === "hub" || link.transport === "switch" || link.transport === "relay") {
+  if (isWireLink(link)) {
     // QEMU listens on a unix stream socket (frames with a 4-byte length); the daemon connects,
     // and connects again whenever either side restarts. Cheaper than a UDP tunnel per hop.
     const path = streamSocket(vmDir, node.name, id);

@@ -3,9 +3,11 @@
  * (`$WIRELAB_PORTS`, default 20000-39999), never one another lab holds, and
  * each checked free by binding it.
  */
+
 import { createSocket } from "node:dgram";
 import { createServer } from "node:net";
 import { WirelabError } from "../../errors.js";
+import { isWireLink } from "../../plan/links.js";
 import { fnv1a } from "../../plan/mac.js";
 import type { LabPlan } from "../../plan/types.js";
 
@@ -27,13 +29,6 @@ export function udpKey(link: string, node: string, iface: string): string {
 /** Key of the wire daemon's port for one VM NIC on a hub, switch or relayed link. */
 export function wireKey(link: string, node: string, iface: string): string {
   return `${udpKey(link, node, iface)}@wire`;
-}
-
-/** Links whose VM ends are UDP tunnels: to each other (`udp`) or to the wire daemon. */
-export function isTunnelled(transport: string): boolean {
-  return (
-    transport === "udp" || transport === "hub" || transport === "switch" || transport === "relay"
-  );
 }
 
 /** The configured range, inclusive. */
@@ -74,7 +69,7 @@ export async function allocatePorts(plan: LabPlan, taken: ReadonlySet<number>): 
   };
   const udp: Record<string, number> = {};
   for (const link of plan.links) {
-    if (!isTunnelled(link.transport)) continue;
+    if (link.transport !== "udp" && !isWireLink(link)) continue;
     for (const e of link.endpoints as readonly {
       node: string;
       interface: string;
