@@ -12,8 +12,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { NO_IMPAIRMENT } from "../dist/impairment.js";
 import { WireClient } from "../dist/wire/client.js";
-import { NO_IMPAIRMENT } from "../dist/wire/impairment.js";
 import { cpuTicks } from "./lib.mjs";
 
 const root = join(import.meta.dirname, "..");

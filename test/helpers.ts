@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { type Diagnostic, TopologyError } from "../src/errors.js";
-import { planText } from "../src/lab/load-plan.js";
+import { planText } from "../src/plan/load-plan.js";
 import type { LabPlan } from "../src/plan/types.js";
 
 /** Plans YAML text; fails the test with the diagnostics if it is invalid. */

@@ -1,25 +1,32 @@
 /**
- * Live capture of one node interface: runs the tcpdumps that see it (see
+ * Live capture of one node interface or one link: finds where its frames
+ * are seen (the plan's capture point), runs the tcpdumps that see them (see
  * `sources.ts`), reads their pcap streams as they come, decapsulates UDP
  * tunnel datagrams, and hands on each frame with its direction. For tunnels
- * the BPF filter applies to the inner frames: they go through a
- * `tcpdump -r -` that filters them.
+ * and the daemon the BPF filter applies to the inner frames: they go through
+ * a `tcpdump -r -` that filters them.
  */
 import type { Readable, Writable } from "node:stream";
-import { execa } from "execa";
 import { LabError } from "../errors.js";
+import { type LabDeps, resolveDeps } from "../lab/deps.js";
 import { findNode } from "../lab/exec.js";
-import { requireRoot, requireTools } from "../lab/preflight.js";
 import { type LabTarget, requireLab } from "../lab/resolve.js";
-import { StateStore } from "../lab/state.js";
-import { wireFiles } from "../providers/wire/provider.js";
+import { capturePointOf, linkCapturePointOf } from "../plan/transports/index.js";
+import type { CapturePoint } from "../plan/transports/types.js";
+import { PlanView } from "../plan/view.js";
+import { requireRoot, requireTools } from "../preflight.js";
+import type { ProcessHandle } from "../process.js";
+import { labLayout } from "../providers/layout.js";
 import { decapsulate } from "./decap.js";
 import { OrderedMerge } from "./merge.js";
 import { PcapReader } from "./pcap-reader.js";
 import { pcapHeader, pcapRecord } from "./pcap-writer.js";
 import type { Direction } from "./pcapng.js";
-import { captureSources, linkCaptureSources } from "./sources.js";
+import { type CaptureSource, captureSources } from "./sources.js";
 import { startWireSource } from "./wire-source.js";
+
+/** How long a tcpdump may take to start listening, in ms. */
+export const CAPTURE_READY_TIMEOUT_MS = 10_000;
 
 /** A frame as captured. */
 export interface CapturedFrame {
@@ -34,7 +41,7 @@ export interface CapturedFrame {
 
 /** A running capture. */
 export interface Capture {
-  /** `NODE:IFACE`, for the pcapng interface name. */
+  /** `NODE:IFNAME` or the link's name, for the pcapng interface name. */
   readonly name: string;
   /**
    * Frames handed on; packets skipped by reason (truncated, not-udp, …);
@@ -48,161 +55,93 @@ export interface Capture {
   readonly done: Promise<void>;
 }
 
-export interface CaptureOptions {
+/** What to capture: a node's interface, or a whole link. */
+export type CaptureTarget =
+  | { readonly node: string; readonly ifname: string }
+  | { readonly link: string };
+
+/** Options of {@link startCapture}. */
+export interface CaptureOptions extends LabDeps {
   /** BPF filter words, applied to the frames on the wire (inside tunnels). */
   readonly filter?: readonly string[];
   /** Called for every frame, as soon as it is read. */
   readonly onFrame: (f: CapturedFrame) => void;
-  /** @default new StateStore() */
-  readonly store?: StateStore;
 }
 
 /**
- * Starts capturing a node's interface, or a whole link; resolves once every tcpdump listens.
+ * Starts capturing a node's interface, or a whole link; resolves once every
+ * source listens.
  *
- * @throws {LabError} for an unknown lab, node or interface
+ * @throws {LabError} for an unknown lab, node, interface or link, or a tcpdump that does not start (a bad filter)
  * @throws {PermissionError} without root
  */
 export async function startCapture(
   target: LabTarget,
-  what: { readonly node: string; readonly iface: string } | { readonly link: string },
+  what: CaptureTarget,
   options: CaptureOptions,
 ): Promise<Capture> {
-  const store = options.store ?? new StateStore();
-  const state = await requireLab(store, target);
+  const deps = resolveDeps(options);
+  const state = await requireLab(deps.store, target);
+  const view = new PlanView(state.plan);
+  const { point, name } = resolvePoint(view, state, what);
   requireRoot("capture");
   requireTools(["tcpdump"]);
   const filter = options.filter ?? [];
-  const wireControl = wireFiles(store.labDir(state.lab)).control;
-  let sources: ReturnType<typeof captureSources>;
-  let name: string;
-  try {
-    if ("link" in what) {
-      ({ name, sources } = linkCaptureSources(
-        state.plan,
-        what.link,
-        state.ports,
-        filter,
-        wireControl,
-      ));
-    } else {
-      sources = captureSources(
-        state.plan,
-        findNode(state, what.node),
-        what.iface,
-        state.ports,
-        filter,
-        wireControl,
-      );
-      name = `${what.node}:${what.iface}`;
-    }
-  } catch (e) {
-    if (e instanceof LabError) throw e;
-    throw new LabError((e as Error).message);
-  }
+  const sources = captureSources(point, filter, {
+    ports: state.ports,
+    wireControl: labLayout(deps.store.labDir(state.lab)).wire.control,
+  });
   const stats = { frames: 0, skipped: {} as Record<string, number>, dropped: 0 };
-  const captureOptions = { buffer: false, reject: false, stdin: "pipe" } as const;
   // Everything that must end for the capture to be done, and how to stop it.
   const ended: Promise<unknown>[] = [];
   const stoppers: (() => void)[] = [];
   const listening: Promise<void>[] = [];
-  const spawn = (argv: readonly string[]) => {
-    const child = execa(argv[0] as string, argv.slice(1), captureOptions);
-    ended.push(child);
-    stoppers.push(() => child.kill("SIGTERM"));
-    listening.push(
-      new Promise((resolve, reject) => {
-        let err = "";
-        child.stderr?.on("data", (d: Buffer) => {
-          err += d.toString();
-          if (err.includes("listening on") || err.includes("reading from file")) resolve();
-        });
-        void child.then((r) => {
-          // tcpdump's closing statistics (a live capture's, on stderr).
-          const dropped = /(\d+) packets? dropped by kernel/.exec(err);
-          if (dropped?.[1]) stats.dropped += Number(dropped[1]);
-          reject(
-            new LabError(
-              `capture stopped: ${argv.join(" ")}: ${err.trim() || `exit ${r.exitCode}`}`,
-            ),
-          );
-        });
+  const spawn = (argv: readonly string[], input: "pipe" | "ignore"): ProcessHandle => {
+    const handle = deps.start(argv, {
+      input,
+      readyWhen: { stderr: /listening on|reading from file/ },
+      readyTimeoutMs: CAPTURE_READY_TIMEOUT_MS,
+    });
+    ended.push(
+      handle.done.then((exit) => {
+        // tcpdump's closing statistics (a live capture's, on stderr).
+        const dropped = /(\d+) packets? dropped by kernel/.exec(exit.stderr);
+        if (dropped?.[1]) stats.dropped += Number(dropped[1]);
       }),
     );
-    return child;
+    stoppers.push(() => void handle.stop());
+    listening.push(
+      handle.ready.catch(async () => {
+        const exit = await Promise.race([handle.done, new Promise((r) => setTimeout(r, 100))]);
+        const said = (exit as { stderr?: string } | undefined)?.stderr?.trim();
+        throw new LabError(`capture stopped: ${argv.join(" ")}${said ? `: ${said}` : ""}`);
+      }),
+    );
+    return handle;
   };
   // The directions come from separate tcpdumps: put their frames back in time order.
   const merge = new OrderedMerge<CapturedFrame>(sources.length, (f) => {
     stats.frames++;
     options.onFrame(f);
   });
-  for (const [index, src] of sources.entries()) {
-    // Copied when merged: the merge may hold it past the reader's next chunk.
-    const copy = sources.length > 1;
-    const deliver = (tsNs: bigint, frame: Buffer, origLen: number, direction: Direction) =>
-      merge.push(index, tsNs, {
-        tsNs,
-        frame: copy ? Buffer.from(frame) : frame,
-        origLen,
-        direction,
-      });
-    const onEnd: (() => void)[] = [];
-    const sinks = new Map<Direction, (tsNs: bigint, frame: Buffer, origLen: number) => void>();
-    const sinkFor = (direction: Direction) => {
-      let sink = sinks.get(direction);
-      if (sink) return sink;
-      if (src.filterFrames && filter.length > 0) {
-        // Frames through tcpdump's own filter, one per direction so that it survives.
-        const filt = spawn(["tcpdump", "-r", "-", "-U", "-w", "-", ...filter]);
-        const stdin = filt.stdin as Writable;
-        stdin.write(pcapHeader());
-        readPcap(filt.stdout as Readable, (r) => deliver(r.tsNs, r.data, r.origLen, direction));
-        onEnd.push(() => stdin.end());
-        sink = (tsNs, frame, origLen) => stdin.write(pcapRecord(tsNs, frame, origLen));
-      } else {
-        sink = (tsNs, frame, origLen) => deliver(tsNs, frame, origLen, direction);
-      }
-      sinks.set(direction, sink);
-      return sink;
-    };
-    if (src.wire) {
-      const w = src.wire;
-      const wire = startWireSource(w.control, w.link, w.port, (way, tsNs, frame) =>
-        sinkFor(w.port === undefined ? "unknown" : way === "rx" ? "outbound" : "inbound")(
+  sources.forEach((src, index) => {
+    watchSource(src, {
+      filter,
+      stats,
+      spawn,
+      ended,
+      stoppers,
+      listening,
+      // Copied when merged: the merge may hold it past the reader's next chunk.
+      deliver: (tsNs, frame, origLen, direction) =>
+        merge.push(index, tsNs, {
           tsNs,
-          frame,
-          frame.length,
-        ),
-      );
-      listening.push(wire.listening);
-      ended.push(
-        wire.ended.then(() =>
-          onEnd.forEach((f) => {
-            f();
-          }),
-        ),
-      );
-      stoppers.push(wire.stop);
-      continue;
-    }
-    const child = spawn(src.argv);
-    child.stdout?.on("end", () =>
-      onEnd.forEach((f) => {
-        f();
-      }),
-    );
-    readPcap(child.stdout as Readable, (r) => {
-      if (!src.decapsulate) return sinkFor(src.direction)(r.tsNs, r.data, r.origLen);
-      const inner = decapsulate(r.linktype, r.data, r.origLen);
-      if (typeof inner === "string") stats.skipped[inner] = (stats.skipped[inner] ?? 0) + 1;
-      else
-        sinkFor(inner.srcPort === src.port ? "outbound" : "inbound")(
-          r.tsNs,
-          inner.frame,
-          inner.length,
-        );
+          frame: sources.length > 1 ? Buffer.from(frame) : frame,
+          origLen,
+          direction,
+        }),
     });
-  }
+  });
   const sourceListening = listening.slice(0);
   // Filter tcpdumps start with the first frame: nobody waits for them, so their end must not be an unhandled rejection.
   const waitAll = async () => {
@@ -218,6 +157,7 @@ export async function startCapture(
     await Promise.all(sourceListening);
   } catch (e) {
     for (const stop of stoppers) stop();
+    await done;
     throw e;
   }
   return {
@@ -229,6 +169,97 @@ export async function startCapture(
       await done;
     },
   };
+}
+
+/** The capture point of what the user asked for, and the name to show. */
+function resolvePoint(
+  view: PlanView,
+  state: Awaited<ReturnType<typeof requireLab>>,
+  what: CaptureTarget,
+): { point: CapturePoint; name: string } {
+  if ("link" in what) {
+    const link = state.plan.links.find((l) => l.name === what.link);
+    if (!link)
+      throw new LabError(
+        `lab "${state.lab}" has no link "${what.link}" (links are: ${state.plan.links.map((l) => l.name).join(", ")})`,
+      );
+    return linkCapturePointOf(view, link);
+  }
+  const node = findNode(state, what.node);
+  if (!node.interfaces.some((i) => i.ifname === what.ifname))
+    throw new LabError(
+      `node "${node.name}" has no interface "${what.ifname}" (it has: ${node.interfaces.map((i) => i.ifname).join(", ")})`,
+    );
+  return {
+    point: capturePointOf(view, { node: what.node, ifname: what.ifname }),
+    name: `${what.node}:${what.ifname}`,
+  };
+}
+
+type Deliver = (tsNs: bigint, frame: Buffer, origLen: number, direction: Direction) => void;
+
+interface SourceContext {
+  readonly filter: readonly string[];
+  readonly stats: Capture["stats"];
+  readonly spawn: (argv: readonly string[], input: "pipe" | "ignore") => ProcessHandle;
+  readonly ended: Promise<unknown>[];
+  readonly stoppers: (() => void)[];
+  readonly listening: Promise<void>[];
+  readonly deliver: Deliver;
+}
+
+/** Starts one source and routes its frames, through a filter where the frames need one. */
+function watchSource(src: CaptureSource, ctx: SourceContext): void {
+  const onEnd: (() => void)[] = [];
+  const sinks = new Map<Direction, (tsNs: bigint, frame: Buffer, origLen: number) => void>();
+  const sinkFor = (direction: Direction) => {
+    let sink = sinks.get(direction);
+    if (sink) return sink;
+    if (src.filterFrames && ctx.filter.length > 0) {
+      // Frames through tcpdump's own filter, one per direction so that it survives.
+      const filt = ctx.spawn(["tcpdump", "-r", "-", "-U", "-w", "-", ...ctx.filter], "pipe");
+      const stdin = filt.stdin as Writable;
+      stdin.on("error", () => undefined);
+      stdin.write(pcapHeader());
+      readPcap(filt.stdout as Readable, (r) => ctx.deliver(r.tsNs, r.data, r.origLen, direction));
+      onEnd.push(() => stdin.end());
+      sink = (tsNs, frame, origLen) => stdin.write(pcapRecord(tsNs, frame, origLen));
+    } else {
+      sink = (tsNs, frame, origLen) => ctx.deliver(tsNs, frame, origLen, direction);
+    }
+    sinks.set(direction, sink);
+    return sink;
+  };
+  const endAll = () => {
+    for (const f of onEnd) f();
+  };
+  if (src.wire) {
+    const w = src.wire;
+    const wire = startWireSource(w.control, w.link, w.port, (way, tsNs, frame) =>
+      sinkFor(w.port === undefined ? "unknown" : way === "rx" ? "outbound" : "inbound")(
+        tsNs,
+        frame,
+        frame.length,
+      ),
+    );
+    ctx.listening.push(wire.listening);
+    ctx.ended.push(wire.ended.then(endAll));
+    ctx.stoppers.push(wire.stop);
+    return;
+  }
+  const child = ctx.spawn(src.argv, "ignore");
+  child.stdout?.on("end", endAll);
+  readPcap(child.stdout as Readable, (r) => {
+    if (!src.decapsulate) return sinkFor(src.direction)(r.tsNs, r.data, r.origLen);
+    const inner = decapsulate(r.linktype, r.data, r.origLen);
+    if (typeof inner === "string") ctx.stats.skipped[inner] = (ctx.stats.skipped[inner] ?? 0) + 1;
+    else
+      sinkFor(inner.srcPort === src.port ? "outbound" : "inbound")(
+        r.tsNs,
+        inner.frame,
+        inner.length,
+      );
+  });
 }
 
 function readPcap(stream: Readable, onRecord: ConstructorParameters<typeof PcapReader>[0]): void {

@@ -1,7 +1,7 @@
 /**
  * Human-readable rendering of a {@link LabPlan} for `wirelab plan`.
  */
-import type { LabPlan } from "../plan/types.js";
+import { describePlan, type LabPlan } from "../index.js";
 import { table } from "./table.js";
 
 /** The plan as indented sections: nodes (interfaces, routes), links, tests. */
@@ -11,13 +11,15 @@ export function formatPlan(plan: LabPlan): string {
     `lab ${plan.lab}${plan.labNamespace ? ` (LAN bridges in namespace ${plan.labNamespace})` : ""}`,
   );
   out.push("", "nodes:");
-  for (const n of plan.nodes) {
+  const described = describePlan(plan);
+  plan.nodes.forEach((n, k) => {
     const lo = [n.loopback.ipv4, n.loopback.ipv6].filter(Boolean).join(" ");
+    const where = described.nodes[k]?.where;
     out.push(
-      `  ${n.name} (${n.kind}${n.namespace ? `, namespace ${n.namespace}` : ""}${n.forwarding ? ", forwarding" : ""}${lo ? `, lo ${lo}` : ""})`,
+      `  ${n.name} (${n.kind}${where ? `, ${where}` : ""}${n.forwarding ? ", forwarding" : ""}${lo ? `, lo ${lo}` : ""})`,
     );
     const rows = n.interfaces.map((i) => [
-      i.name,
+      i.ifname,
       i.mac,
       [i.ipv4, i.ipv6].filter(Boolean).join(" ") || "-",
       `link ${i.link}`,
@@ -28,15 +30,20 @@ export function formatPlan(plan: LabPlan): string {
       const hops = r.nexthops.map((h) => `via ${h.via} dev ${h.dev}`).join(", ");
       out.push(`    route ${r.prefix} ${hops}${r.origin === "routing" ? " (routing)" : ""}`);
     }
-  }
+  });
   out.push("", "links:");
-  const linkRows = plan.links.map((l) => [
-    l.name,
-    l.type,
-    l.transport === "bridge" ? `bridge ${l.bridge}` : l.transport,
-    [l.subnets.ipv4, l.subnets.ipv6].filter(Boolean).join(" ") || "-",
-    l.endpoints.map((e) => `${e.node}:${e.interface}${kernelNames(e)}`).join(" "),
-  ]);
+  const linkRows = plan.links.map((l, k) => {
+    const d = described.links[k];
+    return [
+      l.name,
+      l.type,
+      d?.transport ?? l.transport,
+      [l.subnets.ipv4, l.subnets.ipv6].filter(Boolean).join(" ") || "-",
+      (d?.endpoints ?? [])
+        .map((e) => `${e.node}:${e.ifname}${e.objects.length ? `(${e.objects.join(", ")})` : ""}`)
+        .join(" "),
+    ];
+  });
   out.push(indent(table(undefined, linkRows), 2));
   if (plan.tests.length) {
     out.push("", "validate:");
@@ -55,15 +62,4 @@ function indent(text: string, n: number): string {
     .split("\n")
     .map((l) => pad + l)
     .join("\n");
-}
-
-/** Kernel objects that carry an endpoint, e.g. `(port h1-eth1, tap wl1a2b3t1)`. */
-function kernelNames(e: object): string {
-  const { port, tap, hostVeth } = e as { port?: string; tap?: string; hostVeth?: string };
-  const parts = [
-    port && `port ${port}`,
-    tap && `tap ${tap}`,
-    hostVeth && `veth ${hostVeth}`,
-  ].filter(Boolean);
-  return parts.length ? `(${parts.join(", ")})` : "";
 }

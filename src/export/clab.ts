@@ -13,6 +13,7 @@
  *   comment at the top of the file.
  */
 import { Document } from "yaml";
+import { kindSpec } from "../plan/kinds/index.js";
 import type { LabPlan, NodePlan } from "../plan/types.js";
 
 /** Container image of the linux nodes. */
@@ -25,9 +26,14 @@ export const CLAB_IMAGE = "alpine:3";
  */
 export function clabExport(plan: LabPlan, source: string): string {
   const nodes = new Map(plan.nodes.map((n) => [n.name, n]));
-  const isNs = (name: string) => nodes.get(name)?.namespace !== undefined;
+  // Nodes of a kind containerlab can run (namespaces); the rest are named in a comment.
+  const inClab = (n: NodePlan) => kindSpec(n.kind).exportTo.clab;
+  const isNs = (name: string) => {
+    const n = nodes.get(name);
+    return n !== undefined && inClab(n);
+  };
   const iface = (node: string, name: string) =>
-    nodes.get(node)?.interfaces.find((i) => i.name === name);
+    nodes.get(node)?.interfaces.find((i) => i.ifname === name);
   const endpoint = (node: string, ifname: string) => {
     const i = iface(node, ifname);
     return {
@@ -40,9 +46,11 @@ export function clabExport(plan: LabPlan, source: string): string {
   };
 
   const clabNodes: Record<string, object> = {};
-  for (const n of plan.nodes) if (n.namespace) clabNodes[n.name] = linuxNode(n);
+  for (const n of plan.nodes) if (inClab(n)) clabNodes[n.name] = linuxNode(n);
   const links: object[] = [];
-  const left: string[] = plan.nodes.filter((n) => n.vm).map((n) => `node ${n.name} (VM)`);
+  const left: string[] = plan.nodes
+    .filter((n) => !inClab(n))
+    .map((n) => `node ${n.name} (${kindSpec(n.kind).label})`);
   for (const l of plan.links) {
     if (!l.endpoints.every((e) => isNs(e.node))) {
       left.push(`link ${l.name}`);
@@ -53,7 +61,7 @@ export function clabExport(plan: LabPlan, source: string): string {
       if (!a || !b) continue;
       links.push({
         type: "veth",
-        endpoints: [endpoint(a.node, a.interface), endpoint(b.node, b.interface)],
+        endpoints: [endpoint(a.node, a.ifname), endpoint(b.node, b.ifname)],
       });
       continue;
     }
@@ -61,7 +69,7 @@ export function clabExport(plan: LabPlan, source: string): string {
     l.endpoints.forEach((e, k) => {
       links.push({
         type: "veth",
-        endpoints: [endpoint(e.node, e.interface), { node: l.name, interface: `eth${k + 1}` }],
+        endpoints: [endpoint(e.node, e.ifname), { node: l.name, interface: `eth${k + 1}` }],
       });
     });
   }

@@ -4,7 +4,8 @@
  * XML format"), from the same plan `up` runs.
  *
  * - VM↔VM p2p links are `<interface type='udp'>` QEMU tunnels: `source` is
- *   the far end's port, `local` this end's (seed 000 swaps them by hand).
+ *   the far end's port, `local` this end's (the two ends' ports crossed),
+ *   whatever carries them in wirelab (libvirt has no tap+mirred or daemon).
  * - LANs of VMs are `<interface type='bridge'>` on the bridge of the LAN's
  *   network (`<forward>`-less, STP off, no delay).
  * - Management is `<interface type='user'>`; the serial console and the
@@ -18,10 +19,12 @@ import { join } from "node:path";
 import { WirelabError } from "../errors.js";
 import type { GuestImage } from "../image/build.js";
 import { TOOLS_DISK_SERIAL } from "../image/tools.js";
-import { fnv1a } from "../plan/mac.js";
-import type { LabPlan, LinkPlan, NodePlan } from "../plan/types.js";
+import { kindSpec } from "../plan/kinds/index.js";
+import { vmNodes } from "../plan/kinds/vm.js";
+import { exportBridgeName } from "../plan/names.js";
+import { type LabPorts, type PortRequest, udpKey } from "../plan/ports.js";
+import type { LabPlan, LinkPlan, VmNodePlan } from "../plan/types.js";
 import { GUEST_CMDLINE, qemuName } from "../providers/qemu/args.js";
-import { type LabPorts, udpKey } from "../providers/qemu/ports.js";
 
 /** Files of the export, by name. */
 export type LibvirtExport = Record<string, string>;
@@ -43,19 +46,17 @@ export interface LibvirtContext {
  * @throws {WirelabError} when the lab has no VM node, or a VM runs wirelab's image and none is given
  */
 export function libvirtExport(plan: LabPlan, ctx: LibvirtContext): LibvirtExport {
-  const vms = plan.nodes.filter((n) => n.vm);
+  const vms = libvirtNodes(plan);
   if (vms.length === 0) {
     throw new WirelabError(`lab "${plan.lab}" has no VM nodes; libvirt export writes VM domains`);
   }
   const out: LibvirtExport = {};
-  const vmNames = new Set(vms.map((n) => n.name));
-  const allVms = (l: LinkPlan) => l.endpoints.every((e) => vmNames.has(e.node));
+  const allVms = allOf(vms);
   const bridges = new Map<string, string>();
   plan.links
     .filter((l) => l.type === "lan" && allVms(l))
     .forEach((l, i) => {
-      const bridge =
-        `wlbr${(fnv1a(plan.lab) & 0xffff).toString(16).padStart(4, "0")}${i + 1}`.slice(0, 15);
+      const bridge = exportBridgeName(plan.lab, i + 1);
       bridges.set(l.name, bridge);
       out[`net-${l.name}.xml`] = networkXml(`${plan.lab}-${l.name}`, bridge);
     });
@@ -63,14 +64,38 @@ export function libvirtExport(plan: LabPlan, ctx: LibvirtContext): LibvirtExport
   return out;
 }
 
+/** The nodes libvirt and Vagrant describe: those whose kind they export (VMs). */
+export function libvirtNodes(plan: LabPlan): VmNodePlan[] {
+  return vmNodes(plan).filter((n) => kindSpec(n.kind).exportTo.libvirt);
+}
+
+/** Whether every end of a link is one of these nodes. */
+export function allOf(nodes: readonly { name: string }[]): (l: LinkPlan) => boolean {
+  const names = new Set(nodes.map((n) => n.name));
+  return (l) => l.endpoints.every((e) => names.has(e.node));
+}
+
+/**
+ * Ports the libvirt and Vagrant exports need: both ends of every VM↔VM p2p
+ * link, which they write as QEMU UDP tunnels, in link order.
+ */
+export function tunnelPortRequests(plan: LabPlan): PortRequest[] {
+  const allVms = allOf(libvirtNodes(plan));
+  return plan.links
+    .filter((l) => l.type === "p2p" && allVms(l))
+    .flatMap((l) =>
+      l.endpoints.map((e) => ({ key: udpKey(l.name, e.node, e.ifname), protocol: "udp" as const })),
+    );
+}
+
 function domainXml(
   plan: LabPlan,
-  node: NodePlan,
+  node: VmNodePlan,
   ctx: LibvirtContext,
   bridges: ReadonlyMap<string, string>,
   allVms: (l: LinkPlan) => boolean,
 ): string {
-  const vm = node.vm as NonNullable<NodePlan["vm"]>;
+  const vm = node.vm;
   const model = vm.nic === "e1000" ? "e1000" : "virtio";
   const lines: string[] = [];
   const skipped: string[] = [];
@@ -125,17 +150,15 @@ function domainXml(
   for (const iface of node.interfaces) {
     const link = plan.links.find((l) => l.name === iface.link) as LinkPlan;
     if (!allVms(link)) {
-      skipped.push(`${iface.name} (link ${link.name} has a namespace end)`);
+      skipped.push(`${iface.ifname} (link ${link.name} has a namespace end)`);
       continue;
     }
-    lines.push("    <interface type='" + (link.type === "lan" ? "bridge" : "udp") + "'>");
+    lines.push(`    <interface type='${link.type === "lan" ? "bridge" : "udp"}'>`);
     lines.push(`      <mac address='${iface.mac}'/>`);
     if (link.type === "lan") {
       lines.push(`      <source bridge='${bridges.get(link.name)}'/>`);
     } else {
-      const peer = link.endpoints.find(
-        (e) => !(e.node === node.name && e.interface === iface.name),
-      );
+      const peer = link.endpoints.find((e) => !(e.node === node.name && e.ifname === iface.ifname));
       const port = (n: string, i: string) => {
         const p = ctx.ports.udp[udpKey(link.name, n, i)];
         if (p === undefined) throw new WirelabError(`no UDP port for ${n}:${i} on ${link.name}`);
@@ -143,8 +166,8 @@ function domainXml(
       };
       // source: where this end sends (the peer's port); local: where it listens.
       lines.push(
-        `      <source address='127.0.0.1' port='${port(peer?.node ?? "", peer?.interface ?? "")}'>`,
-        `        <local address='127.0.0.1' port='${port(node.name, iface.name)}'/>`,
+        `      <source address='127.0.0.1' port='${port(peer?.node ?? "", peer?.ifname ?? "")}'>`,
+        `        <local address='127.0.0.1' port='${port(node.name, iface.ifname)}'/>`,
         "      </source>",
       );
     }

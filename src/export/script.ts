@@ -1,7 +1,7 @@
 /**
  * `wirelab create --output script`: a bash `setup.sh` and `cleanup.sh` that
  * build and remove the same lab without wirelab, from the same plan and the
- * same `ip -batch` lines `up` runs (seed 004 wrote such scripts by hand).
+ * same `ip -batch` lines `up` runs.
  *
  * Covered: namespaces, vEth pairs, LAN bridges in the lab namespace, taps
  * and tc mirred redirects (`u32 match u32 0 0`, which every kernel with
@@ -12,19 +12,23 @@
  */
 import { WirelabError } from "../errors.js";
 import type { GuestImage } from "../image/build.js";
-import { isWireLink, mirredPairs } from "../plan/links.js";
+import { namespaceOf } from "../plan/kinds/index.js";
+import { vmNodes } from "../plan/kinds/vm.js";
+import type { LabPorts } from "../plan/ports.js";
+import { carriedByDaemon } from "../plan/transports/index.js";
 import type { LabPlan } from "../plan/types.js";
 import {
+  bridgeScripts,
   forwardingSysctl,
   hostDevices,
   hostScript,
-  labNamespaceScript,
+  mirredPairs,
   mirredScript,
   nodeScript,
-} from "../providers/netns/scripts.js";
+  planNamespaces,
+} from "../providers/iproute2.js";
 import type { Accel } from "../providers/qemu/accel.js";
 import { qemuArgs, qemuName, TCG_TB_SIZE_MIB } from "../providers/qemu/args.js";
-import type { LabPorts } from "../providers/qemu/ports.js";
 
 /** What VM nodes need beyond the plan: the image, the tunnel ports, the accelerator. */
 export interface ScriptVmContext {
@@ -46,13 +50,13 @@ export interface ScriptExport {
  * @throws {WirelabError} when the lab has VM nodes or wire-daemon links (not exportable as scripts yet)
  */
 export function scriptExport(plan: LabPlan, source: string, vm?: ScriptVmContext): ScriptExport {
-  const vms = plan.nodes.filter((n) => n.vm);
+  const vms = vmNodes(plan);
   if (vms.length && !vm) {
     throw new WirelabError(
       `lab "${plan.lab}" has VM nodes (${vms.map((n) => n.name).join(", ")}); their script needs the guest image and ports (wirelab create does that)`,
     );
   }
-  const daemon = plan.links.filter(isWireLink).map((l) => l.name);
+  const daemon = plan.links.filter(carriedByDaemon).map((l) => l.name);
   if (daemon.length) {
     throw new WirelabError(
       `links ${daemon.join(", ")} need wirelab's wire daemon (hub, switch, relay or impairments); a script cannot carry them`,
@@ -74,21 +78,22 @@ export function scriptExport(plan: LabPlan, source: string, vm?: ScriptVmContext
   const setup: string[] = [header("Builds")];
   setup.push("# Namespaces, bridges, vEth pairs (both ends in their namespaces), taps.");
   setup.push(batch(hostScript(plan)));
-  const pairs = mirredPairs(plan.links);
+  const pairs = mirredPairs(plan);
   if (pairs.length) {
     setup.push("# Taps joined to vEth host ends: every frame redirected, no bridge.");
     setup.push(["tc -batch - <<'TC'", ...mirredScript(pairs, "u32"), "TC", ""].join("\n"));
   }
-  if (plan.labNamespace) {
-    setup.push(`# LAN ports in the lab namespace ${plan.labNamespace}.`);
-    setup.push(batch(labNamespaceScript(plan), plan.labNamespace));
+  for (const [ns, lines] of bridgeScripts(plan)) {
+    setup.push(`# LAN ports in the lab namespace ${ns}.`);
+    setup.push(batch(lines, ns));
   }
   for (const n of plan.nodes) {
-    if (!n.namespace) continue;
+    const ns = namespaceOf(n);
+    if (!ns) continue;
     setup.push(`# Node ${n.name}.`);
-    setup.push(batch(nodeScript(n), n.namespace));
+    setup.push(batch(nodeScript(n), ns));
     if (n.forwarding) {
-      setup.push(`ip netns exec ${n.namespace} sysctl ${forwardingSysctl(true).join(" ")}`, "");
+      setup.push(`ip netns exec ${ns} sysctl ${forwardingSysctl(true).join(" ")}`, "");
     }
   }
   if (vm && vms.length) {
@@ -103,16 +108,21 @@ export function scriptExport(plan: LabPlan, source: string, vm?: ScriptVmContext
         accel: vm.accel,
         kernel: vm.image.kernel,
         initrd: `${DIR}/${n.name}.initrd`,
-        ...(n.vm?.userImage ? {} : { tools: vm.image.tools }),
+        ...(n.vm.userImage ? {} : { tools: vm.image.tools }),
         files: {
           agent: `${DIR}/${n.name}.cmd`,
           console: `${DIR}/${n.name}.console`,
           consoleLog: `${DIR}/${n.name}.console.log`,
           pidfile: `${DIR}/${n.name}.pid`,
-          log: `${DIR}/${n.name}.log`,
         },
         ports: vm.ports,
+        // Links on the daemon were refused above.
+        nicSocket: () => {
+          throw new Error("a script cannot carry wire-daemon links");
+        },
       });
+      // In the background, its messages in a log next to the script.
+      args.push("-D", `${DIR}/${n.name}.log`, "-daemonize");
       const accelAt = args.indexOf("-accel") + 1;
       if (accelAt > 0) args[accelAt] = ACCEL;
       setup.push(`qemu-system-x86_64 \\\n  ${optionLines(args).join(" \\\n  ")}`);
@@ -121,10 +131,7 @@ export function scriptExport(plan: LabPlan, source: string, vm?: ScriptVmContext
   }
   setup.push(`echo "lab ${plan.lab} is up"`, "");
 
-  const namespaces = [
-    ...(plan.labNamespace ? [plan.labNamespace] : []),
-    ...plan.nodes.flatMap((n) => (n.namespace ? [n.namespace] : [])),
-  ];
+  const namespaces = planNamespaces(plan);
   const devices = hostDevices(plan);
   const cleanup: string[] = [header("Removes")];
   cleanup.push(

@@ -1,6 +1,6 @@
 /**
  * `wirelab create --output vagrant`: a Vagrantfile for vagrant-libvirt with
- * the lab's VM nodes (seed 000): each VM↔VM p2p link a private network with
+ * the lab's VM nodes: each VM↔VM p2p link a private network with
  * `libvirt__tunnel_type: "udp"` and the two ends' ports crossed (`tunnel_local_*`
  * is this end, `tunnel_*` the far end), each LAN of VMs an isolated libvirt
  * network, MACs from the plan, `auto_config: false` (the guest configures
@@ -14,10 +14,11 @@
  */
 import { WirelabError } from "../errors.js";
 import type { GuestImage } from "../image/build.js";
-import { fnv1a } from "../plan/mac.js";
+import { exportTapName } from "../plan/names.js";
+import { type LabPorts, udpKey } from "../plan/ports.js";
 import type { LabPlan, LinkPlan } from "../plan/types.js";
 import { GUEST_CMDLINE } from "../providers/qemu/args.js";
-import { type LabPorts, udpKey } from "../providers/qemu/ports.js";
+import { allOf, libvirtNodes } from "./libvirt.js";
 
 export interface VagrantContext {
   /** Folder the Vagrantfile and the initramfs files are written to. */
@@ -32,12 +33,11 @@ export interface VagrantContext {
  * @throws {WirelabError} when the lab has no VM nodes or a port is missing
  */
 export function vagrantExport(plan: LabPlan, source: string, ctx: VagrantContext): string {
-  const vms = plan.nodes.filter((n) => n.vm);
+  const vms = libvirtNodes(plan);
   if (vms.length === 0) {
     throw new WirelabError(`lab "${plan.lab}" has no VM nodes; a Vagrantfile describes VMs`);
   }
-  const vmNames = new Set(vms.map((n) => n.name));
-  const allVms = (l: LinkPlan) => l.endpoints.every((e) => vmNames.has(e.node));
+  const allVms = allOf(vms);
   const q = (s: string | number) => JSON.stringify(String(s));
   const port = (link: string, node: string, iface: string) => {
     const p = ctx.ports.udp[udpKey(link, node, iface)];
@@ -59,9 +59,9 @@ export function vagrantExport(plan: LabPlan, source: string, ctx: VagrantContext
     "  config.vm.box = BOX",
     '  config.vm.synced_folder ".", "/vagrant", disabled: true',
   );
-  const tag = (fnv1a(plan.lab) & 0xffff).toString(16).padStart(4, "0");
-  for (const [nodeIndex, node] of vms.entries()) {
-    const vm = node.vm as NonNullable<(typeof node)["vm"]>;
+  let nics = 0;
+  for (const node of vms) {
+    const vm = node.vm;
     const v = `n_${node.name.replace(/[^a-zA-Z0-9_]/g, "_")}`;
     out.push("", `  config.vm.define ${q(node.name)} do |${v}|`);
     out.push(`    ${v}.vm.hostname = ${q(node.name)}`);
@@ -82,11 +82,11 @@ export function vagrantExport(plan: LabPlan, source: string, ctx: VagrantContext
       out.push(`      domain.cmd_line = ${q(vm.userImage.append ?? "console=ttyS0")}`);
     }
     out.push("    end");
-    node.interfaces.forEach((iface, i) => {
+    for (const iface of node.interfaces) {
       const link = plan.links.find((l) => l.name === iface.link) as LinkPlan;
-      if (!allVms(link)) return;
-      // Host tap names: unique per lab, node and interface, ≤ 15 characters.
-      const name = `vg${tag}n${nodeIndex + 1}i${i + 1}`;
+      if (!allVms(link)) continue;
+      // Host tap names: tagged by the lab like its own devices, ≤ 15 characters.
+      const name = exportTapName(plan.lab, ++nics);
       const opts: string[] = [];
       if (link.type === "lan") {
         opts.push(
@@ -96,14 +96,14 @@ export function vagrantExport(plan: LabPlan, source: string, ctx: VagrantContext
         );
       } else {
         const peer = link.endpoints.find(
-          (e) => !(e.node === node.name && e.interface === iface.name),
+          (e) => !(e.node === node.name && e.ifname === iface.ifname),
         );
         opts.push(
           ':libvirt__tunnel_type => "udp"',
           ':libvirt__tunnel_local_ip => "127.0.0.1"',
-          `:libvirt__tunnel_local_port => ${q(port(link.name, node.name, iface.name))}`,
+          `:libvirt__tunnel_local_port => ${q(port(link.name, node.name, iface.ifname))}`,
           ':libvirt__tunnel_ip => "127.0.0.1"',
-          `:libvirt__tunnel_port => ${q(port(link.name, peer?.node ?? "", peer?.interface ?? ""))}`,
+          `:libvirt__tunnel_port => ${q(port(link.name, peer?.node ?? "", peer?.ifname ?? ""))}`,
         );
       }
       opts.push(
@@ -111,10 +111,10 @@ export function vagrantExport(plan: LabPlan, source: string, ctx: VagrantContext
         `:mac => ${q(iface.mac)}`,
         "auto_config: false",
       );
-      out.push(`    # ${iface.name}: link ${link.name}`);
+      out.push(`    # ${iface.ifname}: link ${link.name}`);
       out.push(`    ${v}.vm.network :private_network,`);
       out.push(...opts.map((o, k) => `      ${o}${k < opts.length - 1 ? "," : ""}`));
-    });
+    }
     out.push("  end");
   }
   out.push("end", "");

@@ -27,6 +27,7 @@ import { fileURLToPath } from "node:url";
 import { WirelabError } from "../errors.js";
 import { defaultRunner, type Runner } from "../exec.js";
 import type { Reporter } from "../log.js";
+import { requireRoot, requireTools } from "../preflight.js";
 import { packInitramfs } from "./cpio.js";
 import { moduleLoadOrder } from "./modules.js";
 import { KERNEL_METAPACKAGE, MODULES, PROGRAMS, USER_PACKAGES } from "./packages.js";
@@ -86,10 +87,13 @@ export interface BuildOptions {
  * @returns the image and whether it was (re)built
  * @throws {WirelabError} when a package cannot be downloaded (run `apt-get update`)
  * @throws {CommandError} when apt-get, dpkg-deb, depmod or cpio fails
+ * @throws {PermissionError} without root
  */
 export async function buildImage(
   options: BuildOptions = {},
 ): Promise<{ image: GuestImage; built: boolean }> {
+  requireRoot("image build");
+  requireTools(["apt-get", "apt-cache", "dpkg-deb", "depmod", "cpio"]);
   const dir = options.dir ?? defaultImageDir();
   const run = options.run ?? defaultRunner;
   const step = (s: string, done = 0, total = 1) =>

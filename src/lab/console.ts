@@ -1,29 +1,26 @@
 /**
- * Where a VM's serial console listens (a unix socket of QEMU's
- * `-chardev socket,server=on`), for `wirelab console`.
+ * Where a node's serial console listens, for `wirelab console`.
  */
-import { LabError } from "../errors.js";
-import { vmFiles } from "./access.js";
+
+import { requireRoot } from "../preflight.js";
+import { nodeKind } from "../providers/kinds.js";
+import { type LabDeps, resolveDeps } from "./deps.js";
 import { findNode } from "./exec.js";
-import { requireRoot } from "./preflight.js";
 import { type LabTarget, requireLab } from "./resolve.js";
-import { StateStore } from "./state.js";
+import { withSession } from "./session.js";
 
 /**
- * @returns the console socket's path
- * @throws {LabError} when the node is not a VM of a running lab
+ * @returns the console's unix socket
+ * @throws {LabError} when the lab is not up, or the node has no console
  */
 export async function consoleSocket(
   target: LabTarget,
   node: string,
-  store = new StateStore(),
+  options: LabDeps = {},
 ): Promise<string> {
-  const state = await requireLab(store, target);
+  const deps = resolveDeps(options);
+  const state = await requireLab(deps.store, target);
   const n = findNode(state, node);
   requireRoot("console");
-  if (!n.vm)
-    throw new LabError(
-      `"${node}" is a namespace node and has no console; use: wirelab exec ${node} -- sh`,
-    );
-  return vmFiles(store, state.lab, node).console;
+  return withSession(state, deps, async (s) => nodeKind(n).consoleSocket(s, n));
 }

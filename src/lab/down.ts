@@ -1,19 +1,18 @@
 /**
- * `down`: remove everything a lab created, from its state record alone.
+ * `down`: remove everything a lab created, from its record alone: the
+ * rollback stack of `up`, undone last entry first.
  */
-import { defaultRunner, type Runner } from "../exec.js";
 import type { Reporter } from "../log.js";
-import { requireRoot } from "./preflight.js";
+import { requireRoot } from "../preflight.js";
+import { allProviders } from "../providers/index.js";
+import { labLayout } from "../providers/layout.js";
+import type { Removed } from "../providers/provider.js";
+import { type LabDeps, resolveDeps } from "./deps.js";
 import { type LabTarget, resolveLab } from "./resolve.js";
-import { StateStore } from "./state.js";
-import { teardown } from "./teardown.js";
+import { unwind } from "./rollback.js";
 
 /** Options of {@link down}. */
-export interface DownOptions {
-  /** @default defaultRunner */
-  readonly run?: Runner;
-  /** @default new StateStore() */
-  readonly store?: StateStore;
+export interface DownOptions extends LabDeps {
   readonly reporter?: Reporter;
 }
 
@@ -28,6 +27,8 @@ export interface DownResult {
   readonly vms?: readonly string[];
   /** Host devices (taps, vEth ends) deleted. */
   readonly hostDevices?: readonly string[];
+  /** Everything removed, by kind of object (`namespace`, `VM`, `host device`, `wire daemon`). */
+  readonly objects: Removed;
   readonly durationMs: number;
 }
 
@@ -37,37 +38,41 @@ export interface DownResult {
  *
  * @param target - `{ file }` or `{ lab }`
  * @throws {PermissionError} without root
- * @throws {CommandError} when a namespace cannot be deleted (the record is kept, so `down` can be retried)
+ * @throws {UnwindError} when something could not be removed (the record is kept, so `down` can be retried)
  */
 export async function down(target: LabTarget, options: DownOptions = {}): Promise<DownResult> {
   const started = performance.now();
-  const run = options.run ?? defaultRunner;
-  const store = options.store ?? new StateStore();
+  const deps = resolveDeps(options);
+  const { store } = deps;
   requireRoot("down");
   const { lab, state } = await resolveLab(store, target);
-  if (!state) return { lab, changed: false, removed: [], durationMs: performance.now() - started };
+  if (!state)
+    return {
+      lab,
+      changed: false,
+      removed: [],
+      objects: {},
+      durationMs: performance.now() - started,
+    };
   const release = await store.lock(lab);
   try {
     await store.write({ ...state, status: "destroying" });
-    options.reporter?.progress?.({
-      step: "removing namespaces",
-      done: 0,
-      total: state.namespaces.length,
+    const step = "removing the lab";
+    options.reporter?.progress?.({ step, done: 0, total: 1 });
+    const objects = await unwind(state.owned, allProviders(deps), {
+      lab,
+      run: deps.run,
+      layout: labLayout(store.labDir(lab)),
     });
-    const t = await teardown(state, store, run);
-    const removed = t.namespaces;
-    options.reporter?.progress?.({
-      step: "removing namespaces",
-      done: state.namespaces.length,
-      total: state.namespaces.length,
-    });
+    options.reporter?.progress?.({ step, done: 1, total: 1 });
     await store.remove(lab);
     return {
       lab,
       changed: true,
-      removed,
-      vms: t.vms,
-      hostDevices: t.hostDevices,
+      removed: objects.namespace ?? [],
+      vms: objects.VM ?? [],
+      hostDevices: objects["host device"] ?? [],
+      objects,
       durationMs: performance.now() - started,
     };
   } finally {

@@ -1,21 +1,18 @@
 /**
- * `exec`: run a command inside a node.
+ * `exec`: run a command inside a node, whatever its kind.
  */
 import { LabError } from "../errors.js";
-import { defaultRunner, type Runner } from "../exec.js";
 import type { NodePlan } from "../plan/types.js";
+import { requireRoot } from "../preflight.js";
+import { nodeKind } from "../providers/kinds.js";
 import { suggest } from "../topology/suggest.js";
-import { LabAccess } from "./access.js";
-import { requireRoot } from "./preflight.js";
+import { type LabDeps, resolveDeps } from "./deps.js";
 import { type LabTarget, requireLab } from "./resolve.js";
-import { type LabState, StateStore } from "./state.js";
+import { withSession } from "./session.js";
+import type { LabState } from "./state.js";
 
 /** Options of {@link execInNode}. */
-export interface ExecOptions {
-  /** @default defaultRunner */
-  readonly run?: Runner;
-  /** @default new StateStore() */
-  readonly store?: StateStore;
+export interface ExecOptions extends LabDeps {
   /** Connect the command to this process's terminal. @default true */
   readonly interactive?: boolean;
 }
@@ -33,7 +30,7 @@ export interface ExecResult {
  * @param node - node name
  * @param command - program and arguments (no shell)
  * @returns the command's exit code (128 + signal number when killed) and, when not interactive, its output
- * @throws {LabError} when the lab is not up or has no such node
+ * @throws {LabError} when the lab is not up, has no such node, or cannot run commands in it
  * @throws {PermissionError} without root
  */
 export async function execInNode(
@@ -42,19 +39,15 @@ export async function execInNode(
   command: readonly string[],
   options: ExecOptions = {},
 ): Promise<ExecResult> {
-  const run = options.run ?? defaultRunner;
-  const store = options.store ?? new StateStore();
-  const state = await requireLab(store, target);
+  const deps = resolveDeps(options);
+  const state = await requireLab(deps.store, target);
   const n = findNode(state, node);
   requireRoot("exec");
   if (command.length === 0)
     throw new LabError(`no command given; write: wirelab exec ${node} -- COMMAND [ARGS…]`);
-  const access = new LabAccess(state.lab, store, run);
-  try {
-    return await access.exec(n, command, { interactive: options.interactive ?? true });
-  } finally {
-    await access.close();
-  }
+  return withSession(state, deps, (s) =>
+    nodeKind(n).exec(s, n, command, { interactive: options.interactive ?? true }),
+  );
 }
 
 /**

@@ -3,9 +3,8 @@
  * the only lab that is up.
  */
 import { readFile } from "node:fs/promises";
-import { basename, extname } from "node:path";
-import { parseDocument } from "yaml";
 import { LabError } from "../errors.js";
+import { labNameOfText } from "../topology/name.js";
 import { suggest } from "../topology/suggest.js";
 import type { LabState, StateStore } from "./state.js";
 
@@ -22,15 +21,7 @@ export interface LabTarget {
  * Reads only `name`, so a file with other errors still names its lab.
  */
 export async function labNameOfFile(file: string): Promise<string> {
-  const text = await readFile(file, "utf8");
-  const doc = parseDocument(text);
-  const name = doc.errors.length === 0 ? doc.get("name") : undefined;
-  if (typeof name === "string") return name;
-  return basename(file, extname(file))
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 32);
+  return labNameOfText(await readFile(file, "utf8"), file);
 }
 
 /**

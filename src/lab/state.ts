@@ -2,24 +2,35 @@
  * The record of what a lab has created, kept on disk so that `down` can undo
  * it after anything: a finished `up`, an `up` killed halfway, a crash.
  *
- * Layout: `<stateDir>/labs/<lab>/state.json` (see {@link defaultStateDir}).
- * Each write goes to a temporary file renamed over the old one, so a reader
- * never sees half a record.
+ * Layout: `<stateDir>/labs/<lab>/state.json` (see {@link defaultStateDir}
+ * and docs/design.md, "State"). Each write goes to a temporary file renamed
+ * over the old one, so a reader never sees half a record.
  */
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { LabError } from "../errors.js";
+import type { LabPorts } from "../plan/ports.js";
 import type { LabPlan } from "../plan/types.js";
-import type { LabPorts } from "../providers/qemu/ports.js";
+import { isAlive } from "../process.js";
+import type { Owned } from "../providers/provider.js";
+import { migrateRecord } from "./migrate.js";
 
-/** State format version. */
-export const STATE_VERSION = 1;
+/** State format version (2: providers' parts in `owned`, plan version 2). */
+export const STATE_VERSION = 2;
 
 /**
  * Where lab state lives: `$WIRELAB_STATE_DIR`, else `/var/lib/wirelab`.
  */
 export function defaultStateDir(): string {
   return process.env.WIRELAB_STATE_DIR ?? "/var/lib/wirelab";
+}
+
+/** What one provider owns in a lab. */
+export interface OwnedSlice {
+  /** The provider's name (`netns`, `wire`, `qemu`). */
+  readonly provider: string;
+  /** Its own record of what it created (only it reads this). */
+  readonly owned: Owned;
 }
 
 /** What one lab has (or is about to have) on the host. */
@@ -31,14 +42,14 @@ export interface LabState {
   /** `creating` until `up` finished; `up` after; `destroying` while `down` runs. */
   readonly status: "creating" | "up" | "destroying";
   readonly plan: LabPlan;
-  /** Namespaces this lab owns; written before they are created. */
-  readonly namespaces: readonly string[];
-  /** Devices it owns in the host namespace (taps, vEth host ends). */
-  readonly hostDevices?: readonly string[];
-  /** Its VM nodes (their pidfiles are in the lab directory). */
-  readonly vms?: readonly string[];
-  /** UDP tunnel and management ports it holds on 127.0.0.1. */
-  readonly ports?: LabPorts;
+  /** Ports it holds on 127.0.0.1. */
+  readonly ports: LabPorts;
+  /**
+   * The rollback stack: what each provider owns, in the order their steps
+   * ran, each entry written before its provider's first step; `down` (and a
+   * failed `up`) undoes them from the last.
+   */
+  readonly owned: readonly OwnedSlice[];
   /** ISO 8601 time of the last change. */
   readonly updated: string;
 }
@@ -53,11 +64,11 @@ export class StateStore {
     return join(this.dir, "labs", lab);
   }
 
-  /** The lab's record, or undefined when the lab is not known. */
+  /** The lab's record (an older version's made current), or undefined when the lab is not known. */
   async read(lab: string): Promise<LabState | undefined> {
     try {
       const text = await readFile(join(this.labDir(lab), "state.json"), "utf8");
-      return JSON.parse(text) as LabState;
+      return migrateRecord(JSON.parse(text)) as LabState;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw e;
@@ -126,14 +137,5 @@ export class StateStore {
       }
     }
     throw new LabError(`could not lock lab "${lab}" (${path})`);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }

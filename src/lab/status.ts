@@ -1,22 +1,26 @@
 /**
  * `status`: labs, their nodes and interfaces, with addresses and link state
- * read live from the kernel.
+ * read live from each node (its kind says how), and each provider's
+ * processes.
  */
-
 import pMap from "p-map";
-import { defaultRunner, type Runner } from "../exec.js";
-import type { NodePlan } from "../plan/types.js";
-import { type LiveInterface, liveInterfaces } from "../providers/netns/kernel.js";
-import { needsWireDaemon, wireFiles, wirePids } from "../providers/wire/provider.js";
-import { LabAccess } from "./access.js";
+import { allProviders } from "../providers/index.js";
+import { nodeKind } from "../providers/kinds.js";
+import { labLayout } from "../providers/layout.js";
+import type { ProcessStatus } from "../providers/provider.js";
+import { type LabDeps, resolveDeps } from "./deps.js";
 import type { LabTarget } from "./resolve.js";
 import { resolveLab } from "./resolve.js";
-import { type LabState, StateStore } from "./state.js";
+import { withSession } from "./session.js";
+import type { LabState } from "./state.js";
+
+/** Nodes read at once. */
+const STATUS_CONCURRENCY = 8;
 
 /** One interface as `status` shows it. */
 export interface InterfaceStatus {
-  readonly name: string;
-  /** Kernel operational state (`UP`, `DOWN`, `LOWERLAYERDOWN`, …) or `MISSING`. */
+  readonly ifname: string;
+  /** Kernel operational state (`UP`, `DOWN`, `LOWERLAYERDOWN`, …), `MISSING`, or `n/a` where wirelab cannot look. */
   readonly state: string;
   readonly mac: string;
   /** `addr/len`, global scope, as the kernel has them. */
@@ -29,11 +33,11 @@ export interface InterfaceStatus {
 export interface NodeStatus {
   readonly name: string;
   readonly kind: string;
-  /** Network namespace of a `linux` node. */
+  /** Network namespace of a node whose kind has one. */
   readonly namespace?: string;
   /** A VM's management access: `eth0` on QEMU user networking, SSH forwarded from this 127.0.0.1 port. */
   readonly sshPort?: number;
-  /** False when the namespace is gone or the VM does not answer. */
+  /** False when the namespace is gone or the VM does not run. */
   readonly present: boolean;
   readonly forwarding: boolean;
   readonly interfaces: readonly InterfaceStatus[];
@@ -45,17 +49,12 @@ export interface LabStatus {
   readonly file: string;
   readonly status: LabState["status"];
   readonly nodes: readonly NodeStatus[];
-  /** The wire daemon, for labs that have hub, switch or relayed links: PIDs where running. */
-  readonly wire?: { readonly supervisor?: number; readonly daemon?: number };
+  /** Processes the lab's providers keep running (the wire daemon), with their PIDs where they run. */
+  readonly processes: readonly ProcessStatus[];
 }
 
 /** Options of {@link labStatus}. */
-export interface StatusOptions {
-  /** @default defaultRunner */
-  readonly run?: Runner;
-  /** @default new StateStore() */
-  readonly store?: StateStore;
-}
+export type StatusOptions = LabDeps;
 
 /**
  * Status of one lab (when `target` names one) or of every lab.
@@ -66,86 +65,57 @@ export async function labStatus(
   target: LabTarget = {},
   options: StatusOptions = {},
 ): Promise<LabStatus[]> {
-  const run = options.run ?? defaultRunner;
-  const store = options.store ?? new StateStore();
+  const deps = resolveDeps(options);
   let states: LabState[];
   if (target.lab !== undefined || target.file !== undefined) {
-    const { state } = await resolveLab(store, target);
+    const { state } = await resolveLab(deps.store, target);
     states = state ? [state] : [];
   } else {
-    states = await store.list();
+    states = await deps.store.list();
   }
-  return pMap(states, (s) => oneLab(run, store, s), { concurrency: 1 });
+  return pMap(states, (s) => oneLab(deps, s), { concurrency: 1 });
 }
 
-/** Interfaces of a node as the kernel (a namespace's or a VM's) reports them; empty when unreachable. */
-async function nodeInterfaces(
-  run: Runner,
-  access: LabAccess,
-  node: NodePlan,
-): Promise<LiveInterface[]> {
-  if (node.namespace) return liveInterfaces(run, node.namespace);
-  // A user image has no agent: its interfaces are its own business.
-  if (node.vm?.userImage)
-    return node.interfaces.map((i) => ({
-      ifname: i.name,
-      operstate: "n/a",
-      flags: [],
-      mtu: 0,
-      addr_info: [],
-    }));
-  try {
-    const r = await access.exec(node, ["ip", "-json", "address", "show"], { timeoutMs: 5000 });
-    return r.exitCode === 0 ? (JSON.parse(r.stdout) as LiveInterface[]) : [];
-  } catch {
-    return [];
-  }
-}
-
-async function oneLab(run: Runner, store: StateStore, state: LabState): Promise<LabStatus> {
-  const access = new LabAccess(state.lab, store, run);
-  const nodes = await pMap(
-    state.plan.nodes,
-    async (node): Promise<NodeStatus> => {
-      const live = await nodeInterfaces(run, access, node);
-      const byName = new Map(live.map((l) => [l.ifname, l]));
-      return {
-        name: node.name,
-        kind: node.kind,
-        ...(node.namespace ? { namespace: node.namespace } : {}),
-        ...(state.ports?.ssh[node.name] !== undefined
-          ? { sshPort: state.ports.ssh[node.name] }
-          : {}),
-        present: live.length > 0,
-        forwarding: node.forwarding,
-        interfaces: node.interfaces.map((i) => {
-          const l = byName.get(i.name);
-          return {
-            name: i.name,
-            state: l ? l.operstate : "MISSING",
-            mac: l?.address ?? i.mac,
-            addresses: l
-              ? l.addr_info
-                  .filter((a) => a.scope === "global")
-                  .map((a) => `${a.local}/${a.prefixlen}`)
-              : [],
-            link: i.link,
-            ...(i.peer ? { peer: i.peer } : {}),
-          };
-        }),
-      };
-    },
-    { concurrency: 8 },
+async function oneLab(deps: LabDeps, state: LabState): Promise<LabStatus> {
+  const nodes = await withSession(state, deps, (s) =>
+    pMap(
+      state.plan.nodes,
+      async (node): Promise<NodeStatus> => {
+        const live = await nodeKind(node).status(s, node);
+        const byName = new Map((live.interfaces ?? []).map((l) => [l.ifname, l]));
+        const namespace = s.view.namespace(node.name);
+        return {
+          name: node.name,
+          kind: node.kind,
+          ...(namespace ? { namespace } : {}),
+          ...(live.sshPort !== undefined ? { sshPort: live.sshPort } : {}),
+          present: live.present,
+          forwarding: node.forwarding,
+          interfaces: node.interfaces.map((i) => {
+            const l = byName.get(i.ifname);
+            return {
+              ifname: i.ifname,
+              state: live.interfaces === undefined ? "n/a" : l ? l.operstate : "MISSING",
+              mac: l?.address ?? i.mac,
+              addresses: l
+                ? l.addr_info
+                    .filter((a) => a.scope === "global")
+                    .map((a) => `${a.local}/${a.prefixlen}`)
+                : [],
+              link: i.link,
+              ...(i.peer ? { peer: i.peer } : {}),
+            };
+          }),
+        };
+      },
+      { concurrency: STATUS_CONCURRENCY },
+    ),
   );
-  await access.close();
-  const wire = needsWireDaemon(state.plan)
-    ? await wirePids(wireFiles(store.labDir(state.lab)))
-    : undefined;
-  return {
-    lab: state.lab,
-    file: state.file,
-    status: state.status,
-    nodes,
-    ...(wire ? { wire } : {}),
-  };
+  const d = resolveDeps(deps);
+  const ctx = { lab: state.lab, run: d.run, layout: labLayout(d.store.labDir(state.lab)) };
+  const processes: ProcessStatus[] = [];
+  for (const p of allProviders(d)) {
+    if (p.uses(state.plan) && p.status) processes.push(...(await p.status(ctx, state.plan)));
+  }
+  return { lab: state.lab, file: state.file, status: state.status, nodes, processes };
 }

@@ -4,39 +4,46 @@
  * read-only commands (`validate`) can work on them.
  */
 import { resolve } from "node:path";
-import { defaultRunner, type Runner } from "../exec.js";
+import type { Runner } from "../exec.js";
+import { loadAndPlan } from "../plan/load-plan.js";
+import { NO_PORTS } from "../plan/ports.js";
+import { allProviders } from "../providers/index.js";
+import { planNamespaces } from "../providers/iproute2.js";
 import { listNamespaces } from "../providers/netns/kernel.js";
-import { planNamespaces } from "../providers/netns/provider.js";
-import { loadAndPlan } from "./load-plan.js";
+import type { ResolvedDeps } from "./deps.js";
 import { type LabTarget, requireLab } from "./resolve.js";
-import { type LabState, STATE_VERSION, type StateStore } from "./state.js";
+import { type LabState, STATE_VERSION } from "./state.js";
 
 /**
  * The lab's record; for a lab wirelab has no record of, one made from its
- * topology file when every namespace of its plan exists (namespace labs only).
+ * topology file when every namespace of its plan exists and nothing but
+ * namespaces and kernel links makes it up.
  *
  * @throws {LabError} as {@link requireLab} when neither applies
  */
 export async function requireLabOrUnmanaged(
-  store: StateStore,
+  deps: ResolvedDeps,
   target: LabTarget,
-  run: Runner = defaultRunner,
+  run: Runner = deps.run,
 ): Promise<LabState> {
   try {
-    return await requireLab(store, target);
+    return await requireLab(deps.store, target);
   } catch (e) {
     if (target.file === undefined) throw e;
     const { plan } = await loadAndPlan(target.file);
     const namespaces = planNamespaces(plan);
     const present = await listNamespaces(run);
-    if (plan.nodes.some((n) => n.vm) || !namespaces.every((n) => present.has(n))) throw e;
+    // Only the netns provider's objects can be found by name alone.
+    const others = allProviders(deps).filter((p) => p.name !== "netns" && p.uses(plan));
+    if (others.length > 0 || !namespaces.every((n) => present.has(n))) throw e;
     return {
       version: STATE_VERSION,
       lab: plan.lab,
       file: resolve(target.file),
       status: "up",
       plan,
-      namespaces,
+      ports: NO_PORTS,
+      owned: [],
       updated: new Date().toISOString(),
     };
   }

@@ -1,54 +1,42 @@
 /**
- * `up`: build a lab from its topology, idempotently.
+ * `up`: build a lab from its topology, idempotently, as one loop over the
+ * providers (docs/design.md, "up, down and the rollback stack").
  *
  * Behaviour with an existing lab of the same name:
  * - same file, same plan, everything present: nothing to do;
+ * - same file, same plan, a daemon or VM died: each provider starts again
+ *   what it can (nothing else is touched);
  * - same file, same plan, but an earlier `up` was interrupted or objects are
  *   missing: the lab is torn down and built again;
  * - same file, changed plan: refused, listing the differences (run `down` first);
  * - another file: refused (two labs must have different names).
  */
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { LabError } from "../errors.js";
-import { defaultRunner, type Runner } from "../exec.js";
-import { readImage } from "../image/build.js";
 import type { Reporter } from "../log.js";
 import { diffPlans } from "../plan/diff.js";
-import type { LabPlan, NodePlan } from "../plan/types.js";
-import { listNamespaces } from "../providers/netns/kernel.js";
-import { createNetnsLab, planNamespaces } from "../providers/netns/provider.js";
-import { hostDevices } from "../providers/netns/scripts.js";
-import { chooseAccel } from "../providers/qemu/accel.js";
-import { netdevId, streamSocket } from "../providers/qemu/args.js";
-import { allocatePorts, portsOf } from "../providers/qemu/ports.js";
-import { qemuPid, startVms } from "../providers/qemu/provider.js";
-import { ensureWire, needsWireDaemon, startWire, wireFiles } from "../providers/wire/provider.js";
-import { wireLinks } from "../wire/config.js";
-import { vmFiles } from "./access.js";
-import { checkCollisions } from "./collisions.js";
-import { loadAndPlan } from "./load-plan.js";
-import { requireRoot, requireTools } from "./preflight.js";
-import { type LabState, StateStore } from "./state.js";
+import { loadAndPlan } from "../plan/load-plan.js";
+import { allPorts, type LabPorts } from "../plan/ports.js";
+import { portRequests } from "../plan/transports/index.js";
+import type { LabPlan } from "../plan/types.js";
+import { requireRoot, requireTools } from "../preflight.js";
+import { allProviders } from "../providers/index.js";
+import { labLayout } from "../providers/layout.js";
+import { PHASES, type Provider, type ProviderContext } from "../providers/provider.js";
+import { type LabDeps, type ResolvedDeps, resolveDeps } from "./deps.js";
+import { RollbackStack, UnwindError, unwind } from "./rollback.js";
+import type { LabState } from "./state.js";
 
-/** Namespace interfaces on daemon links are joined to it by socat. */
-function wireConfigNeedsSocat(plan: LabPlan): boolean {
-  return wireLinks(plan).some((l) => l.endpoints.some((e) => e.hostVeth !== undefined));
-}
-
-import { teardown } from "./teardown.js";
+/** Namespaces configured at once unless told otherwise. */
+export const DEFAULT_CONCURRENCY = 4;
 
 /** Options of {@link up}. */
-export interface UpOptions {
-  /** Runs `ip`, `sysctl`. @default defaultRunner */
-  readonly run?: Runner;
-  /** @default new StateStore() */
-  readonly store?: StateStore;
+export interface UpOptions extends LabDeps {
   readonly reporter?: Reporter;
-  /** Namespaces configured at once. @default 4 */
+  /** Nodes configured at once. @default DEFAULT_CONCURRENCY */
   readonly concurrency?: number;
   /**
-   * Abort (e.g. on Ctrl-C): `up` stops after the commands in flight and
+   * Abort (e.g. on Ctrl-C): `up` stops after the steps in flight and
    * removes what it built.
    */
   readonly signal?: AbortSignal;
@@ -73,33 +61,18 @@ export interface UpResult {
  * @throws {LabError} on a name collision or a changed topology
  * @throws {CommandError} when the kernel refuses a step; what was built is removed again
  * @throws {LabError} when `signal` aborts it; what was built is removed again
+ * @throws {UnwindError} when removing what a failed `up` built failed too (the record is kept for `down`)
  */
 export async function up(file: string, options: UpOptions = {}): Promise<UpResult> {
   const started = performance.now();
-  const run = options.run ?? defaultRunner;
-  const store = options.store ?? new StateStore();
+  const deps = resolveDeps(options);
+  const { store } = deps;
   const { plan } = await loadAndPlan(file);
   requireRoot("up");
-  const vms = plan.nodes.filter((n) => n.vm).map((n) => n.name);
-  const devices = hostDevices(plan);
-  requireTools([
-    "ip",
-    "sysctl",
-    ...(devices.length ? ["tc"] : []),
-    ...(vms.length ? ["qemu-system-x86_64"] : []),
-    ...(wireConfigNeedsSocat(plan) ? ["socat"] : []),
-  ]);
-  const image = vms.length ? await readImage() : undefined;
-  if (vms.length && !image)
-    throw new LabError(
-      `lab "${plan.lab}" has VM nodes and there is no guest image yet; build it with: wirelab image build`,
-    );
-  const userFiles = plan.nodes.flatMap((n) => {
-    const u = n.vm?.userImage;
-    return u ? [u.disk, u.kernel, u.initrd].filter((f): f is string => f !== undefined) : [];
-  });
-  const missingFiles = userFiles.filter((f) => !existsSync(f));
-  if (missingFiles.length) throw new LabError(`image files not found: ${missingFiles.join(", ")}`);
+  const providers = allProviders(deps).filter((p) => p.uses(plan));
+  requireTools([...new Set(providers.flatMap((p) => p.tools(plan)))]);
+  const prepared = new Map<Provider, unknown>();
+  for (const p of providers) prepared.set(p, await p.preflight(plan));
   const path = resolve(file);
   const done = (changed: boolean): UpResult => ({
     lab: plan.lab,
@@ -107,9 +80,18 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
     plan,
     durationMs: performance.now() - started,
   });
+  const context = (ports: LabPorts): ProviderContext => ({
+    plan,
+    run: deps.run,
+    start: deps.start,
+    layout: labLayout(store.labDir(plan.lab)),
+    ports,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    ...(options.reporter ? { reporter: options.reporter } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const release = await store.lock(plan.lab);
   try {
-    const namespaces = planNamespaces(plan);
     const existing = await store.read(plan.lab);
     if (existing) {
       if (existing.file !== path) {
@@ -123,100 +105,107 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
           `lab "${plan.lab}" is up from an older version of ${file}; it differs in:\n${diff.map((d) => `  ${d}`).join("\n")}\nrun "wirelab down ${file}" first, then "wirelab up ${file}"`,
         );
       }
-      const present = await listNamespaces(run);
-      const missing = existing.namespaces.filter((n) => !present.has(n));
-      if (existing.status === "up" && missing.length === 0) {
-        // A wire daemon or a VM's QEMU that died comes back; their ports and taps were never gone.
-        const wireBack =
-          needsWireDaemon(plan) && (await ensureWire(plan, wireFiles(store.labDir(plan.lab))));
-        if (wireBack) options.reporter?.info?.("restarted the wire daemon (it was not running)");
-        const dead = await deadVms(existing, store);
-        if (dead.length === 0) return done(wireBack);
-        if (!image || !existing.ports)
-          throw new LabError(
-            `lab "${plan.lab}" lost its guest image or ports; run "wirelab down" then "up"`,
-          );
-        options.reporter?.info?.(`restarting ${dead.join(", ")} (QEMU was not running)`);
-        await startVms(plan, {
-          run,
-          image,
-          accel: await chooseAccel(run, image),
-          ports: existing.ports,
-          files: (n) => vmFiles(store, plan.lab, n),
-          only: dead,
-          ...(options.reporter ? { reporter: options.reporter } : {}),
-        });
-        return done(true);
+      if (existing.status === "up") {
+        const repaired = await repair(providers, prepared, context(existing.ports), options);
+        if (repaired !== undefined) return done(repaired);
+      } else {
+        options.reporter?.info?.(
+          `an earlier "${existing.status === "creating" ? "up" : "down"}" of lab "${plan.lab}" did not finish; rebuilding it`,
+        );
       }
-      options.reporter?.info?.(
-        existing.status === "up"
-          ? `lab "${plan.lab}" is missing ${missing.join(", ")}; rebuilding it`
-          : `an earlier "${existing.status === "creating" ? "up" : "down"}" of lab "${plan.lab}" did not finish; rebuilding it`,
-      );
       await store.write({ ...existing, status: "destroying" });
-      await teardown(existing, store, run);
+      await unwind(existing.owned, allProviders(deps), teardownContext(deps, plan.lab));
     }
-    await checkCollisions(run, store, plan.lab, { namespaces, hostDevices: devices });
-    const others = (await store.list()).filter((s) => s.lab !== plan.lab);
-    const ports =
-      vms.length || needsWireDaemon(plan)
-        ? await allocatePorts(plan, new Set(others.flatMap((s) => portsOf(s.ports))))
-        : undefined;
-    const record: Omit<LabState, "version" | "updated" | "status"> = {
-      lab: plan.lab,
-      file: path,
-      plan,
-      namespaces,
-      ...(devices.length ? { hostDevices: devices } : {}),
-      ...(vms.length ? { vms } : {}),
-      ...(ports ? { ports } : {}),
-    };
-    await store.write({ ...record, status: "creating" });
-    try {
-      const common = {
-        run,
-        ...(options.reporter ? { reporter: options.reporter } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      };
-      await createNetnsLab(plan, {
-        ...common,
-        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-      });
-      if (ports && needsWireDaemon(plan)) {
-        await startWire(plan, ports, wireFiles(store.labDir(plan.lab)), (node, iface) => {
-          const n = plan.nodes.find((x) => x.name === node) as NodePlan;
-          return streamSocket(vmFiles(store, plan.lab, node).dir, node, netdevId(n, iface));
-        });
-      }
-      if (image && ports) {
-        await startVms(plan, {
-          ...common,
-          image,
-          accel: await chooseAccel(run, image),
-          ports,
-          files: (n) => vmFiles(store, plan.lab, n),
-        });
-      }
-    } catch (e) {
-      await teardown(record, store, run).catch(() => undefined);
-      await store.remove(plan.lab);
-      if (options.signal?.aborted)
-        throw new LabError(`up of lab "${plan.lab}" was interrupted; removed what it had built`);
-      throw e;
-    }
-    await store.write({ ...record, status: "up" });
-    return done(true);
+    return done(await build(plan, path, providers, prepared, deps, context));
   } finally {
     await release();
   }
 }
 
-/** VM nodes of a lab whose QEMU is not running. */
-async function deadVms(state: LabState, store: StateStore): Promise<string[]> {
-  const out: string[] = [];
-  for (const node of state.vms ?? []) {
-    if ((await qemuPid(state.lab, node, vmFiles(store, state.lab, node).pidfile)) === undefined)
-      out.push(node);
+/**
+ * Asks each provider to start again what died, in order.
+ *
+ * @returns whether anything was started, or undefined when the lab must be rebuilt
+ */
+async function repair(
+  providers: readonly Provider[],
+  prepared: ReadonlyMap<Provider, unknown>,
+  ctx: ProviderContext,
+  options: UpOptions,
+): Promise<boolean | undefined> {
+  let changed = false;
+  for (const p of providers) {
+    const r = await p.repair?.(ctx, prepared.get(p));
+    if (!r) continue;
+    if ("rebuild" in r) {
+      options.reporter?.info?.(`lab "${ctx.plan.lab}" is ${r.rebuild}; rebuilding it`);
+      return undefined;
+    }
+    for (const what of r.repaired) options.reporter?.info?.(`restarted ${what}`);
+    changed ||= r.repaired.length > 0;
   }
-  return out;
+  return changed;
+}
+
+/**
+ * Builds the lab from nothing: names reserved, ports allocated, then every
+ * provider's steps, phase by phase, each provider's undo pushed before its
+ * first step. On any failure the stack is unwound.
+ */
+async function build(
+  plan: LabPlan,
+  path: string,
+  providers: readonly Provider[],
+  prepared: ReadonlyMap<Provider, unknown>,
+  deps: ResolvedDeps,
+  context: (ports: LabPorts) => ProviderContext,
+): Promise<boolean> {
+  const { store } = deps;
+  const others = (await store.list()).filter((s) => s.lab !== plan.lab);
+  const bare = context({ udp: {}, tcp: {} });
+  for (const p of providers) await p.reserve?.(bare, others);
+  const ports = await deps.allocatePorts(
+    plan.lab,
+    portRequests(plan),
+    new Set(others.flatMap((s) => allPorts(s.ports))),
+  );
+  const ctx = context(ports);
+  const record: Omit<LabState, "version" | "updated"> = {
+    lab: plan.lab,
+    file: path,
+    status: "creating",
+    plan,
+    ports,
+    owned: [],
+  };
+  await store.write(record);
+  const stack = new RollbackStack(store, record);
+  try {
+    for (const phase of PHASES) {
+      for (const p of providers) {
+        const step = p[phase];
+        if (!step) continue;
+        await stack.push(p);
+        await step.call(p, ctx, prepared.get(p));
+      }
+    }
+  } catch (e) {
+    try {
+      await unwind(stack.state.owned, providers, teardownContext(deps, plan.lab));
+    } catch (undo) {
+      // The record stays, so that `down` can find what is left.
+      await store.write({ ...stack.state, status: "destroying" });
+      throw new UnwindError([e as Error, ...(undo as UnwindError).errors]);
+    }
+    await store.remove(plan.lab);
+    if (ctx.signal?.aborted)
+      throw new LabError(`up of lab "${plan.lab}" was interrupted; removed what it had built`);
+    throw e;
+  }
+  await store.write({ ...stack.state, status: "up" });
+  return true;
+}
+
+function teardownContext(deps: ResolvedDeps, lab: string) {
+  return { lab, run: deps.run, layout: labLayout(deps.store.labDir(lab)) };
 }

@@ -39,6 +39,38 @@ export function hostVethName(lab: string, n: number): string {
 }
 
 /**
+ * The bridge of the n-th LAN of VMs in an exported libvirt lab:
+ * `wl<tag>b<n>`, tagged like the lab's own host devices.
+ */
+export function exportBridgeName(lab: string, n: number): string {
+  return `wl${hostTag(lab)}b${n}`;
+}
+
+/**
+ * The host tap of a VM NIC in an exported Vagrant lab (`libvirt__iface_name`):
+ * `wl<tag>g<k>`, k counting the lab's VM NICs from 1, tagged like the lab's
+ * own host devices but never one of their names.
+ */
+export function exportTapName(lab: string, k: number): string {
+  return `wl${hostTag(lab)}g${k}`;
+}
+
+/** Numbers a lab's objects in the host namespace. */
+export class HostNames {
+  private taps = 0;
+  private veths = 0;
+  constructor(private readonly lab: string) {}
+  /** The next tap name. */
+  tap(): string {
+    return tapName(this.lab, ++this.taps);
+  }
+  /** The next vEth host end name. */
+  veth(): string {
+    return hostVethName(this.lab, ++this.veths);
+  }
+}
+
+/**
  * Hands out unique names within one namespace: the preferred name when free
  * and short enough, else the fallback with a numeric suffix.
  */

@@ -1,18 +1,22 @@
 /**
  * The planner: a validated {@link Topology} in, a {@link LabPlan} out. Pure
  * and deterministic: the same topology always gives a byte-identical plan.
+ * Stages, each adding to one list of diagnostics: transports (the table),
+ * addresses, clashes, names, kinds, routes, tests.
  */
 import { type Diagnostic, TopologyError } from "../errors.js";
 import { contains, parseAddress, parseCidr, stripLength } from "../ip.js";
 import type { Topology, TopologyLink } from "../topology/types.js";
 import { allocateAddresses } from "./addresses.js";
 import { findClashes } from "./clashes.js";
-import { buildLink, HostNames, type LinkContext, linkTransport } from "./links.js";
+import { checkAttributes, kindSpec } from "./kinds/index.js";
 import { MAX_MAC_INDEX, macAddress } from "./mac.js";
-import { labNamespace, nodeNamespace, UniqueNames } from "./names.js";
+import { HostNames, labNamespace, UniqueNames } from "./names.js";
 import { computeStaticRoutes } from "./routing.js";
+import { transportNamed } from "./transports/index.js";
+import { type ResolvedLink, resolveTransport } from "./transports/table.js";
+import type { BuildContext } from "./transports/types.js";
 import {
-  type EndpointPlan,
   type InterfacePlan,
   type LabPlan,
   type LinkPlan,
@@ -22,95 +26,103 @@ import {
   type TestPlan,
 } from "./types.js";
 
-/** Guest memory of a VM node unless it says otherwise, in MiB. */
-export const DEFAULT_VM_MEMORY_MIB = 96;
+/** Options of {@link planTopology}. */
+export interface PlanOptions {
+  /**
+   * The topology lost parts to earlier problems (a dropped link or node):
+   * leave out findings such a loss can cause (routes whose gateway is on no
+   * subnet, tests of nodes without addresses, exhausted pools).
+   * @default false
+   */
+  readonly incomplete?: boolean;
+}
 
 /**
- * Decides every name, MAC, address, route and transport of a lab.
+ * Plans a topology, appending every problem to `diagnostics` (unlocated:
+ * paths only).
  *
- * @param topology - a validated topology (from `parseTopology`)
- * @returns the plan
- * @throws {TopologyError} with unlocated diagnostics (paths only) for address
- *   clashes, exhausted pools and routes whose gateway is on no subnet of the
- *   node; use `planTopology` to get them located in the file
+ * @param topology - a validated topology (from `parseTopologyPartial`)
+ * @param diagnostics - problems are appended here
+ * @returns the plan, or undefined when there were problems
  */
-export function planLab(topology: Topology): LabPlan {
-  const diagnostics: Diagnostic[] = [];
-  checkSize(topology, diagnostics);
-  if (diagnostics.length > 0) throw new TopologyError(diagnostics);
-  const alloc = allocateAddresses(topology, diagnostics);
-  findClashes(topology, alloc.links, alloc.loopbacks, diagnostics);
-  const ifnames = assignInterfaceNames(topology);
-  const linkNames = assignLinkNames(topology.links);
+export function planTopology(
+  topology: Topology,
+  diagnostics: Diagnostic[],
+  options: PlanOptions = {},
+): LabPlan | undefined {
+  const found: Diagnostic[] = [];
+  // Findings a dropped link or node can cause are kept only for a complete topology.
+  const cascading: Diagnostic[] = [];
+  checkSize(topology, found);
+  if (found.length > 0) {
+    diagnostics.push(...found);
+    return undefined;
+  }
+  for (const n of topology.nodes) checkAttributes(n, found);
   const kinds = new Map(topology.nodes.map((n) => [n.name, n.kind]));
-  const isBridged = (l: TopologyLink): boolean => linkTransport(l, kinds) === "bridge";
-  const needsLabNs = topology.links.some(isBridged);
-  const labNs = labNamespace(topology.name);
-  const labNsNames = new UniqueNames();
+  const attaches = (node: string) => kindSpec(kinds.get(node) ?? "linux").attaches;
+  const resolved = topology.links.map((l) => resolveTransport(l, attaches, found));
+  const typed: Topology = {
+    ...topology,
+    links: topology.links.map((l, i) => ({ ...l, type: (resolved[i] as ResolvedLink).type })),
+  };
+  const allocated: Diagnostic[] = [];
+  const alloc = allocateAddresses(typed, allocated);
+  // An address outside its link's prefix is the file's; an exhausted pool may come of a dropped link.
+  for (const d of allocated) (d.code === "pool-exhausted" ? cascading : found).push(d);
+  findClashes(typed, alloc.links, alloc.loopbacks, found);
+  const ifnames = assignInterfaceNames(typed);
+  const linkNames = assignLinkNames(typed.links);
 
-  const ifaces = new Map<string, InterfacePlan[]>(topology.nodes.map((n) => [n.name, []]));
-  const nodeIndex = new Map(topology.nodes.map((n, i) => [n.name, i + 1]));
-  // Bridges first, so a port never takes a bridge's name.
-  const bridges = topology.links.map((l, li) =>
-    isBridged(l) ? labNsNames.take(linkNames[li] as string, `br${li + 1}`) : undefined,
-  );
-  const linkCtx: LinkContext = {
-    kinds,
-    labNamespace: labNs,
-    labNames: labNsNames,
+  const ctx: BuildContext = {
+    attaches,
+    labNamespace: labNamespace(topology.name),
+    labNames: new UniqueNames(),
     hostNames: new HostNames(topology.name),
   };
-  const links: LinkPlan[] = topology.links.map((link, li) => {
-    const name = linkNames[li] as string;
-    const addrs = alloc.links[li] ?? { subnets: {}, endpoints: [] };
-    const endpoints: EndpointPlan[] = link.endpoints.map((ep, ei) => ({
+  const ifaces = new Map<string, InterfacePlan[]>(topology.nodes.map((n) => [n.name, []]));
+  const nodeIndex = new Map(topology.nodes.map((n, i) => [n.name, i + 1]));
+  const inputs = typed.links.map((link, li) => ({
+    link,
+    index: li,
+    name: linkNames[li] as string,
+    type: (resolved[li] as ResolvedLink).type,
+    subnets: { ...(alloc.links[li]?.subnets ?? {}) },
+    endpoints: link.endpoints.map((ep, ei) => ({
       node: ep.node,
-      interface: ifnames[li]?.[ei] as string,
-    }));
-    endpoints.forEach((ep, ei) => {
+      ifname: ifnames[li]?.[ei] as string,
+    })),
+  }));
+  // Names a transport needs in the lab namespace (bridges) are taken before any port's.
+  const labNames = inputs.map((input, li) => {
+    const want = transportNamed((resolved[li] as ResolvedLink).transport).labName?.(input);
+    return want ? ctx.labNames.take(want.preferred, want.fallback) : undefined;
+  });
+  const links: LinkPlan[] = inputs.map((input, li) => {
+    const addrs = alloc.links[li];
+    input.endpoints.forEach((ep, ei) => {
       const list = ifaces.get(ep.node) as InterfacePlan[];
-      const a = addrs.endpoints[ei] ?? {};
-      const other = link.type === "p2p" ? endpoints[1 - ei] : undefined;
+      const a = addrs?.endpoints[ei] ?? {};
+      const other = input.type === "p2p" ? input.endpoints[1 - ei] : undefined;
       list.push({
-        name: ep.interface,
+        ifname: ep.ifname,
         mac: macAddress(topology.name, nodeIndex.get(ep.node) as number, list.length + 1),
-        link: name,
+        link: input.name,
         ...(a.ipv4 ? { ipv4: a.ipv4 } : {}),
         ...(a.ipv6 ? { ipv6: a.ipv6 } : {}),
-        ...(other ? { peer: `${other.node}:${other.interface}` } : {}),
+        ...(other ? { peer: `${other.node}:${other.ifname}` } : {}),
       });
     });
-    return buildLink(link, li, name, { ...addrs.subnets }, endpoints, bridges[li], linkCtx);
+    const labName = labNames[li];
+    return transportNamed((resolved[li] as ResolvedLink).transport).build(
+      { ...input, ...(labName !== undefined ? { labName } : {}) },
+      ctx,
+    );
   });
 
   const staticRoutes = new Map<string, RoutePlan[]>();
   for (const node of topology.nodes) {
-    const list: RoutePlan[] = [];
-    node.routes.forEach((r) => {
-      const gw = parseAddress(r.via);
-      const dev = (ifaces.get(node.name) ?? []).find((f) => {
-        const c = parseCidr((gw?.family === "ipv6" ? f.ipv6 : f.ipv4) ?? "");
-        return (
-          c !== undefined &&
-          gw !== undefined &&
-          contains(c, gw.value) &&
-          stripLength(f.ipv4 ?? "") !== r.via
-        );
-      });
-      if (!dev) {
-        const subnets = (ifaces.get(node.name) ?? []).flatMap((f) =>
-          [f.ipv4, f.ipv6].filter((x): x is string => !!x),
-        );
-        diagnostics.push({
-          code: "bad-route",
-          message: `route to ${r.prefix} via ${r.via}: the gateway is on no subnet of "${node.name}" (its addresses: ${subnets.join(", ") || "none"}); use a neighbour's address`,
-          path: [...r.path, "via"],
-        });
-        return;
-      }
-      list.push({ prefix: r.prefix, nexthops: [{ via: r.via, dev: dev.name }], origin: "static" });
-    });
-    staticRoutes.set(node.name, list);
+    staticRoutes.set(node.name, writtenRoutes(node, ifaces.get(node.name) ?? [], cascading));
   }
 
   const loopbacks = (i: number): NodePlan["loopback"] => alloc.loopbacks[i] ?? {};
@@ -127,7 +139,7 @@ export function planLab(topology: Topology): LabPlan {
         )
       : undefined;
 
-  const nodes: NodePlan[] = topology.nodes.map((n, i) => {
+  const nodes = topology.nodes.map((n, i): NodePlan => {
     const own = staticRoutes.get(n.name) ?? [];
     const computed = (routing?.routes.get(n.name) ?? []).filter(
       (r) => !own.some((o) => o.prefix === r.prefix),
@@ -135,34 +147,75 @@ export function planLab(topology: Topology): LabPlan {
     return {
       name: n.name,
       kind: n.kind,
-      ...(n.kind === "vm"
-        ? {
-            vm: {
-              memoryMiB: n.memory ?? DEFAULT_VM_MEMORY_MIB,
-              cpus: n.cpus ?? 1,
-              managementMac: macAddress(topology.name, i + 1, 0),
-              nic: n.nic === "e1000" ? "e1000" : "virtio-net-pci",
-              ...(n.userImage ? { userImage: n.userImage } : {}),
-            },
-          }
-        : { namespace: nodeNamespace(topology.name, n.name) }),
+      ...kindSpec(n.kind).plan(n, { lab: topology.name, index: i + 1 }, found),
       forwarding: n.forwarding ?? routing?.transit.has(n.name) ?? false,
       loopback: loopbacks(i),
       interfaces: ifaces.get(n.name) ?? [],
       routes: [...own, ...computed],
-    };
+    } as unknown as NodePlan;
   });
 
-  const tests = resolveTests(topology, nodes, diagnostics);
-  if (diagnostics.length > 0) throw new TopologyError(diagnostics);
+  const tests = resolveTests(topology, nodes, cascading);
+  diagnostics.push(...found, ...(options.incomplete ? [] : cascading));
+  if (found.length > 0 || cascading.length > 0) return undefined;
+  const needsLabNs = links.some((l) => transportNamed(l.transport).needsLabNamespace);
   return {
     version: PLAN_VERSION,
     lab: topology.name,
-    ...(needsLabNs ? { labNamespace: labNs } : {}),
+    ...(needsLabNs ? { labNamespace: ctx.labNamespace } : {}),
     nodes,
     links,
     tests,
   };
+}
+
+/**
+ * Decides every name, MAC, address, route and transport of a lab.
+ *
+ * @param topology - a validated topology (from `parseTopology`)
+ * @returns the plan
+ * @throws {TopologyError} with unlocated diagnostics (paths only) for address
+ *   clashes, exhausted pools, transports that cannot carry their link and
+ *   routes whose gateway is on no subnet of the node; `loadAndPlan` locates
+ *   them in the file
+ */
+export function planLab(topology: Topology): LabPlan {
+  const diagnostics: Diagnostic[] = [];
+  const plan = planTopology(topology, diagnostics);
+  if (!plan) throw new TopologyError(diagnostics);
+  return plan;
+}
+
+/** A node's written routes, each through the interface whose subnet holds its gateway. */
+function writtenRoutes(
+  node: Topology["nodes"][number],
+  interfaces: readonly InterfacePlan[],
+  diagnostics: Diagnostic[],
+): RoutePlan[] {
+  const list: RoutePlan[] = [];
+  for (const r of node.routes) {
+    const gw = parseAddress(r.via);
+    const dev = interfaces.find((f) => {
+      const c = parseCidr((gw?.family === "ipv6" ? f.ipv6 : f.ipv4) ?? "");
+      return (
+        c !== undefined &&
+        gw !== undefined &&
+        contains(c, gw.value) &&
+        stripLength(f.ipv4 ?? "") !== r.via
+      );
+    });
+    if (!dev) {
+      const subnets = interfaces.flatMap((f) => [f.ipv4, f.ipv6].filter((x): x is string => !!x));
+      diagnostics.push({
+        code: "bad-route",
+        message: `route to ${r.prefix} via ${r.via}: the gateway is on no subnet of "${node.name}" (its addresses: ${subnets.join(", ") || "none"}); use a neighbour's address`,
+        path: [...r.path, "via"],
+      });
+      continue;
+    }
+    list.push({ prefix: r.prefix, nexthops: [{ via: r.via, dev: dev.ifname }], origin: "static" });
+  }
+  return list;
 }
 
 /** Interface names per link endpoint: explicit ones, else the lowest free `ethN` (N ≥ 1) in link order. */

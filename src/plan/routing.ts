@@ -14,7 +14,7 @@ export interface RoutingNode {
   readonly forwarding?: boolean;
   readonly loopback: { readonly ipv4?: string; readonly ipv6?: string };
   readonly interfaces: readonly {
-    readonly name: string;
+    readonly ifname: string;
     readonly link: string;
     readonly ipv4?: string;
     readonly ipv6?: string;
@@ -104,7 +104,7 @@ function buildEdges(nodes: readonly RoutingNode[], family: Family): Edge[][] {
     for (const f of n.interfaces) {
       const list = byLink.get(f.link) ?? [];
       const addr = f[family];
-      list.push({ node: i, dev: f.name, ...(addr ? { addr } : {}) });
+      list.push({ node: i, dev: f.ifname, ...(addr ? { addr } : {}) });
       byLink.set(f.link, list);
     }
   });

@@ -1,16 +1,20 @@
 /**
  * The lab plan: every name, MAC, address, route and transport decided. Pure
  * data, JSON-serializable, and the only input of providers and generators.
+ * Nodes are a union tagged by `kind`, links a union tagged by `transport`:
+ * code that needs to know which one it holds asks the node's kind
+ * (`plan/kinds`) or the link's transport (`plan/transports`), never the
+ * fields (see docs/design.md).
  */
-import type { Impairment } from "../wire/impairment.js";
+import type { Impairment } from "../impairment.js";
 
-/** Plan format version, bumped on incompatible changes. */
-export const PLAN_VERSION = 1;
+/** Plan format version, bumped on incompatible changes (2: `ifname`, nodes tagged by kind). */
+export const PLAN_VERSION = 2;
 
 /** A network interface of a node. */
 export interface InterfacePlan {
-  /** Name inside the node, e.g. `eth1`. */
-  readonly name: string;
+  /** Name inside the node, e.g. `eth1` (iproute2's `ifname`). */
+  readonly ifname: string;
   /** Locally administered unicast MAC, `xx:xx:xx:xx:xx:xx`. */
   readonly mac: string;
   /** `addr/len`, if the link carries IPv4 to this node. */
@@ -19,7 +23,7 @@ export interface InterfacePlan {
   readonly ipv6?: string;
   /** Name of the link this interface is on. */
   readonly link: string;
-  /** For p2p links, the far end as `node:interface`. */
+  /** For p2p links, the far end as `node:ifname`. */
   readonly peer?: string;
 }
 
@@ -40,7 +44,14 @@ export interface RoutePlan {
   readonly origin: "static" | "routing";
 }
 
-/** A node with everything decided: namespace, forwarding, loopback, interfaces, routes. */
+/** A user's image to boot instead of wirelab's guest (absolute paths). */
+export interface UserImagePlan {
+  readonly disk?: string;
+  readonly kernel?: string;
+  readonly initrd?: string;
+  readonly append?: string;
+}
+
 /** How a VM node runs. */
 export interface VmPlan {
   /** Guest memory in MiB. */
@@ -54,21 +65,12 @@ export interface VmPlan {
    * The user's image, when the VM does not run wirelab's guest. Such a VM has
    * no command agent: wirelab wires it but cannot run commands in it.
    */
-  readonly userImage?: {
-    readonly disk?: string;
-    readonly kernel?: string;
-    readonly initrd?: string;
-    readonly append?: string;
-  };
+  readonly userImage?: UserImagePlan;
 }
 
-export interface NodePlan {
+/** What every node plan has. */
+interface NodePlanBase {
   readonly name: string;
-  readonly kind: "linux" | "vm";
-  /** Network namespace, `wl-<lab>-<node>`, of a `linux` node. */
-  readonly namespace?: string;
-  /** Machine settings of a `vm` node. */
-  readonly vm?: VmPlan;
   /** IP forwarding (IPv4 and IPv6) on. */
   readonly forwarding: boolean;
   /** Addresses on `lo`, `addr/len`. */
@@ -77,10 +79,43 @@ export interface NodePlan {
   readonly routes: readonly RoutePlan[];
 }
 
+/** A `linux` node: a network namespace. */
+export interface LinuxNodePlan extends NodePlanBase {
+  readonly kind: "linux";
+  /** Its network namespace, `wl-<lab>-<node>`. */
+  readonly namespace: string;
+}
+
+/** A `vm` node: a QEMU virtual machine. */
+export interface VmNodePlan extends NodePlanBase {
+  readonly kind: "vm";
+  readonly vm: VmPlan;
+}
+
+/** A node with everything decided, by kind. */
+export type NodePlan = LinuxNodePlan | VmNodePlan;
+
+/** Names of the node kinds. */
+export type NodeKindName = NodePlan["kind"];
+
 /** One attachment of a node to a link. */
 export interface EndpointPlan {
   readonly node: string;
-  readonly interface: string;
+  readonly ifname: string;
+}
+
+/** What every link plan has. */
+export interface LinkPlanBase {
+  readonly name: string;
+  /** Subnets of the link, `net/len`, per family. */
+  readonly subnets: { readonly ipv4?: string; readonly ipv6?: string };
+}
+
+/** A point-to-point vEth pair whose ends are the two nodes' interfaces. */
+export interface VethLinkPlan extends LinkPlanBase {
+  readonly type: "p2p";
+  readonly transport: "veth";
+  readonly endpoints: readonly [EndpointPlan, EndpointPlan];
 }
 
 /** A LAN port: a node's interface and the bridge-side vEth end that carries it. */
@@ -91,6 +126,17 @@ export interface PortPlan extends EndpointPlan {
   readonly tap?: string;
   /** … joined by tc mirred to this host end of the vEth whose other end is `port`. */
   readonly hostVeth?: string;
+}
+
+/** A LAN on a Linux bridge inside the lab's own namespace. */
+export interface BridgeLinkPlan extends LinkPlanBase {
+  readonly type: "p2p" | "lan";
+  readonly transport: "bridge";
+  /** Namespace holding the bridge: the lab namespace. */
+  readonly namespace: string;
+  /** Bridge device name in that namespace. */
+  readonly bridge: string;
+  readonly endpoints: readonly PortPlan[];
 }
 
 /** A VM↔VM link on a QEMU UDP unicast tunnel (ports are allocated by `up`). */
@@ -115,32 +161,7 @@ export interface TapLinkPlan extends LinkPlanBase {
   readonly endpoints: readonly [TapEndpointPlan, TapEndpointPlan];
 }
 
-/** What every link plan has. */
-export interface LinkPlanBase {
-  readonly name: string;
-  /** Subnets of the link, `net/len`, per family. */
-  readonly subnets: { readonly ipv4?: string; readonly ipv6?: string };
-}
-
-/** A point-to-point vEth pair whose ends are the two nodes' interfaces. */
-export interface VethLinkPlan extends LinkPlanBase {
-  readonly type: "p2p";
-  readonly transport: "veth";
-  readonly endpoints: readonly [EndpointPlan, EndpointPlan];
-}
-
-/** A LAN on a Linux bridge inside the lab's own namespace. */
-export interface BridgeLinkPlan extends LinkPlanBase {
-  readonly type: "p2p" | "lan";
-  readonly transport: "bridge";
-  /** Namespace holding the bridge: the lab namespace. */
-  readonly namespace: string;
-  /** Bridge device name in that namespace. */
-  readonly bridge: string;
-  readonly endpoints: readonly PortPlan[];
-}
-
-/** One VM NIC on a link the wire daemon carries. */
+/** One node interface on a link the wire daemon carries. */
 export interface WireEndpointPlan extends EndpointPlan {
   /** Impairments of the frames this endpoint sends, if any. */
   readonly impair?: Impairment;
@@ -152,9 +173,9 @@ export interface WireEndpointPlan extends EndpointPlan {
 }
 
 /**
- * A link carried by the wire daemon: each VM NIC is a QEMU UDP tunnel to the
- * daemon's port for it, each namespace interface a vEth whose host end socat
- * bridges to its daemon port (ports are allocated by `up`). `hub` passes every
+ * A link carried by the wire daemon: each VM NIC is a unix stream socket
+ * QEMU listens on, each namespace interface a vEth whose host end socat
+ * joins to its daemon port (ports are allocated by `up`). `hub` passes every
  * frame to every other port, `switch` learns MACs, `relay` is a p2p link.
  */
 export interface WireLinkPlan extends LinkPlanBase {
@@ -165,6 +186,9 @@ export interface WireLinkPlan extends LinkPlanBase {
 
 /** A link by transport: a vEth pair, ports on a bridge, a QEMU UDP tunnel, taps joined by tc mirred, or the wire daemon. */
 export type LinkPlan = VethLinkPlan | BridgeLinkPlan | UdpLinkPlan | TapLinkPlan | WireLinkPlan;
+
+/** Names of the transports. */
+export type TransportName = LinkPlan["transport"];
 
 /** A reachability test from `validate:`, target resolved to an address. */
 export interface TestPlan {

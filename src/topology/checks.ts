@@ -1,29 +1,23 @@
 /**
  * Second-pass checks on a normalized topology: names that the kernel would
- * refuse, interfaces used twice, bad prefixes and addresses, and features
- * this version cannot build yet. Address clashes are found by the planner,
- * which sees allocated addresses too.
+ * refuse, interfaces used twice, bad prefixes, addresses and impairment
+ * values. Address clashes and transports are the planner's: it sees
+ * allocated addresses and the nodes' kinds.
  */
 
 import type { Diagnostic } from "../errors.js";
+import { type ImpairmentInput, parseImpairment } from "../impairment.js";
 import { isNetwork, networkOf, parseCidr } from "../ip.js";
-import { type ImpairmentInput, parseImpairment } from "../wire/impairment.js";
-import type { AddressRequest, SourcePath, TopologyLink, TopologyNode } from "./types.js";
+import type { AddressRequest, SourcePath, TopologyLink } from "./types.js";
 
 /** Linux IFNAMSIZ is 16 bytes including the terminating NUL. */
 export const MAX_IFNAME = 15;
 
 /**
- * @param nodes - normalized nodes
  * @param links - normalized links
  * @param diagnostics - problems are appended here
  */
-export function checkTopology(
-  nodes: readonly TopologyNode[],
-  links: readonly TopologyLink[],
-  diagnostics: Diagnostic[],
-): void {
-  const kinds = new Map(nodes.map((n) => [n.name, n.kind]));
+export function checkTopology(links: readonly TopologyLink[], diagnostics: Diagnostic[]): void {
   const linkNames = new Map<string, SourcePath>();
   const ifnames = new Map<string, SourcePath>();
   for (const link of links) {
@@ -40,22 +34,7 @@ export function checkTopology(
       } else linkNames.set(link.name, [...link.path, "name"]);
     }
     const prefix = checkLinkPrefix(link, diagnostics);
-    checkTransport(link, kinds, diagnostics);
     checkImpairments(link, diagnostics);
-    if (link.transport === "veth" && link.type === "lan") {
-      diagnostics.push({
-        code: "bad-value",
-        message: `transport "veth" joins exactly two nodes; this link is a LAN, use "bridge"`,
-        path: [...link.path, "transport"],
-      });
-    }
-    if (link.endpoints.some((e) => kinds.get(e.node) === "vm") && link.transport === "veth") {
-      diagnostics.push({
-        code: "bad-value",
-        message: `transport "veth" cannot reach a VM node`,
-        path: [...link.path, "transport"],
-      });
-    }
     for (const ep of link.endpoints) {
       if (ep.ifname !== undefined) {
         const where = [...ep.path, ...(ep.path.length === link.path.length ? [] : ["ifname"])];
@@ -167,13 +146,10 @@ function checkEndpointAddress(
 }
 
 /**
- * Impairments and `relay:` need a link the wire daemon carries: any link,
- * unless its transport is written as one the daemon is not (`veth`, `tap`,
- * `bridge`). Values are checked here, with their place in the file.
+ * Impairment values, checked where they are written (whether the link's
+ * transport can carry impairments is the planner's question).
  */
 function checkImpairments(link: TopologyLink, diagnostics: Diagnostic[]): void {
-  const kernelOnly =
-    link.transport === "veth" || link.transport === "tap" || link.transport === "bridge";
   const places: [ImpairmentInput, SourcePath][] = [
     ...(link.impair
       ? [[link.impair, [...link.path, "impair"]] as [ImpairmentInput, SourcePath]]
@@ -188,55 +164,5 @@ function checkImpairments(link: TopologyLink, diagnostics: Diagnostic[]): void {
       for (const p of parsed)
         diagnostics.push({ code: "bad-value", message: p.message, path: [...path, p.key] });
     }
-    if (kernelOnly) {
-      diagnostics.push({
-        code: "unsupported",
-        message: `impairments are applied by the wire daemon, which does not carry "transport: ${link.transport}"; remove the transport (an impaired link is relayed, an impaired LAN is a hub)`,
-        path,
-        atKey: true,
-      });
-    }
-  }
-  if (link.relay && (link.type !== "p2p" || kernelOnly)) {
-    diagnostics.push({
-      code: "bad-value",
-      message: `"relay: true" carries a p2p link through the wire daemon; ${link.type !== "p2p" ? "a LAN is carried by a hub or switch (transport: hub|switch)" : `remove "transport: ${link.transport}"`}`,
-      path: [...link.path, "relay"],
-    });
-  }
-}
-
-/** Whether a link's written transport fits its endpoints (DESIGN.md, "Link transports"). */
-function checkTransport(
-  link: TopologyLink,
-  kinds: ReadonlyMap<string, string>,
-  diagnostics: Diagnostic[],
-): void {
-  const path = [...link.path, "transport"];
-  const vms = link.endpoints.filter((e) => kinds.get(e.node) === "vm").length;
-  switch (link.transport) {
-    case "hub":
-    case "switch":
-      break;
-    case "udp":
-      if (link.type !== "p2p" || vms !== 2) {
-        diagnostics.push({
-          code: "bad-value",
-          message: `transport "udp" (a QEMU UDP tunnel) joins exactly two VMs`,
-          path,
-        });
-      }
-      break;
-    case "tap":
-      if (link.type !== "p2p" || vms === 0) {
-        diagnostics.push({
-          code: "bad-value",
-          message: `transport "tap" joins two nodes of which at least one is a VM`,
-          path,
-        });
-      }
-      break;
-    default:
-      break;
   }
 }

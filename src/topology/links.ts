@@ -1,5 +1,5 @@
 /**
- * Normalizes the link forms of DESIGN.md into {@link TopologyLink}s:
+ * Normalizes the link forms (docs/topology.md) into {@link TopologyLink}s:
  * `a-b`, `a-b-c` (netlab strings), `[a, b]` (list, items may be `node:ifname`),
  * `endpoints: ["a:eth1", "b:eth2"]` (containerlab), and netlab's dict form
  * whose keys are node names (per-node `ipv4`/`ipv6`/`ifname`) mixed with link
@@ -150,10 +150,7 @@ function finish(
     });
     return undefined;
   }
-  const lanTransport =
-    attrs.transport === "bridge" || attrs.transport === "hub" || attrs.transport === "switch";
-  const type = attrs.type ?? (endpoints.length > 2 || lanTransport ? "lan" : "p2p");
-  if (type === "p2p" && endpoints.length > 2) {
+  if (attrs.type === "p2p" && endpoints.length > 2) {
     diagnostics.push({
       code: "bad-value",
       message: `link has ${endpoints.length} endpoints but "type: p2p"; remove the type or make it "lan"`,
@@ -164,9 +161,9 @@ function finish(
   const prefix = typeof attrs.prefix === "string" ? prefixByFamily(attrs.prefix) : attrs.prefix;
   return {
     index,
-    type,
     endpoints,
     path,
+    ...(attrs.type !== undefined ? { type: attrs.type } : {}),
     ...(attrs.name !== undefined ? { name: attrs.name } : {}),
     ...(attrs.transport !== undefined ? { transport: attrs.transport } : {}),
     ...(attrs.impair !== undefined ? { impair: attrs.impair } : {}),

@@ -3,12 +3,13 @@
  * problem reported at once as a located {@link Diagnostic}.
  */
 import { readFile } from "node:fs/promises";
-import { basename, dirname, extname } from "node:path";
+import { basename, dirname } from "node:path";
 import { type Diagnostic, TopologyError } from "../errors.js";
 import { resolveAddressing } from "./addressing.js";
 import { checkTopology } from "./checks.js";
 import { fromClab, isClabTopology } from "./clab.js";
 import { normalizeLinks } from "./links.js";
+import { labNameFromPath } from "./name.js";
 import { fromNetlab, isNetlabTopology } from "./netlab.js";
 import { normalizeNodes } from "./nodes.js";
 import { labNameSchema } from "./schema.js";
@@ -78,7 +79,7 @@ export function parseTopologyPartial(
   const nodeNames = new Set(nodes.map((n) => n.name));
   const links = normalizeLinks(input.links ?? [], nodeNames, problems);
   const tests = normalizeTests(input, nodeNames, problems);
-  checkTopology(nodes, links, problems);
+  checkTopology(links, problems);
   const topology: Topology = {
     name,
     file,
@@ -113,16 +114,11 @@ export function located(source: TopologySource, diagnostics: readonly Diagnostic
 }
 
 function defaultLabName(file: string, problems: Diagnostic[]): string {
-  const stem = basename(file, extname(file)).toLowerCase();
-  const candidate =
-    stem
-      .replace(/[^a-z0-9-]+/g, "-")
-      .replace(/^-+|-+$/g, "")
-      .slice(0, 32) || "lab";
+  const candidate = labNameFromPath(file) || "lab";
   if (!labNameSchema.safeParse(candidate).success) {
     problems.push({
       code: "bad-name",
-      message: `cannot make a lab name from file name "${stem}"; add "name:"`,
+      message: `cannot make a lab name from file name "${basename(file)}"; add "name:"`,
       path: [],
     });
   }

@@ -72,7 +72,8 @@ export function normalizeNodes(
       ...(attrs.memory !== undefined ? { memory: attrs.memory } : {}),
       ...(attrs.cpus !== undefined ? { cpus: attrs.cpus } : {}),
       ...(attrs.nic !== undefined ? { nic: attrs.nic } : {}),
-      ...userImage(attrs, baseDir, path, attrs.kind ?? defaults.kind ?? "linux", diagnostics),
+      ...userImage(attrs, baseDir),
+      written: Object.keys(attrs).filter((k) => attrs[k as keyof NodeInput] !== undefined),
     });
   }
   return nodes;
@@ -147,37 +148,15 @@ function normalizeLoopback(
   return out;
 }
 
-/** `image`, `kernel`, `initrd`, `append` of a VM booting a user's image, paths made absolute. */
+/**
+ * `image`, `kernel`, `initrd`, `append` of a node booting a user's image,
+ * paths made absolute against the topology file's folder. Whether the node's
+ * kind takes them is the planner's question (its kind says).
+ */
 function userImage(
   attrs: NodeInput,
   baseDir: string,
-  path: (string | number)[],
-  kind: string,
-  diagnostics: Diagnostic[],
 ): { userImage?: NonNullable<TopologyNode["userImage"]> } {
-  const keys = (["image", "kernel", "initrd", "append", "nic"] as const).filter(
-    (k) => attrs[k] !== undefined,
-  );
-  if (keys.length === 0) return {};
-  if (kind !== "vm") {
-    for (const k of keys) {
-      diagnostics.push({
-        code: "bad-value",
-        message: `"${k}" applies to VM nodes only; add "kind: vm"`,
-        path: [...path, k],
-        atKey: true,
-      });
-    }
-    return {};
-  }
-  if (attrs.initrd !== undefined && attrs.kernel === undefined) {
-    diagnostics.push({
-      code: "bad-value",
-      message: `"initrd" needs a "kernel" to boot with`,
-      path: [...path, "initrd"],
-      atKey: true,
-    });
-  }
   if (attrs.image === undefined && attrs.kernel === undefined) return {};
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   return {

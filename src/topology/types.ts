@@ -2,14 +2,18 @@
  * The validated, normalized topology: what the planner consumes. Every item
  * keeps the document path it came from, so later stages can point at it.
  */
-import type { ImpairmentInput } from "../wire/impairment.js";
+import type { ImpairmentInput } from "../impairment.js";
 
 /** Document path of a value, e.g. `["links", 3, "rt1", "ipv4"]`. */
 export type SourcePath = readonly (string | number)[];
 
-/** `linux`: a network namespace; `vm`: a QEMU virtual machine. */
+/** `linux`: a network namespace; `vm`: a QEMU virtual machine (the names a file may write). */
 export type NodeKind = "linux" | "vm";
-/** What carries a link: vEth pair, Linux bridge, QEMU UDP tunnel, tap+tc, or the user-space hub/switch. */
+/**
+ * What a file may write as a link's transport: vEth pair, Linux bridge, QEMU
+ * UDP tunnel, tap+tc, or the wire daemon's hub/switch (`relay: true` asks
+ * for the daemon's relay). The planner decides and checks it.
+ */
 export type Transport = "veth" | "bridge" | "udp" | "tap" | "hub" | "switch";
 
 /** An address pool, already parsed. */
@@ -62,6 +66,11 @@ export interface TopologyNode {
   };
   /** NIC model of a VM. */
   readonly nic?: "virtio" | "e1000";
+  /**
+   * Attribute keys written on the node itself (not from `defaults`): the
+   * planner asks the node's kind which of them it takes.
+   */
+  readonly written: readonly string[];
   readonly path: SourcePath;
 }
 
@@ -87,8 +96,11 @@ export interface TopologyLink {
   /** Position in `links:` (0-based). */
   readonly index: number;
   readonly name?: string;
-  /** `lan` for three or more endpoints or `type: lan`; else `p2p`. */
-  readonly type: "p2p" | "lan";
+  /**
+   * As written (`type:`); the planner decides it otherwise (three or more
+   * endpoints, or a transport that carries LANs, make a LAN).
+   */
+  readonly type?: "p2p" | "lan";
   readonly transport?: Transport;
   readonly prefix?: { readonly ipv4?: string; readonly ipv6?: string };
   /** Impairments of both directions (an endpoint's own `impair` overrides them for its frames). */

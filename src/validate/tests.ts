@@ -3,6 +3,7 @@
  * every directly connected neighbour over each link and address family.
  */
 import { stripLength } from "../ip.js";
+import { runsCommands } from "../plan/kinds/index.js";
 import type { LabPlan, TestPlan } from "../plan/types.js";
 
 /** A test with where it came from. */
@@ -18,22 +19,22 @@ export interface ValidationTest extends TestPlan {
 export function validationTests(plan: LabPlan, neighbours = true): ValidationTest[] {
   const out: ValidationTest[] = plan.tests.map((t) => ({ ...t, origin: "declared" as const }));
   if (!neighbours) return out;
-  // Nodes that can run ping: namespaces and VMs with wirelab's agent (not user images).
-  const agentless = new Set(plan.nodes.filter((n) => n.vm?.userImage).map((n) => n.name));
+  // Nodes wirelab cannot run ping in (a user's image) neither ping nor are pinged.
+  const agentless = new Set(plan.nodes.filter((n) => !runsCommands(n)).map((n) => n.name));
   const ifaces = new Map(
-    plan.nodes.flatMap((n) => n.interfaces.map((i) => [`${n.name}:${i.name}`, i] as const)),
+    plan.nodes.flatMap((n) => n.interfaces.map((i) => [`${n.name}:${i.ifname}`, i] as const)),
   );
   for (const link of plan.links) {
     for (const a of link.endpoints) {
       for (const b of link.endpoints) {
         if (a === b || agentless.has(a.node) || agentless.has(b.node)) continue;
-        const ia = ifaces.get(`${a.node}:${a.interface}`);
-        const ib = ifaces.get(`${b.node}:${b.interface}`);
+        const ia = ifaces.get(`${a.node}:${a.ifname}`);
+        const ib = ifaces.get(`${b.node}:${b.ifname}`);
         for (const family of ["ipv4", "ipv6"] as const) {
           const target = ib?.[family];
           if (!ia?.[family] || !target) continue;
           out.push({
-            name: `${a.node} ${a.interface} → ${b.node} ${b.interface} (${link.name})`,
+            name: `${a.node} ${a.ifname} → ${b.node} ${b.ifname} (${link.name})`,
             from: a.node,
             target: stripLength(target),
             targetNode: b.node,

@@ -2,29 +2,32 @@
  * `validate`: run reachability tests in a running lab with real pings.
  */
 import pMap from "p-map";
-import { defaultRunner, type Runner } from "../exec.js";
-import { LabAccess } from "../lab/access.js";
+import { type LabDeps, resolveDeps } from "../lab/deps.js";
 import { findNode } from "../lab/exec.js";
-import { requireRoot, requireTools } from "../lab/preflight.js";
 import type { LabTarget } from "../lab/resolve.js";
-import { StateStore } from "../lab/state.js";
+import { withSession } from "../lab/session.js";
 import { requireLabOrUnmanaged } from "../lab/unmanaged.js";
 import type { Reporter } from "../log.js";
 import type { NodePlan } from "../plan/types.js";
+import { requireRoot, requireTools } from "../preflight.js";
+import { nodeKind } from "../providers/kinds.js";
+import type { NodeSession } from "../providers/session.js";
 import { type ValidationTest, validationTests } from "./tests.js";
 
+/** Pings in flight at once unless told otherwise. */
+export const DEFAULT_PING_CONCURRENCY = 16;
+
+/** Tries of a ping expected to succeed unless told otherwise. */
+export const DEFAULT_PING_ATTEMPTS = 3;
+
 /** Options of {@link validateLab}. */
-export interface ValidateOptions {
-  /** @default defaultRunner */
-  readonly run?: Runner;
-  /** @default new StateStore() */
-  readonly store?: StateStore;
+export interface ValidateOptions extends LabDeps {
   readonly reporter?: Reporter;
   /** Also ping every directly connected neighbour. @default true */
   readonly neighbours?: boolean;
-  /** Pings in flight at once. @default 16 */
+  /** Pings in flight at once. @default DEFAULT_PING_CONCURRENCY */
   readonly concurrency?: number;
-  /** Tries before a ping expected to succeed counts as failed (1 s each). @default 3 */
+  /** Tries before a ping expected to succeed counts as failed (1 s each). @default DEFAULT_PING_ATTEMPTS */
   readonly attempts?: number;
 }
 
@@ -59,30 +62,35 @@ export async function validateLab(
   target: LabTarget,
   options: ValidateOptions = {},
 ): Promise<ValidateResult> {
-  const run = options.run ?? defaultRunner;
-  const store = options.store ?? new StateStore();
+  const deps = resolveDeps(options);
   // A lab built by an exported setup.sh has no record: its topology file tells its namespaces.
-  const state = await requireLabOrUnmanaged(store, target, run);
+  const state = await requireLabOrUnmanaged(deps, target);
   requireRoot("validate");
   requireTools(["ip", "ping"]);
   const tests = validationTests(state.plan, options.neighbours ?? true);
   let done = 0;
-  const access = new LabAccess(state.lab, store, run);
-  const results = await pMap(
-    tests,
-    async (test) => {
-      const r = await ping(access, findNode(state, test.from), test, options.attempts ?? 3);
-      options.reporter?.progress?.({ step: "validating", done: ++done, total: tests.length });
-      return r;
-    },
-    { concurrency: options.concurrency ?? 16 },
-  ).finally(() => access.close());
+  const results = await withSession(state, deps, (s) =>
+    pMap(
+      tests,
+      async (test) => {
+        const r = await ping(
+          s,
+          findNode(state, test.from),
+          test,
+          options.attempts ?? DEFAULT_PING_ATTEMPTS,
+        );
+        options.reporter?.progress?.({ step: "validating", done: ++done, total: tests.length });
+        return r;
+      },
+      { concurrency: options.concurrency ?? DEFAULT_PING_CONCURRENCY },
+    ),
+  );
   const passed = results.filter((r) => r.passed).length;
   return { lab: state.lab, results, passed, failed: results.length - passed };
 }
 
 async function ping(
-  access: LabAccess,
+  s: NodeSession,
   node: NodePlan,
   test: ValidationTest,
   attempts: number,
@@ -90,7 +98,7 @@ async function ping(
   const family: "-4" | "-6" = test.family === "ipv6" ? "-6" : "-4";
   if (test.expect === "fail") {
     // Two probes, so a lost first packet (ARP) cannot make a reachable target look unreachable.
-    const r = await access.exec(node, pingArgv(family, 2, test.target));
+    const r = await nodeKind(node).exec(s, node, pingArgv(family, 2, test.target));
     const replied = r.exitCode === 0;
     return {
       test,
@@ -101,7 +109,7 @@ async function ping(
   }
   let last = "";
   for (let i = 0; i < attempts; i++) {
-    const r = await access.exec(node, pingArgv(family, 1, test.target));
+    const r = await nodeKind(node).exec(s, node, pingArgv(family, 1, test.target));
     if (r.exitCode === 0) {
       const rtt = /= ([\d.]+)\//.exec(r.stdout);
       return { test, passed: true, replied: true, ...(rtt?.[1] ? { rttMs: Number(rtt[1]) } : {}) };

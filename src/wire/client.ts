@@ -3,7 +3,7 @@
  */
 import { connect, type Socket } from "node:net";
 import { WirelabError } from "../errors.js";
-import type { Impairment } from "./impairment.js";
+import type { Impairment } from "../impairment.js";
 import type { PortStats, WireMode } from "./segment.js";
 
 /** What `show` returns. */

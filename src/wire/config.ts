@@ -1,15 +1,13 @@
 /**
- * What the wire daemon runs, written by `up` as JSON next to the lab's
- * record: the links it carries, each VM NIC's port pair, and the files it
- * uses. Built from the plan and the lab's allocated ports alone.
+ * What the wire daemon runs: the links it carries, each port's socket, and
+ * the files it uses. Written as JSON by the wire provider
+ * (`providers/wire/config.ts` makes it from a lab's plan) and read by the
+ * daemon at start.
  */
-import { isWireLink } from "../plan/links.js";
-import type { LabPlan, WireLinkPlan } from "../plan/types.js";
-import { type LabPorts, udpKey, wireKey } from "../providers/qemu/ports.js";
-import { type Impairment, NO_IMPAIRMENT } from "./impairment.js";
+import type { Impairment } from "../impairment.js";
 import type { WireMode } from "./segment.js";
 
-/** One interface on a daemon link: a VM NIC (stream) or a namespace interface (UDP, through socat). */
+/** One port of a daemon link: a VM NIC (stream) or a namespace interface (UDP, through socat). */
 export interface WirePortConfig {
   /** `node:iface`. */
   readonly name: string;
@@ -27,6 +25,7 @@ export interface WirePortConfig {
   readonly impair: Impairment;
 }
 
+/** One link the daemon carries. */
 export interface WireLinkConfig {
   readonly name: string;
   readonly mode: WireMode;
@@ -46,6 +45,7 @@ export interface WireAttachment {
   readonly daemon: number;
 }
 
+/** Everything the daemon runs. */
 export interface WireConfig {
   readonly lab: string;
   /** Unix socket of the control protocol (see `control.ts`). */
@@ -56,57 +56,4 @@ export interface WireConfig {
   readonly pidfile: string;
   readonly links: readonly WireLinkConfig[];
   readonly attachments: readonly WireAttachment[];
-}
-
-/** Links of a plan the wire daemon carries. */
-export function wireLinks(plan: LabPlan): WireLinkPlan[] {
-  return plan.links.filter(isWireLink);
-}
-
-/**
- * @throws {Error} when a port was not allocated
- */
-export function wireConfig(
-  plan: LabPlan,
-  ports: LabPorts,
-  files: Pick<WireConfig, "control" | "liveState" | "pidfile">,
-  streamPath: (node: string, iface: string) => string,
-): WireConfig {
-  const port = (key: string) => {
-    const p = ports.udp[key];
-    if (p === undefined) throw new Error(`no UDP port allocated for ${key}`);
-    return p;
-  };
-  const links = wireLinks(plan);
-  return {
-    lab: plan.lab,
-    ...files,
-    attachments: links.flatMap((l) =>
-      l.endpoints.flatMap((e) =>
-        e.hostVeth
-          ? [
-              {
-                hostVeth: e.hostVeth,
-                listen: port(udpKey(l.name, e.node, e.interface)),
-                daemon: port(wireKey(l.name, e.node, e.interface)),
-              },
-            ]
-          : [],
-      ),
-    ),
-    links: links.map((l) => ({
-      name: l.name,
-      mode: l.transport,
-      ports: l.endpoints.map((e) => ({
-        name: `${e.node}:${e.interface}`,
-        ...(e.hostVeth
-          ? {
-              listen: port(wireKey(l.name, e.node, e.interface)),
-              peer: port(udpKey(l.name, e.node, e.interface)),
-            }
-          : { stream: streamPath(e.node, e.interface), listen: 0, peer: 0 }),
-        impair: e.impair ?? NO_IMPAIRMENT,
-      })),
-    })),
-  };
 }

@@ -16,7 +16,7 @@
  * forwarding never waits for it.
  */
 import type { Socket } from "node:net";
-import type { Impairment } from "./impairment.js";
+import type { Impairment } from "../impairment.js";
 import type { SegmentFrame, WireSegment } from "./segment.js";
 
 /** Live changes the daemon keeps across restarts. */

@@ -4,7 +4,7 @@
  * when their time comes. Order of operations as in netem: loss, duplication,
  * corruption, then rate and delay.
  */
-import { type Impairment, isImpaired, NO_IMPAIRMENT } from "./impairment.js";
+import { type Impairment, isImpaired, NO_IMPAIRMENT } from "../impairment.js";
 import { TimerQueue } from "./timer-queue.js";
 
 /** Longest a frame may queue behind a rate limit before it is dropped, ms (a tail-drop queue). */

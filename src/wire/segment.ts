@@ -9,8 +9,8 @@
  * that port's {@link Impairer} before they fan out.
  */
 
+import type { Impairment } from "../impairment.js";
 import { Impairer, type ImpairStats } from "./impairer.js";
-import type { Impairment } from "./impairment.js";
 
 export type WireMode = "hub" | "switch" | "relay";
 

@@ -60,7 +60,7 @@ describe("libvirt export", () => {
       libvirtExport(planOfFile("examples/six-routers.yml"), {
         dir: "/x",
         image,
-        ports: { udp: {}, ssh: {} },
+        ports: { udp: {}, tcp: {} },
       }),
     ).toThrow(/has no VM nodes/);
   });

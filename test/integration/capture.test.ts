@@ -103,11 +103,11 @@ describe("capture on every link type, decoded by tshark", () => {
     expect(up.stderr).toBe("");
     plan = JSON.parse(cli(["plan", "--json", file]).stdout) as LabPlan;
     const captures = new Map<string, Capture>([
-      ["tun", await startCapture(lab, "tun", ["v1", iface("v1", "tun").name])],
-      ["tapvv", await startCapture(lab, "tapvv", ["v2", iface("v2", "tapvv").name])],
-      ["vn", await startCapture(lab, "vn", ["v1", iface("v1", "vn").name])],
+      ["tun", await startCapture(lab, "tun", ["v1", iface("v1", "tun").ifname])],
+      ["tapvv", await startCapture(lab, "tapvv", ["v2", iface("v2", "tapvv").ifname])],
+      ["vn", await startCapture(lab, "vn", ["v1", iface("v1", "vn").ifname])],
       ["lan", await startCapture(lab, "lan", ["--link", "lan"])],
-      ["veth", await startCapture(lab, "veth", ["n2", iface("n2", "veth").name])],
+      ["veth", await startCapture(lab, "veth", ["n2", iface("n2", "veth").ifname])],
     ]);
     // LLDP: lldpd in both VMs sends on every lab interface as it starts.
     for (const vm of ["v1", "v2"]) {
@@ -115,10 +115,10 @@ describe("capture on every link type, decoded by tshark", () => {
     }
     sendRawFrame(
       `wl-${lab}-n1`,
-      iface("n1", "veth").name,
+      iface("n1", "veth").ifname,
       "01:80:c2:00:00:0e",
       0x88cc,
-      lldpdu(iface("n1", "veth").mac, iface("n1", "veth").name, "n1"),
+      lldpdu(iface("n1", "veth").mac, iface("n1", "veth").ifname, "n1"),
     );
     // ARP then ICMP on each link: the first ping of a fresh neighbour resolves it.
     const pings: [string, string, string][] = [

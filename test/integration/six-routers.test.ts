@@ -91,10 +91,13 @@ describe("six-routers (seed 004) in namespaces", () => {
     const r = cli(["status", "--lab", lab, "--json"]);
     expect(r.code).toBe(0);
     const [status] = JSON.parse(r.stdout) as {
-      nodes: { name: string; interfaces: { name: string; state: string; addresses: string[] }[] }[];
+      nodes: {
+        name: string;
+        interfaces: { ifname: string; state: string; addresses: string[] }[];
+      }[];
     }[];
     const rt1 = status?.nodes.find((n) => n.name === "rt1");
-    expect(rt1?.interfaces.map((i) => [i.name, i.state, i.addresses])).toEqual([
+    expect(rt1?.interfaces.map((i) => [i.ifname, i.state, i.addresses])).toEqual([
       ["eth1", "UP", ["10.20.10.1/24"]],
       ["eth2", "UP", ["10.20.20.1/24"]],
       ["eth3", "UP", ["10.20.30.1/24"]],

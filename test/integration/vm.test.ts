@@ -50,12 +50,12 @@ describe("seed 004 as seven VMs (UDP tunnels, a LAN of VMs)", () => {
       nodes: {
         name: string;
         kind: string;
-        interfaces: { name: string; state: string; addresses: string[] }[];
+        interfaces: { ifname: string; state: string; addresses: string[] }[];
       }[];
     }[];
     const rt4 = status?.nodes.find((n) => n.name === "rt4");
     expect(rt4?.kind).toBe("vm");
-    expect(rt4?.interfaces.map((i) => [i.name, i.state, i.addresses])).toEqual([
+    expect(rt4?.interfaces.map((i) => [i.ifname, i.state, i.addresses])).toEqual([
       ["eth1", "UP", ["10.20.40.1/24"]],
       ["eth2", "UP", ["10.20.50.1/24"]],
       ["eth3", "UP", ["10.20.60.1/24"]],

@@ -77,7 +77,7 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
       expect(
         sh(
           n,
-          `lldpd -I ${iface(n, "lan").name} && sleep 0.5 && lldpcli configure lldp tx-interval 1`,
+          `lldpd -I ${iface(n, "lan").ifname} && sleep 0.5 && lldpcli configure lldp tx-interval 1`,
         ).code,
       ).toBe(0);
     }
@@ -98,7 +98,7 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
       ["a", 1],
       ["b", 2],
     ] as const) {
-      const [e1, e2] = [iface(n, "bond1").name, iface(n, "bond2").name];
+      const [e1, e2] = [iface(n, "bond1").ifname, iface(n, "bond2").ifname];
       const script = [
         "IP=/usr/sbin/ip",
         "$IP link del bond0 2>/dev/null",
@@ -132,7 +132,7 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
   });
 
   it("impairs live: 25% loss on what a sends, within tolerance over 80 pings, then cleared", () => {
-    const slowIf = iface("a", "slow").name;
+    const slowIf = iface("a", "slow").ifname;
     expect(
       cli(["link", "impair", "--lab", lab, "a", slowIf, "--loss", "25%", "--direction", "out"])
         .code,
@@ -153,8 +153,8 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
   });
 
   it("cuts a link (both VMs lose carrier) and restores it", () => {
-    const slowA = iface("a", "slow").name;
-    const slowC = iface("c", "slow").name;
+    const slowA = iface("a", "slow").ifname;
+    const slowC = iface("c", "slow").ifname;
     expect(cli(["link", "down", "--lab", lab, "a", slowA]).code).toBe(0);
     expect(sh("a", `cat /sys/class/net/${slowA}/carrier`).stdout.trim()).toBe("0");
     expect(sh("c", `cat /sys/class/net/${slowC}/carrier`).stdout.trim()).toBe("0");
@@ -181,7 +181,7 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
 
   it("captures a relayed link from the daemon: ICMP both ways with the VMs' MACs (tshark)", () => {
     const out = join(stateDir(), `${lab}-slow.pcapng`);
-    const slowA = iface("a", "slow").name;
+    const slowA = iface("a", "slow").ifname;
     const capture = import("node:child_process").then(({ spawn }) =>
       spawn(
         process.execPath,
@@ -249,9 +249,9 @@ describe("wire daemon with namespace nodes (socat on the vEth's host end)", () =
   });
 
   it("hub: an LLDP frame reaches both other nodes and never comes back to its sender", async () => {
-    const lldp = lldpdu(iface("n1", "hub").mac, iface("n1", "hub").name, "n1");
+    const lldp = lldpdu(iface("n1", "hub").mac, iface("n1", "hub").ifname, "n1");
     const send = () =>
-      sendRawFrame(ns("n1"), iface("n1", "hub").name, "01:80:c2:00:00:0e", 0x88cc, lldp);
+      sendRawFrame(ns("n1"), iface("n1", "hub").ifname, "01:80:c2:00:00:0e", 0x88cc, lldp);
     for (const peer of ["n2", "n3"]) {
       const { code, out } = await captureOne(
         [
@@ -266,7 +266,7 @@ describe("wire daemon with namespace nodes (socat on the vEth's host end)", () =
           "-c",
           "1",
           "-i",
-          iface(peer, "hub").name,
+          iface(peer, "hub").ifname,
           "ether proto 0x88cc",
         ],
         send,
@@ -292,7 +292,7 @@ describe("wire daemon with namespace nodes (socat on the vEth's host end)", () =
         "-c",
         "1",
         "-i",
-        iface("n1", "hub").name,
+        iface("n1", "hub").ifname,
         "ether proto 0x88cc",
       ],
       send,
@@ -317,10 +317,11 @@ describe("wire daemon with namespace nodes (socat on the vEth's host end)", () =
         "-c",
         "1",
         "-i",
-        iface("n2", "hub").name,
+        iface("n2", "hub").ifname,
         "stp",
       ],
-      () => sendRawFrame(ns("n1"), iface("n1", "hub").name, "01:80:c2:00:00:00", bpdu.length, bpdu),
+      () =>
+        sendRawFrame(ns("n1"), iface("n1", "hub").ifname, "01:80:c2:00:00:00", bpdu.length, bpdu),
     );
     expect(code).toBe(0);
     expect(out).toMatch(/STP 802\.1d/);
@@ -335,7 +336,7 @@ describe("wire daemon with namespace nodes (socat on the vEth's host end)", () =
   });
 
   it("cuts a relayed namespace link at both ends and restores it", () => {
-    const [a, b] = [iface("n2", "cut").name, iface("n3", "cut").name];
+    const [a, b] = [iface("n2", "cut").ifname, iface("n3", "cut").ifname];
     expect(cli(["link", "down", "--lab", lab, "n2", a]).code).toBe(0);
     expect(inNs(ns("n3"), ["ip", "-json", "link", "show", b]).stdout).toContain(
       '"operstate":"DOWN"',

@@ -5,7 +5,7 @@ describe("six-routers example (seed 004)", () => {
   const plan = planOfFile("examples/six-routers.yml");
 
   it("names namespaces after lab and node", () => {
-    expect(plan.nodes.map((n) => n.namespace)).toEqual([
+    expect(plan.nodes.map((n) => (n.kind === "linux" ? n.namespace : undefined))).toEqual([
       "wl-six-routers-rt1",
       "wl-six-routers-rt2",
       "wl-six-routers-rt3",
@@ -19,7 +19,7 @@ describe("six-routers example (seed 004)", () => {
 
   it("keeps the seed's addresses, interface order shifted to eth1", () => {
     const rt1 = plan.nodes.find((n) => n.name === "rt1");
-    expect(rt1?.interfaces.map((i) => [i.name, i.ipv4, i.link])).toEqual([
+    expect(rt1?.interfaces.map((i) => [i.ifname, i.ipv4, i.link])).toEqual([
       ["eth1", "10.20.10.1/24", "br1"],
       ["eth2", "10.20.20.1/24", "br2"],
       ["eth3", "10.20.30.1/24", "br3"],

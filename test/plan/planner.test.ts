@@ -3,7 +3,7 @@ import { macAddress } from "../../src/plan/mac.js";
 import { plan } from "../helpers.js";
 
 const iface = (p: ReturnType<typeof plan>, node: string, name = "eth1") =>
-  p.nodes.find((n) => n.name === node)?.interfaces.find((i) => i.name === name);
+  p.nodes.find((n) => n.name === node)?.interfaces.find((i) => i.ifname === name);
 
 describe("addresses", () => {
   it("takes p2p /30s and LAN /24s from netlab's default pools, in link order", () => {
@@ -79,8 +79,8 @@ describe("names", () => {
     const p = plan(
       "nodes: [a, b]\nlinks:\n  - endpoints: [ 'a:eth1', 'b:eth2' ]\n  - a-b\n  - a-b\n",
     );
-    expect(p.nodes[1]?.interfaces.map((i) => i.name)).toEqual(["eth2", "eth1", "eth3"]);
-    expect(p.nodes[0]?.interfaces.map((i) => [i.name, i.peer])).toEqual([
+    expect(p.nodes[1]?.interfaces.map((i) => i.ifname)).toEqual(["eth2", "eth1", "eth3"]);
+    expect(p.nodes[0]?.interfaces.map((i) => [i.ifname, i.peer])).toEqual([
       ["eth1", "b:eth2"],
       ["eth2", "b:eth1"],
       ["eth3", "b:eth3"],

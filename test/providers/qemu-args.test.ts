@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { VmNodePlan } from "../../src/plan/types.js";
 import { qemuArgs } from "../../src/providers/qemu/args.js";
 import { plan } from "../helpers.js";
 
@@ -11,9 +12,12 @@ const launch = {
     console: "/lab/vm/r1.console",
     consoleLog: "/lab/vm/r1.console.log",
     pidfile: "/lab/vm/r1.pid",
-    log: "/lab/vm/r1.log",
   },
-  ports: { udp: { "r1-r2:r1:eth1": 20001, "r1-r2:r2:eth1": 20002 }, ssh: { r1: 20010, r2: 20011 } },
+  ports: {
+    udp: { "r1-r2:r1:eth1": 20001, "r1-r2:r2:eth1": 20002 },
+    tcp: { "ssh:r1": 20010, "ssh:r2": 20011 },
+  },
+  nicSocket: (i: number) => `/lab/vm/r1.n${i}.sock`,
 };
 
 /** The value after each occurrence of `flag`. */
@@ -24,7 +28,7 @@ describe("QEMU command line", () => {
   const p = plan(
     "name: x\ndefaults: { kind: vm }\nnodes:\n  r1: {}\n  r2: {}\n  h1: { kind: linux }\nlinks: [ r1-r2, { r1: {}, h1: {}, transport: tap } ]\n",
   );
-  const r1 = p.nodes.find((n) => n.name === "r1");
+  const r1 = p.nodes.find((n) => n.name === "r1") as VmNodePlan;
   const args = qemuArgs(p, r1 as never, launch);
 
   it("names the process after lab and node, and runs TCG with a small translation cache", () => {
@@ -63,7 +67,7 @@ describe("QEMU command line", () => {
   it("gives every NIC the plan's MAC", () => {
     const macs = values(args, "-device").filter((d) => d.startsWith("virtio-net-pci"));
     expect(macs).toEqual([
-      `virtio-net-pci,netdev=mgmt,mac=${r1?.vm?.managementMac}`,
+      `virtio-net-pci,netdev=mgmt,mac=${r1.vm.managementMac}`,
       `virtio-net-pci,netdev=n1,mac=${r1?.interfaces[0]?.mac},speed=10000,duplex=full`,
       `virtio-net-pci,netdev=n2,mac=${r1?.interfaces[1]?.mac},speed=10000,duplex=full`,
     ]);

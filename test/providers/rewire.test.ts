@@ -6,7 +6,7 @@ import { plan } from "../helpers.js";
 describe("rewiring a restarted namespace node", () => {
   const p = plan(readFileSync("examples/six-routers.yml", "utf8"));
   const mac = (node: string, ifname: string) =>
-    p.nodes.find((n) => n.name === node)?.interfaces.find((i) => i.name === ifname)?.mac;
+    p.nodes.find((n) => n.name === node)?.interfaces.find((i) => i.ifname === ifname)?.mac;
 
   it("recreates the namespace and both vEth pairs of a transit router", () => {
     const s = rewireScripts(p, "rt2");

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { TopologyError } from "../../src/errors.js";
-import { planText } from "../../src/lab/load-plan.js";
+import { planText } from "../../src/plan/load-plan.js";
 import { importTopology } from "../../src/topology/import.js";
 
 const ok = "test/fixtures/clab-ok.clab.yml";
@@ -17,7 +17,7 @@ describe("containerlab topologies as input", () => {
       "sw:lan:bridge",
     ]);
     const r1 = plan.nodes.find((n) => n.name === "r1");
-    expect(r1?.interfaces.find((i) => i.name === "eth2")?.ipv4).toBe("10.9.9.1/24");
+    expect(r1?.interfaces.find((i) => i.ifname === "eth2")?.ipv4).toBe("10.9.9.1/24");
   });
 
   it("imports to a wirelab topology that plans exactly the same", () => {

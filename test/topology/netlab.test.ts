@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { TopologyError } from "../../src/errors.js";
-import { planText } from "../../src/lab/load-plan.js";
+import { planText } from "../../src/plan/load-plan.js";
 import { importTopology } from "../../src/topology/import.js";
 
 describe("netlab topologies as input", () => {

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NO_IMPAIRMENT } from "../../src/impairment.js";
 import { WireClient } from "../../src/wire/client.js";
 import { startWireDaemon, type WireDaemon } from "../../src/wire/daemon.js";
-import { NO_IMPAIRMENT } from "../../src/wire/impairment.js";
 
 const bind = (port: number) =>
   new Promise<Socket>((resolve, reject) => {

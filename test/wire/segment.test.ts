@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { formatImpairment, NO_IMPAIRMENT, parseImpairment } from "../../src/impairment.js";
 import { Impairer } from "../../src/wire/impairer.js";
-import { formatImpairment, NO_IMPAIRMENT, parseImpairment } from "../../src/wire/impairment.js";
 import { WireSegment } from "../../src/wire/segment.js";
 import { TimerQueue } from "../../src/wire/timer-queue.js";
 

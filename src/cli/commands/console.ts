@@ -18,7 +18,7 @@ export function registerConsole(
     .option("--lab <name>", "lab of the node (default: the only lab up)")
     .option("-f, --file <file>", "topology file of the lab")
     .action(async (node: string, opts: { lab?: string; file?: string }) => {
-      const { consoleSocket } = await import("../../lab/console.js");
+      const { consoleSocket } = await import("../../index.js");
       const path = await consoleSocket(
         { ...(opts.lab ? { lab: opts.lab } : {}), ...(opts.file ? { file: opts.file } : {}) },
         node,

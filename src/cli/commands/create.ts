@@ -12,8 +12,7 @@ export function registerCreate(program: Command, io: CliIO, setExit: (code: numb
     .requiredOption("--output <kind>", "what to write: script, clab, libvirt or vagrant")
     .option("-o, --dir <dir>", "folder to write into (created if missing)", ".")
     .action(async (file: string, opts: { output: string; dir: string }) => {
-      const { LabError } = await import("../../errors.js");
-      const { OUTPUTS, createExport } = await import("../../export/create.js");
+      const { LabError, OUTPUTS, createExport } = await import("../../index.js");
       if (!(OUTPUTS as readonly string[]).includes(opts.output)) {
         throw new LabError(`--output must be one of ${OUTPUTS.join(", ")}, not "${opts.output}"`);
       }

@@ -14,7 +14,7 @@ export function registerExec(program: Command, _io: CliIO, setExit: (code: numbe
     .option("-f, --file <file>", "topology file of the lab")
     .passThroughOptions()
     .action(async (node: string, command: string[], opts: { lab?: string; file?: string }) => {
-      const { execInNode } = await import("../../lab/exec.js");
+      const { execInNode } = await import("../../index.js");
       const argv = command[0] === "--" ? command.slice(1) : command;
       const r = await execInNode(
         { ...(opts.lab ? { lab: opts.lab } : {}), ...(opts.file ? { file: opts.file } : {}) },

@@ -11,10 +11,7 @@ export function registerImage(program: Command, io: CliIO, setExit: (code: numbe
     .option("--force", "rebuild even when up to date")
     .option("--json", "print the result as JSON")
     .action(async (opts: { force?: boolean; json?: boolean }) => {
-      const { buildImage } = await import("../../image/build.js");
-      const { requireRoot, requireTools } = await import("../../lab/preflight.js");
-      requireRoot("image build");
-      requireTools(["apt-get", "apt-cache", "dpkg-deb", "depmod", "cpio"]);
+      const { buildImage } = await import("../../index.js");
       const reporter = await cliReporter(io.interactive && !opts.json);
       try {
         const { image: img, built } = await buildImage({ reporter, force: opts.force ?? false });
@@ -33,7 +30,7 @@ export function registerImage(program: Command, io: CliIO, setExit: (code: numbe
     .command("show")
     .description("show the cached guest image")
     .action(async () => {
-      const { readImage, defaultImageDir } = await import("../../image/build.js");
+      const { readImage, defaultImageDir } = await import("../../index.js");
       const img = await readImage();
       if (!img) {
         io.err(

@@ -12,7 +12,7 @@ export function registerImport(program: Command, io: CliIO, setExit: (code: numb
     .option("-o, --out <file>", "write to FILE instead of standard output")
     .action(async (file: string, opts: { out?: string }) => {
       const { readFile, writeFile } = await import("node:fs/promises");
-      const { importTopology } = await import("../../topology/import.js");
+      const { importTopology } = await import("../../index.js");
       const yaml = importTopology(await readFile(file, "utf8"), file);
       if (opts.out) {
         await writeFile(opts.out, yaml);

@@ -22,8 +22,7 @@ export function registerLink(program: Command, io: CliIO, setExit: (code: number
     .option("--lab <name>", "lab (default: the only lab up)")
     .option("--json", "machine-readable output")
     .action(async (opts: { lab?: string; json?: boolean }) => {
-      const { showLinks } = await import("../../lab/link.js");
-      const { formatImpairment } = await import("../../wire/impairment.js");
+      const { showLinks, formatImpairment } = await import("../../index.js");
       const views = await showLinks(opts.lab ? { lab: opts.lab } : {});
       if (opts.json) {
         io.out(`${JSON.stringify(views, null, 2)}\n`);
@@ -34,10 +33,10 @@ export function registerLink(program: Command, io: CliIO, setExit: (code: number
             const state = e.up === undefined ? "" : e.up ? "  up" : "  DOWN";
             const impair = e.impair ? `  sends: ${formatImpairment(e.impair)}` : "";
             const counts =
-              e.rxFrames === undefined
+              e.txFrames === undefined
                 ? ""
-                : `  frames sent ${e.rxFrames}, received ${e.txFrames}, dropped ${e.dropped}`;
-            io.out(`  ${e.node}:${e.interface}${state}${impair}${counts}\n`);
+                : `  frames sent ${e.txFrames}, received ${e.rxFrames}, dropped ${e.dropped}`;
+            io.out(`  ${e.node}:${e.ifname}${state}${impair}${counts}\n`);
           }
         }
       }
@@ -60,8 +59,7 @@ export function registerLink(program: Command, io: CliIO, setExit: (code: number
     .option("--direction <dir>", "in, out or both", "both")
     .option("--clear", "start from no impairment (then apply the options given)")
     .action(async (node: string, iface: string, opts: ImpairFlags) => {
-      const { impairLink } = await import("../../lab/link.js");
-      const { LabError } = await import("../../errors.js");
+      const { impairLink, LabError } = await import("../../index.js");
       if (!["in", "out", "both"].includes(opts.direction ?? "both"))
         throw new LabError(`--direction must be in, out or both, not "${opts.direction}"`);
       const { lab, direction, ...values } = opts;
@@ -81,7 +79,7 @@ export function registerLink(program: Command, io: CliIO, setExit: (code: number
       .argument("<iface>", "interface, e.g. eth1")
       .option("--lab <name>", "lab (default: the only lab up)")
       .action(async (node: string, iface: string, opts: { lab?: string }) => {
-        const { setLinkState } = await import("../../lab/link.js");
+        const { setLinkState } = await import("../../index.js");
         await setLinkState(opts.lab ? { lab: opts.lab } : {}, node, iface, state === "up");
         io.out(`${node} ${iface}: link ${state}\n`);
         setExit(0);

@@ -11,7 +11,7 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
     .argument("<file>", "topology file")
     .option("--json", "print the plan as JSON")
     .action(async (file: string, opts: { json?: boolean }) => {
-      const { loadAndPlan } = await import("../../lab/load-plan.js");
+      const { loadAndPlan } = await import("../../index.js");
       const { formatPlan } = await import("../format-plan.js");
       const { plan } = await loadAndPlan(file);
       io.out(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlan(plan)}\n`);

@@ -15,7 +15,7 @@ export function registerRestart(
     .option("--lab <name>", "lab of the node (default: the only lab up)")
     .option("-f, --file <file>", "topology file of the lab")
     .action(async (node: string, opts: { lab?: string; file?: string }) => {
-      const { restartNode } = await import("../../lab/restart.js");
+      const { restartNode } = await import("../../index.js");
       const reporter = await cliReporter(io.interactive);
       try {
         const r = await restartNode(

@@ -10,7 +10,7 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
     .option("--lab <name>", "show one lab")
     .option("--json", "print as JSON")
     .action(async (file: string | undefined, opts: { lab?: string; json?: boolean }) => {
-      const { labStatus } = await import("../../lab/status.js");
+      const { labStatus } = await import("../../index.js");
       const { table } = await import("../table.js");
       const labs = await labStatus({
         ...(file ? { file } : {}),
@@ -23,11 +23,11 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
       } else {
         for (const lab of labs) {
           io.out(`lab ${lab.lab} (${lab.status}) from ${lab.file}\n`);
-          if (lab.wire) {
+          for (const p of lab.processes) {
             io.out(
-              lab.wire.daemon !== undefined
-                ? `  wire daemon: pid ${lab.wire.daemon} (supervisor ${lab.wire.supervisor ?? "gone"})\n`
-                : "  wire daemon: NOT RUNNING (wirelab up starts it again)\n",
+              p.pid !== undefined
+                ? `  ${p.name}: pid ${p.pid} (supervisor ${p.supervisor ?? "gone"})\n`
+                : `  ${p.name}: NOT RUNNING (wirelab up starts it again)\n`,
             );
           }
           const rows = lab.nodes.flatMap((n) => {
@@ -36,7 +36,7 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
             return n.interfaces.map((i, k) => [
               k === 0 ? node : "",
               k === 0 ? `${n.kind}${n.forwarding ? " fwd" : ""}` : "",
-              i.name,
+              i.ifname,
               i.state,
               i.addresses.join(" ") || "-",
               i.link,

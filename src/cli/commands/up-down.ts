@@ -11,7 +11,7 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
     .option("--json", "print the result as JSON")
     .option("--concurrency <n>", "namespaces configured at once", (v) => Number.parseInt(v, 10), 4)
     .action(async (file: string, opts: { json?: boolean; concurrency: number }) => {
-      const { up } = await import("../../lab/up.js");
+      const { up } = await import("../../index.js");
       const reporter = await cliReporter(io.interactive && !opts.json);
       // Ctrl-C or SIGTERM: stop, remove what was built, then exit.
       const abort = new AbortController();
@@ -49,7 +49,7 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
     .option("--lab <name>", "lab name instead of a file")
     .option("--json", "print the result as JSON")
     .action(async (file: string | undefined, opts: { lab?: string; json?: boolean }) => {
-      const { down } = await import("../../lab/down.js");
+      const { down } = await import("../../index.js");
       const reporter = await cliReporter(io.interactive && !opts.json);
       try {
         const r = await down(

@@ -20,7 +20,7 @@ export function registerValidate(
         file: string | undefined,
         opts: { lab?: string; neighbours: boolean; json?: boolean },
       ) => {
-        const { validateLab } = await import("../../validate/validate.js");
+        const { validateLab } = await import("../../index.js");
         const reporter = await cliReporter(io.interactive && !opts.json);
         let r: Awaited<ReturnType<typeof validateLab>>;
         try {

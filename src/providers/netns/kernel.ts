@@ -3,6 +3,7 @@
  * state in JSON. Every call goes through an injected {@link Runner}.
  */
 import type { Runner } from "../../exec.js";
+import type { LiveInterface } from "../node-kind.js";
 
 /**
  * Runs an `ip -batch -` script, in a namespace when `namespace` is given.
@@ -33,21 +34,6 @@ export async function listNamespaces(run: Runner): Promise<Set<string>> {
   const text = r.stdout.trim();
   if (!text) return new Set();
   return new Set((JSON.parse(text) as { name: string }[]).map((n) => n.name));
-}
-
-/** One interface as `ip -json address show` reports it (fields wirelab reads). */
-export interface LiveInterface {
-  readonly ifname: string;
-  readonly address?: string;
-  readonly operstate: string;
-  readonly flags: readonly string[];
-  readonly mtu: number;
-  readonly addr_info: readonly {
-    family: string;
-    local: string;
-    prefixlen: number;
-    scope: string;
-  }[];
 }
 
 /**

@@ -1,123 +1,81 @@
 /**
- * Re-wiring a restarted namespace node (seed 000: "vEth links vanish when a
- * container restarts"). Deleting a namespace deletes every vEth end in it,
- * and with them the peers' ends, LAN ports and tap links' host ends; the
- * kernel also drops the peers' routes through those devices. These scripts
- * rebuild the node and give each peer back exactly what it lost.
+ * Re-wiring a restarted namespace node. Deleting a namespace deletes every
+ * vEth end in it, and with them the other ends: a peer's interface, a LAN
+ * port, the host end a tap or socat used; the kernel also drops the peers'
+ * routes through them. These scripts rebuild the node and give each peer
+ * back exactly what it lost, from the plan's kernel objects alone.
  */
-import type { InterfacePlan, LabPlan, NodePlan } from "../../plan/types.js";
-import { hostVethLines, nodeScript } from "./scripts.js";
+import { namespaceOf } from "../../plan/kinds/index.js";
+import type { LabPlan } from "../../plan/types.js";
+import { PlanView } from "../../plan/view.js";
+import {
+  bridgePortLines,
+  interfaceLines,
+  kernelObjects,
+  mirredPairs,
+  nodeScript,
+  objectLines,
+} from "../iproute2.js";
 
 /** Scripts that rebuild one namespace node and the ends of its links. */
 export interface RewireScripts {
-  /** `ip -batch` in the host: the namespace and the vEth pairs. */
+  /** `ip -batch` in the host: the namespace and the vEth pairs that had an end in it. */
   readonly host: string[];
-  /** Tap links to join again: (the VM's tap, the new host vEth end); the tap's old filters must go first. */
-  readonly mirred: [string, string][];
-  /** `ip -n NS -batch` per namespace (the node's own, its peers', the lab's). */
+  /** Mirred pairs to join again (a tap and the new host end); the old filters must go first. */
+  readonly mirred: (readonly [string, string])[];
+  /** `ip -n NS -batch` per namespace: the node's own, its peers', the lab's. */
   readonly namespaces: ReadonlyMap<string, string[]>;
 }
 
 /**
  * @param plan - the lab's plan
  * @param name - the namespace node to rebuild
- * @throws {Error} when the node is not a namespace node of the plan
+ * @throws {Error} when the node's kind has no namespace
  */
 export function rewireScripts(plan: LabPlan, name: string): RewireScripts {
-  const node = plan.nodes.find((n) => n.name === name);
-  if (!node?.namespace) throw new Error(`${name} is not a namespace node`);
-  const nodes = new Map(plan.nodes.map((n) => [n.name, n]));
-  const host = [`netns add ${node.namespace}`];
-  const mirred: [string, string][] = [];
-  const perNs = new Map<string, string[]>([[node.namespace, nodeScript(node)]]);
-  const add = (ns: string, lines: string[]) => perNs.set(ns, [...(perNs.get(ns) ?? []), ...lines]);
-  const mine = (e: { node: string }) => e.node === name;
-  for (const link of plan.links) {
-    if (!link.endpoints.some(mine)) continue;
-    switch (link.transport) {
-      case "veth": {
-        const [a, b] = link.endpoints;
-        const [self, peer] = mine(a) ? [a, b] : [b, a];
-        const peerNode = nodes.get(peer.node) as NodePlan;
-        const selfIf = iface(node, self.interface);
-        const peerIf = iface(peerNode, peer.interface);
-        host.push(
-          `link add ${self.interface} netns ${node.namespace} address ${selfIf.mac} type veth peer ${peer.interface} netns ${peerNode.namespace} address ${peerIf.mac}`,
-        );
-        // A vEth back to itself (a loop) is rebuilt by the node's own script.
-        if (peer.node !== name) add(peerNode.namespace as string, interfaceLines(peerNode, peerIf));
-        break;
+  const view = new PlanView(plan);
+  const node = view.node(name);
+  const ns = namespaceOf(node);
+  if (!ns) throw new Error(`${name} has no namespace to rebuild`);
+  const host = [`netns add ${ns}`];
+  const perNs = new Map<string, string[]>([[ns, nodeScript(node)]]);
+  const add = (where: string, lines: string[]) =>
+    perNs.set(where, [...(perNs.get(where) ?? []), ...lines]);
+  const objects = kernelObjects(plan);
+  const recreated = new Set<string>();
+  // Namespaces of nodes, to find whose interface the far end of a vEth is.
+  const owners = new Map(
+    plan.nodes.flatMap((n) => {
+      const x = namespaceOf(n);
+      return x ? [[x, n] as const] : [];
+    }),
+  );
+  for (const o of objects) {
+    if (o.type !== "veth" || !o.ends.some((e) => e.namespace === ns)) continue;
+    // The node's own end first, unless the other is the host's (whose lines follow it).
+    const [a, b] = o.ends;
+    const flip = b.namespace === ns && a.namespace !== undefined;
+    host.push(...objectLines(flip ? { type: "veth", ends: [b, a] } : o));
+    for (const far of o.ends) {
+      if (far.namespace === ns) continue;
+      if (far.namespace === undefined) {
+        recreated.add(far.ifname);
+        continue;
       }
-      case "bridge":
-        for (const e of link.endpoints.filter(mine)) {
-          host.push(
-            `link add ${e.interface} netns ${node.namespace} address ${iface(node, e.interface).mac} type veth peer ${e.port} netns ${link.namespace}`,
-          );
-          add(link.namespace, [
-            `link set ${e.port} addrgenmode none`,
-            `link set ${e.port} master ${link.bridge}`,
-            `link set ${e.port} up`,
-          ]);
-        }
-        break;
-      case "tap": {
-        const [a, b] = link.endpoints;
-        const [self, peer] = mine(a) ? [a, b] : [b, a];
-        if (!self.hostVeth || !peer.tap) break;
-        host.push(
-          ...hostVethLines(
-            self.hostVeth,
-            self.interface,
-            node.namespace,
-            iface(node, self.interface).mac,
-          ),
+      const peer = owners.get(far.namespace);
+      if (peer) add(far.namespace, interfaceLines(peer, view.iface(peer.name, far.ifname)));
+      else {
+        // A port of a bridge in the lab namespace.
+        const bridge = objects.find(
+          (b) =>
+            b.type === "bridge" && b.namespace === far.namespace && b.ports.includes(far.ifname),
         );
-        // The tap's filter pointed at the vEth that is gone: both directions are set again.
-        mirred.push([peer.tap, self.hostVeth]);
-        break;
+        if (bridge?.type === "bridge")
+          add(far.namespace, bridgePortLines(bridge.name, [far.ifname]));
       }
-      case "hub":
-      case "switch":
-      case "relay":
-        // The daemon's socat for this end attaches again once the vEth is back.
-        for (const e of link.endpoints.filter(mine)) {
-          if (e.hostVeth) {
-            host.push(
-              ...hostVethLines(
-                e.hostVeth,
-                e.interface,
-                node.namespace,
-                iface(node, e.interface).mac,
-              ),
-            );
-          }
-        }
-        break;
-      case "udp":
-        break;
     }
   }
+  // A tap's filters pointed at a host end that is gone: both directions are set again.
+  const mirred = mirredPairs(plan).filter(([a, b]) => recreated.has(a) || recreated.has(b));
   return { host, mirred, namespaces: perNs };
-}
-
-function iface(node: NodePlan, name: string): InterfacePlan {
-  const i = node.interfaces.find((x) => x.name === name);
-  if (!i) throw new Error(`${node.name} has no interface ${name}`);
-  return i;
-}
-
-/** A peer's interface back up with its addresses, and its routes through it. */
-function interfaceLines(node: NodePlan, i: InterfacePlan): string[] {
-  const lines = [`link set ${i.name} up`];
-  if (i.ipv4) lines.push(`address add ${i.ipv4} dev ${i.name}`);
-  if (i.ipv6) lines.push(`address add ${i.ipv6} dev ${i.name} nodad`);
-  for (const r of node.routes) {
-    if (!r.nexthops.some((h) => h.dev === i.name)) continue;
-    const hops =
-      r.nexthops.length === 1
-        ? `via ${r.nexthops[0]?.via} dev ${r.nexthops[0]?.dev}`
-        : r.nexthops.map((h) => `nexthop via ${h.via} dev ${h.dev}`).join(" ");
-    lines.push(`route replace ${r.prefix} ${hops}`);
-  }
-  return lines;
 }

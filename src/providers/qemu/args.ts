@@ -1,17 +1,19 @@
 /**
  * QEMU command lines for VM nodes (QEMU 7.2 "Invocation" and "Network
- * options" docs): one process per VM, in the background with a pidfile;
- * virtio-net NICs with the plan's MACs; management on QEMU user networking
+ * options" docs): one process per VM with a pidfile; virtio-net NICs with
+ * the plan's MACs, each backed by what its link's transport says (a UDP
+ * tunnel, a tap, a unix stream socket); management on QEMU user networking
  * (`restrict=on`: the guest reaches nothing but the forwarded port); serial
- * console and command agent on unix sockets.
+ * console, command agent and QMP on unix sockets.
  */
 
-import { dirname, join } from "node:path";
 import { TOOLS_DISK_SERIAL } from "../../image/tools.js";
-import { isWireLink } from "../../plan/links.js";
-import type { LabPlan, NodePlan } from "../../plan/types.js";
+import { type LabPorts, portNumber, sshKey } from "../../plan/ports.js";
+import { transportOf } from "../../plan/transports/index.js";
+import type { NicBackend } from "../../plan/transports/types.js";
+import type { LabPlan, VmNodePlan, VmPlan } from "../../plan/types.js";
+import { PlanView } from "../../plan/view.js";
 import type { Accel } from "./accel.js";
-import { type LabPorts, udpKey } from "./ports.js";
 
 /** Files and settings one VM's command line refers to. */
 export interface VmLaunch {
@@ -26,13 +28,13 @@ export interface VmLaunch {
     readonly console: string;
     readonly consoleLog: string;
     readonly pidfile: string;
-    readonly log: string;
-    /** QMP socket (`set_link` for `wirelab link down`). */
+    /** QMP socket (`set_link` for `wirelab link down`, readiness). */
     readonly qmp?: string;
   };
   readonly ports: LabPorts;
+  /** The unix socket of the node's `index`-th NIC (1-based), for NICs on wire-daemon links. */
+  readonly nicSocket: (index: number) => string;
 }
-
 /**
  * Kernel command line of wirelab's guest. Besides the console: skip the
  * probes a lab VM has no use for (i8042 keyboard and mouse, extra UARTs,
@@ -52,19 +54,27 @@ export const TCG_TB_SIZE_MIB = 32;
  */
 const VIRTIO_LINK = ",speed=10000,duplex=full";
 
-/** QEMU netdev id of a VM interface (`n1` for the first lab NIC): QMP's `set_link` name. */
-export function netdevId(node: NodePlan, ifname: string): string {
-  const i = node.interfaces.findIndex((x) => x.name === ifname);
+/**
+ * The 1-based position of a node's interface: QEMU's netdev id is `n<i>`
+ * (QMP's `set_link` name), and its stream socket is numbered the same.
+ *
+ * @throws {Error} when the node has no such interface
+ */
+export function nicIndex(
+  node: { name: string; interfaces: readonly { ifname: string }[] },
+  ifname: string,
+): number {
+  const i = node.interfaces.findIndex((x) => x.ifname === ifname);
   if (i < 0) throw new Error(`node ${node.name} has no interface ${ifname}`);
-  return `n${i + 1}`;
+  return i + 1;
 }
 
-/**
- * Unix socket a VM's QEMU listens on for a NIC on a wire-daemon link
- * (`-netdev stream`, QEMU ≥ 7.2), in the VM's folder next to its agent socket.
- */
-export function streamSocket(vmDir: string, node: string, netdev: string): string {
-  return join(vmDir, `${node}.${netdev}.sock`);
+/** QEMU netdev id of a VM interface (`n1` for the first lab NIC). */
+export function netdevId(
+  node: { name: string; interfaces: readonly { ifname: string }[] },
+  ifname: string,
+): string {
+  return `n${nicIndex(node, ifname)}`;
 }
 
 /** `-name` of a VM's QEMU: how `down` recognizes its process. */
@@ -73,11 +83,12 @@ export function qemuName(lab: string, node: string): string {
 }
 
 /**
- * @returns arguments of `qemu-system-x86_64` for the node
- * @throws {Error} when the node is not a VM or a tunnel port is missing
+ * @returns arguments of `qemu-system-x86_64` for the node (it stays in the
+ *   foreground; add `-daemonize` to run it from a shell)
+ * @throws {Error} when a port the lab should hold is missing
  */
-export function qemuArgs(plan: LabPlan, node: NodePlan, launch: VmLaunch): string[] {
-  if (!node.vm) throw new Error(`node ${node.name} is not a VM`);
+export function qemuArgs(plan: LabPlan, node: VmNodePlan, launch: VmLaunch): string[] {
+  const view = new PlanView(plan);
   const args = [
     "-name",
     qemuName(plan.lab, node.name),
@@ -104,63 +115,42 @@ export function qemuArgs(plan: LabPlan, node: NodePlan, launch: VmLaunch): strin
     "-device",
     "virtserialport,chardev=agent,name=wirelab.cmd",
     "-netdev",
-    `user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:${launch.ports.ssh[node.name]}-:22`,
+    `user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:${portNumber(launch.ports, "tcp", sshKey(node.name))}-:22`,
     "-device",
     `${node.vm.nic},netdev=mgmt,mac=${node.vm.managementMac}`,
   ];
   const vm = node.vm;
-  node.interfaces.forEach((iface) => {
-    const id = netdevId(node, iface.name);
+  node.interfaces.forEach((iface, i) => {
+    const id = `n${i + 1}`;
+    const link = view.link(iface.link);
+    const backend = transportOf(link).nicBackend(link, { node: node.name, ifname: iface.ifname });
     args.push(
       "-netdev",
-      netdev(plan, launch.ports, node, iface.name, iface.link, id, dirname(launch.files.agent)),
+      netdev(id, backend, launch, i + 1),
       "-device",
       `${vm.nic},netdev=${id},mac=${iface.mac}${vm.nic === "virtio-net-pci" ? VIRTIO_LINK : ""}`,
     );
   });
   if (launch.files.qmp) args.push("-qmp", `unix:${launch.files.qmp},server=on,wait=off`);
-  args.push("-pidfile", launch.files.pidfile, "-D", launch.files.log, "-daemonize");
+  args.push("-pidfile", launch.files.pidfile);
   return args;
 }
 
-function netdev(
-  plan: LabPlan,
-  ports: LabPorts,
-  node: NodePlan,
-  ifname: string,
-  linkName: string,
-  id: string,
-  vmDir: string,
-): string {
-  const link = plan.links.find((l) => l.name === linkName);
-  if (!link) throw new Error(`link ${linkName} is not in the plan`);
-  if (link.transport === "udp") {
-    const [a, b] = link.endpoints;
-    const self = a.node === node.name && a.interface === ifname ? a : b;
-    const peer = self === a ? b : a;
-    const port = (e: { node: string; interface: string }) => {
-      const p = ports.udp[udpKey(link.name, e.node, e.interface)];
-      if (p === undefined)
-        throw new Error(`no UDP port allocated for ${e.node}:${e.interface} on ${link.name}`);
-      return p;
-    };
-    // Each end listens on its own port and sends to its peer's (QEMU's "-netdev socket,udp=").
-    return `socket,id=${id},udp=127.0.0.1:${port(peer)},localaddr=127.0.0.1:${port(self)}`;
+/** A `-netdev` value for a NIC, from what backs it. */
+function netdev(id: string, backend: NicBackend, launch: VmLaunch, index: number): string {
+  switch (backend.type) {
+    case "udp": {
+      const local = portNumber(launch.ports, "udp", backend.localPort);
+      const remote = portNumber(launch.ports, "udp", backend.remotePort);
+      // Each end listens on its own port and sends to its peer's (QEMU's "-netdev socket,udp=").
+      return `socket,id=${id},udp=127.0.0.1:${remote},localaddr=127.0.0.1:${local}`;
+    }
+    case "tap":
+      return `tap,id=${id},ifname=${backend.device},script=no,downscript=no`;
+    case "stream":
+      // QEMU listens (frames with a 4-byte length); the daemon connects, and again whenever either side restarts.
+      return `stream,id=${id},server=on,addr.type=unix,addr.path=${launch.nicSocket(index)}`;
   }
-  if (link.transport === "tap" || link.transport === "bridge") {
-    const end = (
-      link.endpoints as readonly { node: string; interface: string; tap?: string }[]
-    ).find((e) => e.node === node.name && e.interface === ifname);
-    if (!end?.tap) throw new Error(`no tap for ${node.name}:${ifname}`);
-    return `tap,id=${id},ifname=${end.tap},script=no,downscript=no`;
-  }
-  if (isWireLink(link)) {
-    // QEMU listens on a unix stream socket (frames with a 4-byte length); the daemon connects,
-    // and connects again whenever either side restarts. Cheaper than a UDP tunnel per hop.
-    const path = streamSocket(vmDir, node.name, id);
-    return `stream,id=${id},server=on,addr.type=unix,addr.path=${path}`;
-  }
-  throw new Error(`transport ${link.transport} cannot reach a VM`);
 }
 
 /**
@@ -168,7 +158,7 @@ function netdev(
  * user's image: its disk, never written (`snapshot=on`: changes are dropped
  * when QEMU stops), booted by its own boot loader or by a given kernel.
  */
-function bootArgs(vm: NonNullable<NodePlan["vm"]>, launch: VmLaunch): string[] {
+function bootArgs(vm: VmPlan, launch: VmLaunch): string[] {
   const user = vm.userImage;
   if (!user) {
     const boot = ["-kernel", launch.kernel, "-initrd", launch.initrd, "-append", GUEST_CMDLINE];

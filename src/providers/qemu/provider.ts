@@ -1,53 +1,201 @@
 /**
- * The QEMU provider: starts and stops a lab's VM nodes. Every VM gets its
- * own initramfs (the guest image plus an archive with its configuration),
- * all VMs start at once (booting is CPU-bound: none should wait idle), and
- * `up` returns when every guest's command agent answers.
+ * The qemu provider: a lab's VM nodes. Every VM gets its own initramfs (the
+ * guest image plus an archive with its configuration); all VMs start at
+ * once (booting is CPU-bound: none should wait idle), each a detached QEMU
+ * under the process starter, and the start phase ends when every guest's
+ * command agent answers (a user's image: when QEMU's monitor answers).
  */
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import pMap from "p-map";
+import { LabError } from "../../errors.js";
 import type { Runner } from "../../exec.js";
 import type { GuestImage } from "../../image/build.js";
 import { packInitramfs } from "../../image/cpio.js";
 import { TOOLS_DISK_SERIAL } from "../../image/tools.js";
-import type { Reporter } from "../../log.js";
-import type { LabPlan, NodePlan } from "../../plan/types.js";
-import { nodeScript } from "../netns/scripts.js";
-import { pidOf, stopPid } from "../pids.js";
-import type { Accel } from "./accel.js";
+import { vmNodes } from "../../plan/kinds/vm.js";
+import type { VmNodePlan } from "../../plan/types.js";
+import { ProcessError, pidFromFile, stopPid } from "../../process.js";
+import { nodeScript } from "../iproute2.js";
+import type { LabLayout, VmFiles } from "../layout.js";
+import type { Owned, Provider, ProviderContext, TeardownContext } from "../provider.js";
+import type { ImageReader } from "../session.js";
+import { type Accel, chooseAccel } from "./accel.js";
 import { AgentClient, AgentError } from "./agent.js";
-import { netdevId, qemuArgs, qemuName, streamSocket } from "./args.js";
-import type { LabPorts } from "./ports.js";
+import { qemuArgs, qemuName } from "./args.js";
+import { qmp } from "./qmp.js";
 
-/** Files of one VM (see `vmFiles` in lab/access.ts). */
-export interface VmFileSet {
-  readonly dir: string;
-  readonly agent: string;
-  readonly console: string;
-  readonly consoleLog: string;
-  readonly pidfile: string;
-  readonly log: string;
-  readonly initrd: string;
-  readonly qmp: string;
+/** How long a VM may take to boot until its agent answers, in ms. */
+export const BOOT_TIMEOUT_MS = 180_000;
+
+/** How often a booting VM's agent is tried, in ms. */
+const AGENT_PROBE_MS = 100;
+
+/** How long one try may wait for the agent's answer, in ms. */
+const AGENT_PING_MS = 1000;
+
+/** Lines of a failed VM's console and log shown in the error. */
+const TAIL_LINES = 8;
+
+/** What the qemu provider's preflight gathers. */
+export interface QemuPrepared {
+  readonly image: GuestImage;
 }
 
-export interface StartOptions {
-  readonly run: Runner;
-  readonly image: GuestImage;
-  readonly accel: Accel;
-  readonly ports: LabPorts;
-  readonly files: (node: string) => VmFileSet;
-  readonly reporter?: Reporter;
-  /** How long a VM may take to boot, in ms. @default 180000 */
-  readonly bootTimeoutMs?: number;
-  readonly signal?: AbortSignal;
-  /** VMs booting at once. @default all of them */
-  readonly bootConcurrency?: number;
-  /** Start only these VM nodes (a restart). @default every VM */
-  readonly only?: readonly string[];
+/** What the qemu provider records: the VM nodes whose QEMU it may stop. */
+export function vmsOwned(owned: Owned): string[] {
+  return Array.isArray(owned.vms)
+    ? owned.vms.filter((v): v is string => typeof v === "string")
+    : [];
+}
+
+/** @param images - reads the guest image (injected for tests) */
+export function qemuProvider(images: ImageReader): Provider<QemuPrepared> {
+  return {
+    name: "qemu",
+    uses: (plan) => vmNodes(plan).length > 0,
+    tools: () => ["qemu-system-x86_64"],
+    async preflight(plan) {
+      const image = await images();
+      if (!image)
+        throw new LabError(
+          `lab "${plan.lab}" has VM nodes and there is no guest image yet; build it with: wirelab image build`,
+        );
+      const files = vmNodes(plan).flatMap((n) => {
+        const u = n.vm.userImage;
+        return u ? [u.disk, u.kernel, u.initrd].filter((f): f is string => f !== undefined) : [];
+      });
+      const missing = files.filter((f) => !existsSync(f));
+      if (missing.length) throw new LabError(`image files not found: ${missing.join(", ")}`);
+      return { image };
+    },
+    owns: (plan) => ({ vms: vmNodes(plan).map((n) => n.name) }),
+    start: (ctx, prepared) => startVms(ctx, prepared.image),
+    async repair(ctx, prepared) {
+      const dead: string[] = [];
+      for (const n of vmNodes(ctx.plan))
+        if ((await qemuPid(ctx.plan.lab, n.name, ctx.layout)) === undefined) dead.push(n.name);
+      if (dead.length === 0) return { repaired: [] };
+      ctx.reporter?.info?.(`restarting ${dead.join(", ")} (QEMU was not running)`);
+      await startVms(ctx, prepared.image, dead);
+      return { repaired: dead.map((n) => `VM ${n}`) };
+    },
+    async destroy(ctx, owned) {
+      return { VM: await stopVms(ctx, vmsOwned(owned)) };
+    },
+  };
+}
+
+/**
+ * Starts the lab's VMs (or only the named ones) and waits until each answers.
+ *
+ * @throws {LabError} when QEMU refuses to start (its own message is quoted)
+ * @throws {AgentError} when a VM does not boot in time (its console's last lines are quoted)
+ */
+export async function startVms(
+  ctx: Pick<ProviderContext, "plan" | "run" | "start" | "layout" | "ports" | "reporter" | "signal">,
+  image: GuestImage,
+  only?: readonly string[],
+  bootTimeoutMs = BOOT_TIMEOUT_MS,
+): Promise<void> {
+  const vms = vmNodes(ctx.plan).filter((n) => !only || only.includes(n.name));
+  if (vms.length === 0) return;
+  ctx.signal?.throwIfAborted();
+  const accel = await chooseAccel(ctx.run, image);
+  let booted = 0;
+  const step = "booting VMs";
+  ctx.reporter?.progress?.({ step, done: 0, total: vms.length });
+  // Booting is CPU-bound: every VM starts at once so that none waits idle.
+  // (Booting only as many as there are CPUs at a time was no faster: each VM
+  // took about 5 s of CPU against 3.3 s alone.)
+  await pMap(
+    vms,
+    async (node) => {
+      await startVm(ctx, image, accel, node, bootTimeoutMs);
+      ctx.reporter?.progress?.({ step, done: ++booted, total: vms.length });
+    },
+    { concurrency: vms.length, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+  );
+}
+
+async function startVm(
+  ctx: Pick<ProviderContext, "plan" | "run" | "start" | "layout" | "ports" | "signal">,
+  image: GuestImage,
+  accel: Accel,
+  node: VmNodePlan,
+  bootTimeoutMs: number,
+): Promise<void> {
+  const f = ctx.layout.vm(node.name);
+  await mkdir(f.dir, { recursive: true });
+  if (!node.vm.userImage) await writeNodeInitrd(ctx.run, image, node, f);
+  // Sockets left by an earlier QEMU would stop this one from listening.
+  for (const path of [f.agent, f.console, f.qmp]) await rm(path, { force: true });
+  for (let i = 1; i <= node.interfaces.length; i++)
+    await rm(ctx.layout.nicSocket(node.name, i), { force: true });
+  await rm(f.log, { force: true });
+  const argv = [
+    "qemu-system-x86_64",
+    ...qemuArgs(ctx.plan, node, {
+      accel,
+      kernel: image.kernel,
+      initrd: f.initrd,
+      tools: image.tools,
+      files: f,
+      ports: ctx.ports,
+      nicSocket: (i) => ctx.layout.nicSocket(node.name, i),
+    }),
+  ];
+  const handle = ctx.start(argv, {
+    detached: true,
+    output: { file: f.log },
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    readyTimeoutMs: bootTimeoutMs,
+    // A user's image has no agent to wait for: QEMU answering its monitor is all there is.
+    readyWhen: {
+      probe: node.vm.userImage ? () => monitorAnswers(f.qmp) : () => agentAnswers(f.agent),
+      intervalMs: AGENT_PROBE_MS,
+    },
+  });
+  try {
+    await handle.ready;
+  } catch (e) {
+    throw await bootFailure(node.name, f, e as Error);
+  }
+}
+
+/** The reason a VM did not come up: QEMU's own words, or where its console stopped. */
+async function bootFailure(node: string, f: VmFiles, e: Error): Promise<Error> {
+  const tail = async (file: string) =>
+    (await readFile(file, "utf8").catch(() => ""))
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .slice(-TAIL_LINES);
+  if (e instanceof ProcessError && e.exit) {
+    const log = await tail(f.log);
+    return new LabError(
+      `VM ${node}: QEMU ${e.exit.signal ? `was killed by ${e.exit.signal}` : `exited with code ${e.exit.code}`}${log.length ? `:\n  ${log.join("\n  ")}` : ""}\n(its log: ${f.log})`,
+    );
+  }
+  const console = await tail(f.consoleLog);
+  const said = console.length ? `; its console ended with:\n  ${console.join("\n  ")}` : "";
+  return new AgentError(`VM ${node}: ${e.message}${said}`);
+}
+
+async function agentAnswers(path: string): Promise<boolean> {
+  const client = await AgentClient.connect(path);
+  try {
+    return await client.ping(AGENT_PING_MS);
+  } finally {
+    client.close();
+  }
+}
+
+async function monitorAnswers(path: string): Promise<boolean> {
+  await qmp(path, [{ execute: "query-status" }], AGENT_PING_MS);
+  return true;
 }
 
 /**
@@ -55,86 +203,18 @@ export interface StartOptions {
  * hostname and forwarding, interface names by MAC, and the same `ip -batch`
  * script a namespace node gets.
  */
-export function guestConfig(node: NodePlan): Record<string, string> {
-  const mgmt = node.vm ? [`${node.vm.managementMac} eth0`] : [];
+export function guestConfig(node: VmNodePlan): Record<string, string> {
   return {
     "node.env": `WL_HOSTNAME=${node.name}\nWL_FORWARDING=${node.forwarding ? 1 : 0}\nWL_TOOLS=1\nWL_TOOLS_SERIAL=${TOOLS_DISK_SERIAL}\n`,
-    interfaces: `${[...mgmt, ...node.interfaces.map((i) => `${i.mac} ${i.name}`)].join("\n")}\n`,
+    interfaces: `${[`${node.vm.managementMac} eth0`, ...node.interfaces.map((i) => `${i.mac} ${i.ifname}`)].join("\n")}\n`,
     "node.batch": `${nodeScript(node).join("\n")}\n`,
   };
 }
 
 /**
- * Starts every VM of the plan and waits until each answers.
- *
- * @throws {CommandError} when QEMU refuses to start
- * @throws {AgentError} when a VM does not boot in time
- */
-export async function startVms(plan: LabPlan, options: StartOptions): Promise<void> {
-  const vms = plan.nodes.filter((n) => n.vm && (!options.only || options.only.includes(n.name)));
-  if (vms.length === 0) return;
-  const { run } = options;
-  options.signal?.throwIfAborted();
-  // Booting is CPU-bound: every VM starts at once so that none waits idle.
-  // (Booting only as many as there are CPUs at a time was no faster here:
-  // each VM still took about 5 s of CPU against 3.3 s alone.)
-  let booted = 0;
-  options.reporter?.progress?.({ step: "booting VMs", done: 0, total: vms.length });
-  await pMap(
-    vms,
-    async (node) => {
-      const f = options.files(node.name);
-      await mkdir(f.dir, { recursive: true });
-      if (!node.vm?.userImage) await writeNodeInitrd(run, options.image, node, f);
-      await rm(f.agent, { force: true });
-      await rm(f.console, { force: true });
-      await rm(f.qmp, { force: true });
-      // A stream socket left by an earlier QEMU would stop this one from listening.
-      for (const iface of node.interfaces) {
-        await rm(streamSocket(f.dir, node.name, netdevId(node, iface.name)), { force: true });
-      }
-      await run(
-        "qemu-system-x86_64",
-        qemuArgs(plan, node, {
-          ...options,
-          kernel: options.image.kernel,
-          initrd: f.initrd,
-          tools: options.image.tools,
-          files: f,
-        }),
-      );
-      // A user's image has no agent to wait for: QEMU running is all there is to check.
-      if (node.vm?.userImage) {
-        if ((await qemuPid(plan.lab, node.name, f.pidfile)) === undefined) {
-          throw new AgentError(`VM ${node.name}: QEMU stopped right after starting; see ${f.log}`);
-        }
-        options.reporter?.progress?.({ step: "booting VMs", done: ++booted, total: vms.length });
-        return;
-      }
-      const agent = await AgentClient.waitReady(f.agent, options.bootTimeoutMs ?? 180_000).catch(
-        async (e: Error) => {
-          const tail = (await readFile(f.consoleLog, "utf8").catch(() => ""))
-            .trim()
-            .split("\n")
-            .slice(-8);
-          const console =
-            tail.length && tail[0] ? `; its console ended with:\n  ${tail.join("\n  ")}` : "";
-          throw new AgentError(`VM ${node.name}: ${e.message}${console}`);
-        },
-      );
-      agent.close();
-      options.reporter?.progress?.({ step: "booting VMs", done: ++booted, total: vms.length });
-    },
-    {
-      concurrency: options.bootConcurrency ?? vms.length,
-      ...(options.signal ? { signal: options.signal } : {}),
-    },
-  );
-}
-
-/**
  * Writes a VM's initramfs: the image's, then the node's configuration
- * (`guestConfig`) as a second archive the kernel unpacks after it.
+ * (`guestConfig`) as a second archive the kernel unpacks after it
+ * (Documentation/filesystems/ramfs-rootfs-initramfs.rst).
  *
  * @param f - `dir` for scratch files, `initrd` for the result
  * @throws {CommandError} when cpio fails
@@ -142,8 +222,8 @@ export async function startVms(plan: LabPlan, options: StartOptions): Promise<vo
 export async function writeNodeInitrd(
   run: Runner,
   image: GuestImage,
-  node: NodePlan,
-  f: Pick<VmFileSet, "dir" | "initrd">,
+  node: VmNodePlan,
+  f: Pick<VmFiles, "dir" | "initrd">,
 ): Promise<void> {
   const cfgRoot = join(f.dir, `${node.name}.cfg`);
   await rm(cfgRoot, { recursive: true, force: true });
@@ -162,19 +242,18 @@ export async function writeNodeInitrd(
 
 /**
  * Stops VMs: SIGTERM to the QEMU whose pidfile names it (checked to be this
- * lab's QEMU by its `-name`), SIGKILL after 3 s.
+ * lab's QEMU by its `-name`), SIGKILL after a grace period.
  *
  * @returns the nodes whose QEMU was stopped
  */
 export async function stopVms(
-  lab: string,
+  ctx: Pick<TeardownContext, "lab" | "layout">,
   nodes: readonly string[],
-  files: (node: string) => VmFileSet,
 ): Promise<string[]> {
   const stopped: string[] = [];
   await Promise.all(
     nodes.map(async (node) => {
-      const pid = await qemuPid(lab, node, files(node).pidfile);
+      const pid = await qemuPid(ctx.lab, node, ctx.layout);
       if (pid === undefined) return;
       await stopPid(pid);
       stopped.push(node);
@@ -190,7 +269,19 @@ export async function stopVms(
 export async function qemuPid(
   lab: string,
   node: string,
-  pidfile: string,
+  layout: LabLayout,
 ): Promise<number | undefined> {
-  return pidOf(pidfile, (argv) => argv.includes(qemuName(lab, node)));
+  return pidFromFile(layout.vm(node).pidfile, (argv) => argv.includes(qemuName(lab, node)));
+}
+
+/** Starts the VMs again after their QEMU stopped (a restart), with the image read again. */
+export async function restartVm(
+  ctx: Pick<ProviderContext, "plan" | "run" | "start" | "layout" | "ports" | "reporter">,
+  images: ImageReader,
+  node: string,
+): Promise<void> {
+  const image = await images();
+  if (!image) throw new LabError("the guest image is gone; build it with: wirelab image build");
+  await stopVms({ lab: ctx.plan.lab, layout: ctx.layout }, [node]);
+  await startVms(ctx, image, [node]);
 }

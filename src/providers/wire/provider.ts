@@ -1,84 +1,94 @@
 /**
- * Starting and stopping a lab's wire daemon (`src/wire/`): its supervisor
- * runs detached from `up`, with its PID, the daemon's PID, the control
- * socket and a log under the lab's directory.
+ * The wire provider: a lab's wire daemon (`src/wire/`), for its hub, switch
+ * and relayed links. Its supervisor runs detached from `up` and starts the
+ * daemon (and one socat per namespace interface) again whenever one dies;
+ * its files are the lab layout's `wire/`.
  */
-import { spawn } from "node:child_process";
-import { openSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LabError } from "../../errors.js";
-import type { LabPlan } from "../../plan/types.js";
+import { type ProcessStarter, pidFromFile, stopPid } from "../../process.js";
 import { WireClient } from "../../wire/client.js";
-import { wireConfig, wireLinks } from "../../wire/config.js";
-import { pidOf, stopPid } from "../pids.js";
-import type { LabPorts } from "../qemu/ports.js";
+import type { WireFiles } from "../layout.js";
+import type { Provider } from "../provider.js";
+import { daemonLinks, needsSocat, wireConfig } from "./config.js";
 
 /** The daemon's entry point in the build. */
 const MAIN = fileURLToPath(new URL("../../wire/main.js", import.meta.url));
 
-/** Files of a lab's wire daemon. */
-export interface WireFiles {
-  readonly dir: string;
-  readonly config: string;
-  readonly control: string;
-  readonly liveState: string;
-  readonly pidfile: string;
-  readonly supervisorPidfile: string;
-  readonly log: string;
-}
+/** How long the daemon may take to answer on its control socket, in ms. */
+export const WIRE_START_TIMEOUT_MS = 10_000;
 
-/** @param labDir - the lab's directory in the state store */
-export function wireFiles(labDir: string): WireFiles {
-  const dir = join(labDir, "wire");
-  return {
-    dir,
-    config: join(dir, "config.json"),
-    control: join(dir, "control.sock"),
-    liveState: join(dir, "live.json"),
-    pidfile: join(dir, "daemon.pid"),
-    supervisorPidfile: join(dir, "supervisor.pid"),
-    log: join(dir, "wire.log"),
-  };
-}
-
-/** Whether the plan has links for the daemon. */
-export function needsWireDaemon(plan: LabPlan): boolean {
-  return wireLinks(plan).length > 0;
-}
+export const wireProvider: Provider<void> = {
+  name: "wire",
+  uses: (plan) => daemonLinks(plan).length > 0,
+  tools: (plan) => (needsSocat(plan) ? ["socat"] : []),
+  preflight: async () => undefined,
+  owns: () => ({ daemon: true }),
+  async start(ctx) {
+    const files = ctx.layout.wire;
+    await mkdir(files.dir, { recursive: true });
+    await rm(files.liveState, { force: true });
+    await writeFile(
+      files.config,
+      JSON.stringify(wireConfig(ctx.plan, ctx.ports, ctx.layout), null, 2),
+    );
+    await startSupervisor(ctx.start, ctx.plan.lab, files);
+  },
+  async repair(ctx) {
+    const files = ctx.layout.wire;
+    const pids = await wirePids(files);
+    if (pids.supervisor !== undefined) return { repaired: [] };
+    if (pids.daemon !== undefined) await stopPid(pids.daemon);
+    // Unlike start, live changes (live.json) are kept.
+    await startSupervisor(ctx.start, ctx.plan.lab, files);
+    return { repaired: ["the wire daemon (it was not running)"] };
+  },
+  async status(ctx) {
+    const pids = await wirePids(ctx.layout.wire);
+    return [
+      {
+        name: "wire daemon",
+        ...(pids.daemon !== undefined ? { pid: pids.daemon } : {}),
+        ...(pids.supervisor !== undefined ? { supervisor: pids.supervisor } : {}),
+      },
+    ];
+  },
+  async destroy(ctx) {
+    const stopped = await stopWire(ctx.layout.wire);
+    return { "wire daemon": stopped ? ["stopped"] : [] };
+  },
+};
 
 /**
- * Writes the daemon's configuration and starts its supervisor; resolves
- * once the daemon answers on its control socket.
+ * Starts the supervisor, detached; resolves once the daemon answers on its
+ * control socket.
  *
- * @throws {LabError} when it does not answer within `timeoutMs` (its log is named)
+ * @throws {LabError} when it does not (its log is named)
  */
-export async function startWire(
-  plan: LabPlan,
-  ports: LabPorts,
-  files: WireFiles,
-  streamPath: (node: string, iface: string) => string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  await mkdir(files.dir, { recursive: true });
-  await rm(files.liveState, { force: true });
-  await writeFile(
-    files.config,
-    JSON.stringify(wireConfig(plan, ports, files, streamPath), null, 2),
-  );
-  await startSupervisor(files);
-  await waitForControl(plan.lab, files, timeoutMs);
+async function startSupervisor(start: ProcessStarter, lab: string, files: WireFiles) {
+  const handle = start([process.execPath, MAIN, "supervise", files.config], {
+    detached: true,
+    output: { file: files.log },
+    readyWhen: { probe: () => controlAnswers(files.control) },
+    readyTimeoutMs: WIRE_START_TIMEOUT_MS,
+  });
+  if (handle.pid !== undefined) await writeFile(files.supervisorPidfile, `${handle.pid}\n`);
+  try {
+    await handle.ready;
+  } catch {
+    throw new LabError(`the wire daemon of lab "${lab}" did not start; see ${files.log}`);
+  }
 }
 
-async function startSupervisor(files: WireFiles): Promise<void> {
-  const log = openSync(files.log, "a");
-  const child = spawn(process.execPath, [MAIN, "supervise", files.config], {
-    detached: true,
-    stdio: ["ignore", log, log],
-  });
-  child.unref();
-  await writeFile(files.supervisorPidfile, `${child.pid}\n`);
+async function controlAnswers(control: string): Promise<boolean> {
+  const client = await WireClient.connect(control);
+  try {
+    await client.show();
+    return true;
+  } finally {
+    client.close();
+  }
 }
 
 /** PIDs of the supervisor and the daemon, where they run. */
@@ -86,8 +96,8 @@ export async function wirePids(
   files: WireFiles,
 ): Promise<{ supervisor?: number; daemon?: number }> {
   const ours = (argv: readonly string[]) => argv.includes(files.config);
-  const supervisor = await pidOf(files.supervisorPidfile, ours);
-  const daemon = await pidOf(files.pidfile, ours);
+  const supervisor = await pidFromFile(files.supervisorPidfile, ours);
+  const daemon = await pidFromFile(files.pidfile, ours);
   return {
     ...(supervisor !== undefined ? { supervisor } : {}),
     ...(daemon !== undefined ? { daemon } : {}),
@@ -95,46 +105,30 @@ export async function wirePids(
 }
 
 /**
- * Starts the supervisor again if it is gone (the daemon with it).
- *
- * @returns whether it had to
- */
-export async function ensureWire(plan: LabPlan, files: WireFiles): Promise<boolean> {
-  const pids = await wirePids(files);
-  if (pids.supervisor !== undefined) return false;
-  if (pids.daemon !== undefined) await stopPid(pids.daemon);
-  // Unlike startWire, live changes (live.json) are kept.
-  await startSupervisor(files);
-  await waitForControl(plan.lab, files);
-  return true;
-}
-
-async function waitForControl(lab: string, files: WireFiles, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const client = await WireClient.connect(files.control);
-      await client.show();
-      client.close();
-      return;
-    } catch {
-      if (Date.now() > deadline)
-        throw new LabError(`the wire daemon of lab "${lab}" did not start; see ${files.log}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
-/**
  * Stops the supervisor and the daemon (each only if its PID is still ours).
  *
  * @returns whether anything was running
  */
-export async function stopWire(files: WireFiles): Promise<boolean> {
+async function stopWire(files: WireFiles): Promise<boolean> {
   const pids = await wirePids(files);
   if (pids.supervisor !== undefined) await stopPid(pids.supervisor);
   const daemon = (await wirePids(files)).daemon;
   if (daemon !== undefined) await stopPid(daemon);
   await rm(files.control, { force: true });
   return pids.supervisor !== undefined || pids.daemon !== undefined;
+}
+
+/**
+ * Connects to a running lab's daemon.
+ *
+ * @throws {LabError} when it does not answer
+ */
+export async function connectDaemon(lab: string, files: WireFiles): Promise<WireClient> {
+  try {
+    return await WireClient.connect(files.control);
+  } catch {
+    throw new LabError(
+      `the wire daemon of lab "${lab}" is not running; "wirelab up" starts it again (see ${files.log})`,
+    );
+  }
 }

@@ -1,14 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { Runner, RunOptions } from "../../src/exec.js";
-import { createNetnsLab } from "../../src/providers/netns/provider.js";
-import { hostScript, labNamespaceScript, nodeScript } from "../../src/providers/netns/scripts.js";
+import { startProcess } from "../../src/process.js";
+import { bridgeScripts, hostScript, nodeScript } from "../../src/providers/iproute2.js";
+import { labLayout } from "../../src/providers/layout.js";
+import { netnsProvider } from "../../src/providers/netns/provider.js";
 import { plan } from "../helpers.js";
 
 const lab = plan(
   "name: x\nrouting: static\nnodes:\n  a: {}\n  b: { loopback: true }\n  c: {}\n  d: {}\nlinks: [ a-b, b-c-d ]\n",
 );
 
-describe("netns scripts", () => {
+describe("iproute2 scripts", () => {
   it("creates namespaces and vEth pairs with both ends in their namespaces", () => {
     expect(hostScript(lab)).toEqual([
       "netns add wl-x",
@@ -25,7 +27,8 @@ describe("netns scripts", () => {
   });
 
   it("enslaves LAN ports in the lab namespace", () => {
-    expect(labNamespaceScript(lab)).toEqual([
+    expect([...bridgeScripts(lab).keys()]).toEqual(["wl-x"]);
+    expect(bridgeScripts(lab).get("wl-x")).toEqual([
       "link set lan1 addrgenmode none",
       "link set b-eth2 addrgenmode none",
       "link set b-eth2 master lan1",
@@ -64,7 +67,7 @@ describe("netns scripts", () => {
   });
 });
 
-describe("createNetnsLab", () => {
+describe("netns provider", () => {
   it("runs one host batch, one batch per namespace, and sysctl for forwarding nodes", async () => {
     const calls: { argv: string[]; input?: string }[] = [];
     const run: Runner = async (file, args, options?: RunOptions) => {
@@ -81,7 +84,16 @@ describe("createNetnsLab", () => {
         durationMs: 0,
       };
     };
-    await createNetnsLab(lab, { run, concurrency: 1 });
+    const ctx = {
+      plan: lab,
+      run,
+      start: startProcess,
+      layout: labLayout("/nonexistent"),
+      ports: { udp: {}, tcp: {} },
+      concurrency: 1,
+    };
+    await netnsProvider.create?.(ctx, undefined);
+    await netnsProvider.configure?.(ctx, undefined);
     expect(calls.map((c) => c.argv.join(" "))).toEqual([
       "ip -batch -",
       "ip -n wl-x -batch -",

@@ -3,8 +3,8 @@
  * first, so a failing command has changed nothing.
  */
 import { readFileSync } from "node:fs";
-import { PermissionError, WirelabError } from "../errors.js";
-import { findOnPath } from "../exec.js";
+import { PermissionError, WirelabError } from "./errors.js";
+import { findOnPath } from "./exec.js";
 
 /** CAP_NET_ADMIN (12) and CAP_SYS_ADMIN (21, for `ip netns add` mounts); linux/capability.h. */
 const NEEDED_CAPS = [12n, 21n];
@@ -37,9 +37,17 @@ function hasCapabilities(): boolean {
 /** Debian packages that provide each tool wirelab runs. */
 const PACKAGES: Record<string, string> = {
   ip: "iproute2",
+  tc: "iproute2",
   sysctl: "procps",
   ping: "iputils-ping",
   tcpdump: "tcpdump",
+  socat: "socat",
+  "qemu-system-x86_64": "qemu-system-x86",
+  "apt-get": "apt",
+  "apt-cache": "apt",
+  "dpkg-deb": "dpkg",
+  depmod: "kmod",
+  cpio: "cpio",
 };
 
 /**

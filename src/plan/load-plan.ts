@@ -1,16 +1,17 @@
+/**
+ * A topology file to a plan in one step: load, validate, plan, with every
+ * problem of both stages located in the file.
+ */
 import { readFile } from "node:fs/promises";
-import { type Diagnostic, type DiagnosticCode, TopologyError } from "../errors.js";
-import { planLab } from "../plan/plan.js";
-import type { LabPlan } from "../plan/types.js";
+import type { Diagnostic } from "../errors.js";
 import { type LoadedTopology, located, parseTopologyPartial } from "../topology/load.js";
-
-/** Planner findings that a link or node dropped for an earlier problem could cause. */
-const CASCADING: readonly DiagnosticCode[] = ["bad-route", "pool-exhausted", "bad-value"];
+import { planTopology } from "./plan.js";
+import type { LabPlan } from "./types.js";
 
 /**
  * Loads a topology file and plans it; diagnostics of both stages point into
  * the file. When the file has problems, the valid part is still planned so
- * that address clashes are reported in the same run.
+ * that address clashes and transports are reported in the same run.
  *
  * @throws {TopologyError} with every located diagnostic
  * @throws {Error} (ENOENT etc.) when the file cannot be read
@@ -29,17 +30,9 @@ export async function loadAndPlan(file: string): Promise<LoadedTopology & { plan
 export function planText(text: string, file: string): LoadedTopology & { plan: LabPlan } {
   const { topology, source, problems } = parseTopologyPartial(text, file);
   const all: Diagnostic[] = [...problems];
-  let plan: LabPlan | undefined;
-  if (topology) {
-    try {
-      plan = planLab(topology);
-    } catch (e) {
-      if (!(e instanceof TopologyError)) throw e;
-      all.push(
-        ...e.diagnostics.filter((d) => problems.length === 0 || !CASCADING.includes(d.code)),
-      );
-    }
-  }
+  const plan = topology
+    ? planTopology(topology, all, { incomplete: problems.length > 0 })
+    : undefined;
   if (all.length > 0 || !topology || !plan) throw located(source, all);
   return { topology, source, plan };
 }

@@ -1,0 +1,65 @@
+/**
+ * `kind: vm`: a QEMU virtual machine running wirelab's guest, or the user's
+ * image (`image:`, `kernel:`), with `memory:` MiB and `cpus:`. Its
+ * interfaces are virtual NICs backed by host objects.
+ */
+import { macAddress } from "../mac.js";
+import { sshKey } from "../ports.js";
+import type { LabPlan, NodePlan, VmNodePlan } from "../types.js";
+import { COMMON_ATTRIBUTES } from "./linux.js";
+import type { KindSpec } from "./types.js";
+
+/** Guest memory of a VM node unless it says otherwise, in MiB. */
+export const DEFAULT_VM_MEMORY_MIB = 96;
+
+export const vmKind: KindSpec<VmNodePlan> = {
+  name: "vm",
+  summary: "a QEMU virtual machine",
+  label: "VM",
+  attaches: "hypervisor",
+  attributes: [
+    ...COMMON_ATTRIBUTES,
+    "memory",
+    "cpus",
+    "image",
+    "kernel",
+    "initrd",
+    "append",
+    "nic",
+  ],
+  plan(node, input, diagnostics) {
+    if (node.written.includes("initrd") && !node.written.includes("kernel")) {
+      diagnostics.push({
+        code: "bad-value",
+        message: `"initrd" needs a "kernel" to boot with`,
+        path: [...node.path, "initrd"],
+        atKey: true,
+      });
+    }
+    return {
+      vm: {
+        memoryMiB: node.memory ?? DEFAULT_VM_MEMORY_MIB,
+        cpus: node.cpus ?? 1,
+        managementMac: macAddress(input.lab, input.index, 0),
+        nic: node.nic === "e1000" ? "e1000" : "virtio-net-pci",
+        ...(node.userImage ? { userImage: node.userImage } : {}),
+      },
+    };
+  },
+  namespaceOf: () => undefined,
+  // Management eth0 on QEMU user networking, SSH forwarded from 127.0.0.1.
+  ports: (node) => [{ key: sshKey(node.name), protocol: "tcp" }],
+  // A user's image has no wirelab agent.
+  runsCommands: (node) => node.vm.userImage === undefined,
+  exportTo: { clab: false, libvirt: true },
+};
+
+/** Whether a node is a VM. */
+export function isVm(node: NodePlan): node is VmNodePlan {
+  return node.kind === "vm";
+}
+
+/** The VM nodes of a plan, in plan order. */
+export function vmNodes(plan: LabPlan): VmNodePlan[] {
+  return plan.nodes.filter(isVm);
+}

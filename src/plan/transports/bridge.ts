@@ -1,0 +1,95 @@
+/**
+ * `bridge`: a LAN on a Linux bridge in the lab's own namespace (never the
+ * host's). A namespace node's interface is a vEth whose other end is a port
+ * of the bridge; a VM's tap is joined by tc mirred to the host end of a
+ * vEth whose other end is the port. The bridge forwards LLDP
+ * (group_fwd_mask), not STP or LACP (the kernel refuses those bits).
+ */
+import type { BridgeLinkPlan, PortPlan } from "../types.js";
+import { nodeEnd } from "./common.js";
+import type { KernelObject, Transport } from "./types.js";
+
+const port = (link: BridgeLinkPlan, ep: { node: string; ifname: string }): PortPlan => {
+  const p = link.endpoints.find((x) => x.node === ep.node && x.ifname === ep.ifname);
+  if (!p) throw new Error(`link ${link.name} has no end ${ep.node}:${ep.ifname}`);
+  return p;
+};
+
+export const bridge: Transport<BridgeLinkPlan> = {
+  name: "bridge",
+  daemon: false,
+  needsLabNamespace: true,
+  // Taken before any port is named, so no port takes a bridge's name.
+  labName: (input) => ({ preferred: input.name, fallback: `br${input.index + 1}` }),
+  build: (input, ctx) => {
+    const name = input.labName as string;
+    return {
+      name: input.name,
+      type: input.type,
+      transport: "bridge",
+      subnets: input.subnets,
+      namespace: ctx.labNamespace,
+      bridge: name,
+      endpoints: input.endpoints.map((e, k) => ({
+        ...e,
+        port: ctx.labNames.take(`${e.node}-${e.ifname}`, `l${input.index + 1}p${k + 1}`),
+        ...(ctx.attaches(e.node) === "hypervisor"
+          ? { tap: ctx.hostNames.tap(), hostVeth: ctx.hostNames.veth() }
+          : {}),
+      })),
+    };
+  },
+  kernelObjects: (link, view) => [
+    {
+      type: "bridge",
+      namespace: link.namespace,
+      name: link.bridge,
+      ports: link.endpoints.map((e) => e.port),
+    },
+    ...link.endpoints.flatMap((e): KernelObject[] =>
+      e.tap && e.hostVeth
+        ? [
+            { type: "tap", name: e.tap },
+            {
+              type: "veth",
+              ends: [{ ifname: e.hostVeth }, { ifname: e.port, namespace: link.namespace }],
+            },
+          ]
+        : [
+            {
+              type: "veth",
+              ends: [nodeEnd(e, view), { ifname: e.port, namespace: link.namespace }],
+            },
+          ],
+    ),
+  ],
+  mirredPairs: (link) =>
+    link.endpoints.flatMap((p) => (p.tap && p.hostVeth ? [[p.tap, p.hostVeth] as const] : [])),
+  ports: () => [],
+  nicBackend: (link, ep) => {
+    const p = port(link, ep);
+    if (!p.tap) throw new Error(`${ep.node}:${ep.ifname} on ${link.name} has no tap`);
+    return { type: "tap", device: p.tap };
+  },
+  hostCapture: (link, ep) => {
+    const p = port(link, ep);
+    if (!p.tap) throw new Error(`${ep.node}:${ep.ifname} on ${link.name} has no tap`);
+    return { type: "device", device: p.tap, reversed: true };
+  },
+  // Every frame of the segment passes the bridge.
+  linkCapture: (link) => ({
+    type: "device",
+    device: link.bridge,
+    namespace: link.namespace,
+    segment: true,
+  }),
+  endpointObjects: (link, ep) => {
+    const p = port(link, ep);
+    return [
+      `port ${p.port}`,
+      ...(p.tap ? [`tap ${p.tap}`] : []),
+      ...(p.hostVeth ? [`veth ${p.hostVeth}`] : []),
+    ];
+  },
+  label: (link) => `bridge ${link.bridge}`,
+};

@@ -1,0 +1,38 @@
+/**
+ * Pieces several transports share: a node's interface as a vEth end, and
+ * a vEth from the host's namespace to a node's interface.
+ */
+import type { EndpointPlan } from "../types.js";
+import type { PlanView } from "../view.js";
+import type { KernelObject, VethEnd } from "./types.js";
+
+/** A namespace node's interface as the end of a vEth pair, with its planned MAC. */
+export function nodeEnd(ep: EndpointPlan, view: PlanView): VethEnd {
+  const namespace = view.namespace(ep.node);
+  return {
+    ifname: ep.ifname,
+    ...(namespace ? { namespace } : {}),
+    mac: view.mac(ep.node, ep.ifname),
+  };
+}
+
+/**
+ * A vEth from the host's namespace (`hostVeth`) to a namespace node's
+ * interface: how a tap (tc mirred) or socat (the wire daemon) reaches it.
+ */
+export function hostVeth(hostVeth: string, ep: EndpointPlan, view: PlanView): KernelObject {
+  return { type: "veth", ends: [{ ifname: hostVeth }, nodeEnd(ep, view)] };
+}
+
+/** The two ends of a p2p link, as a pair. */
+export function pair<T>(list: readonly T[]): [T, T] {
+  return [list[0] as T, list[1] as T];
+}
+
+/**
+ * @throws {Error} always: a transport was asked for a VM NIC it cannot carry
+ * (the table forbids such links, so this is a bug)
+ */
+export function noVm(transport: string, ep: EndpointPlan): never {
+  throw new Error(`transport ${transport} cannot carry VM interface ${ep.node}:${ep.ifname}`);
+}

@@ -1,0 +1,60 @@
+/**
+ * `tap`: a p2p link with at least one VM end. Each VM NIC is a persistent
+ * tap in the host's namespace; a namespace end is a vEth whose host end
+ * stands in for it. The two host devices are joined by tc mirred redirects
+ * both ways: every frame passes untouched (no bridge, so LLDP, LACP and
+ * STP frames too).
+ */
+import type { TapEndpointPlan, TapLinkPlan } from "../types.js";
+import { hostVeth, noVm, pair } from "./common.js";
+import type { KernelObject, Transport } from "./types.js";
+
+const end = (link: TapLinkPlan, ep: { node: string; ifname: string }): TapEndpointPlan => {
+  const e = link.endpoints.find((x) => x.node === ep.node && x.ifname === ep.ifname);
+  if (!e) throw new Error(`link ${link.name} has no end ${ep.node}:${ep.ifname}`);
+  return e;
+};
+
+export const tap: Transport<TapLinkPlan> = {
+  name: "tap",
+  daemon: false,
+  needsLabNamespace: false,
+  build: (input, ctx) => ({
+    name: input.name,
+    type: "p2p",
+    transport: "tap",
+    subnets: input.subnets,
+    endpoints: pair(
+      input.endpoints.map((e) =>
+        ctx.attaches(e.node) === "hypervisor"
+          ? { ...e, tap: ctx.hostNames.tap() }
+          : { ...e, hostVeth: ctx.hostNames.veth() },
+      ),
+    ),
+  }),
+  kernelObjects: (link, view) =>
+    link.endpoints.flatMap((e): KernelObject[] => [
+      ...(e.tap ? [{ type: "tap" as const, name: e.tap }] : []),
+      ...(e.hostVeth ? [hostVeth(e.hostVeth, e, view)] : []),
+    ]),
+  mirredPairs: (link) => {
+    const [a, b] = link.endpoints;
+    return [[(a.tap ?? a.hostVeth) as string, (b.tap ?? b.hostVeth) as string]];
+  },
+  ports: () => [],
+  nicBackend: (link, ep) => {
+    const e = end(link, ep);
+    return e.tap ? { type: "tap", device: e.tap } : noVm("tap (namespace end)", ep);
+  },
+  hostCapture: (link, ep) => {
+    const e = end(link, ep);
+    // What enters the tap, the guest sent.
+    return e.tap ? { type: "device", device: e.tap, reversed: true } : noVm("tap", ep);
+  },
+  linkCapture: () => undefined,
+  endpointObjects: (link, ep) => {
+    const e = end(link, ep);
+    return [...(e.tap ? [`tap ${e.tap}`] : []), ...(e.hostVeth ? [`veth ${e.hostVeth}`] : [])];
+  },
+  label: () => "tap",
+};

@@ -1,0 +1,281 @@
+/**
+ * Long-lived processes: tcpdump, socat, the wire daemon, QEMU. Short
+ * commands go through a {@link Runner} (`exec.ts`); everything that keeps
+ * running goes through a {@link ProcessStarter}, injected the same way so
+ * that code driving processes can be tested without them. Also the one
+ * liveness check and the one way to stop a process wirelab started.
+ */
+import { spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import type { Readable, Writable } from "node:stream";
+import { WirelabError } from "./errors.js";
+import { findOnPath } from "./exec.js";
+
+/** How long a process may take to be ready unless told otherwise, in ms. */
+export const DEFAULT_READY_TIMEOUT_MS = 30_000;
+
+/** How often a readiness probe is tried, in ms. */
+export const DEFAULT_PROBE_INTERVAL_MS = 50;
+
+/** How long a stopped process gets between SIGTERM and SIGKILL, in ms. */
+export const STOP_GRACE_MS = 3000;
+
+/** How often a stopping process is checked for, in ms. */
+const STOP_POLL_MS = 50;
+
+/** Lines of output kept for error messages. */
+const OUTPUT_TAIL_LINES = 20;
+
+/**
+ * When a started process counts as ready: a line of its output matches, or a
+ * probe (connecting to its socket, say) succeeds.
+ */
+export type ReadyWhen =
+  | { readonly stderr: RegExp }
+  | { readonly stdout: RegExp }
+  | { readonly probe: () => Promise<boolean>; readonly intervalMs?: number };
+
+/** Options of a {@link ProcessStarter}. */
+export interface StartOptions {
+  /** @default ready as soon as it is spawned */
+  readonly readyWhen?: ReadyWhen;
+  /** Give up waiting for ready after this many ms and stop it. @default DEFAULT_READY_TIMEOUT_MS */
+  readonly readyTimeoutMs?: number;
+  /**
+   * Keep running after wirelab exits (its own session; stopped later by PID).
+   * Otherwise it is killed when wirelab dies, even by SIGKILL
+   * (`setpriv --pdeathsig KILL`, util-linux). @default false
+   */
+  readonly detached?: boolean;
+  /**
+   * Its stdout and stderr: readable pipes, appended to a file, this
+   * process's own, or nowhere. @default "pipe"
+   */
+  readonly output?: "pipe" | "inherit" | "ignore" | { readonly file: string };
+  /** Its stderr, when it should go elsewhere than `output`. @default as `output` */
+  readonly stderr?: "pipe" | "inherit" | "ignore";
+  /** Its stdin: a pipe to write to, or nothing. @default "ignore" */
+  readonly input?: "pipe" | "ignore";
+  /** Stops it when aborted. */
+  readonly signal?: AbortSignal;
+}
+
+/** How a process ended. */
+export interface ProcessExit {
+  /** Exit code; null when a signal ended it. */
+  readonly code: number | null;
+  readonly signal: string | null;
+  /** Its last lines on stderr, when piped. */
+  readonly stderr: string;
+}
+
+/** A started process. */
+export interface ProcessHandle {
+  readonly argv: readonly string[];
+  /** Undefined when it could not be spawned at all. */
+  readonly pid: number | undefined;
+  /**
+   * Resolves once it is ready.
+   * @throws {ProcessError} when it ends first or does not get ready in time
+   */
+  readonly ready: Promise<void>;
+  /** Resolves when it has ended (never rejects). */
+  readonly done: Promise<ProcessExit>;
+  readonly stdin?: Writable;
+  readonly stdout?: Readable;
+  readonly stderr?: Readable;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when it has ended. */
+  stop(graceMs?: number): Promise<ProcessExit>;
+}
+
+/** Starts a long-lived process: `(argv, options) → handle`. */
+export type ProcessStarter = (argv: readonly string[], options?: StartOptions) => ProcessHandle;
+
+/** A long-lived process ended before it was ready, or never got ready. */
+export class ProcessError extends WirelabError {
+  override name = "ProcessError";
+  /**
+   * @param argv - what was started
+   * @param why - what happened, e.g. "exited with code 1"
+   * @param output - its last lines of output, if any
+   */
+  constructor(
+    readonly argv: readonly string[],
+    why: string,
+    readonly output = "",
+    /** How it ended; undefined when it was still running but not ready in time. */
+    readonly exit?: ProcessExit,
+  ) {
+    super(
+      `${argv[0] ?? "process"} ${why}: ${argv.join(" ")}${output.trim() ? `\n${indent(output.trim())}` : ""}`,
+    );
+  }
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .slice(-OUTPUT_TAIL_LINES)
+    .map((l) => `  ${l}`)
+    .join("\n");
+}
+
+/**
+ * The real starter, on Node's `child_process.spawn` (a file descriptor is
+ * handed to the child, so a detached one keeps writing its log after
+ * wirelab exits, which a pipe through wirelab would not allow).
+ */
+export const startProcess: ProcessStarter = (argv, options = {}) => {
+  const detached = options.detached ?? false;
+  const setpriv = detached ? undefined : findOnPath("setpriv");
+  const [file, args] = setpriv
+    ? [setpriv, ["--pdeathsig", "KILL", "--", ...argv]]
+    : [argv[0] as string, argv.slice(1)];
+  const out = options.output ?? "pipe";
+  const fd = typeof out === "object" ? openSync(out.file, "a") : undefined;
+  const stdio = fd ?? (out as "pipe" | "inherit" | "ignore");
+  const child = spawn(file, args, {
+    detached,
+    stdio: [options.input ?? "ignore", stdio, options.stderr ?? stdio],
+  });
+  if (fd !== undefined) closeSync(fd);
+  if (detached) child.unref();
+  let stderrTail = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderrTail = (stderrTail + d.toString()).slice(-8192);
+  });
+  const done = new Promise<ProcessExit>((resolve) => {
+    child.once("error", (e) => resolve({ code: null, signal: null, stderr: e.message }));
+    child.once("close", (code, sig) => resolve({ code, signal: sig, stderr: stderrTail }));
+  });
+  const stop = async (graceMs = STOP_GRACE_MS): Promise<ProcessExit> => {
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    const exit = await done;
+    clearTimeout(timer);
+    return exit;
+  };
+  const onAbort = () => void stop();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  void done.then(() => options.signal?.removeEventListener("abort", onAbort));
+  const ready = waitReady(argv, child, done, options, stop);
+  // Nobody need wait for readiness; an unwatched failure must not become an unhandled rejection.
+  ready.catch(() => undefined);
+  return {
+    argv,
+    pid: child.pid,
+    ready,
+    done,
+    ...(child.stdin ? { stdin: child.stdin } : {}),
+    ...(child.stdout ? { stdout: child.stdout } : {}),
+    ...(child.stderr ? { stderr: child.stderr } : {}),
+    stop,
+  };
+};
+
+function waitReady(
+  argv: readonly string[],
+  child: { stdout: Readable | null; stderr: Readable | null },
+  done: Promise<ProcessExit>,
+  options: StartOptions,
+  stop: () => Promise<ProcessExit>,
+): Promise<void> {
+  const when = options.readyWhen;
+  const timeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+  let settled = false;
+  return new Promise<void>((resolve, reject) => {
+    const finish = (e?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (e) reject(e);
+      else resolve();
+    };
+    const timer = setTimeout(() => {
+      void stop();
+      finish(new ProcessError(argv, `was not ready in ${timeoutMs} ms`));
+    }, timeoutMs);
+    void done.then((exit) =>
+      finish(
+        new ProcessError(
+          argv,
+          exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`,
+          exit.stderr,
+          exit,
+        ),
+      ),
+    );
+    if (!when) {
+      finish();
+      return;
+    }
+    if ("probe" in when) {
+      const tick = async () => {
+        while (!settled) {
+          if (await when.probe().catch(() => false)) return finish();
+          await new Promise((r) => setTimeout(r, when.intervalMs ?? DEFAULT_PROBE_INTERVAL_MS));
+        }
+      };
+      void tick();
+      return;
+    }
+    const [stream, pattern] =
+      "stderr" in when ? [child.stderr, when.stderr] : [child.stdout, when.stdout];
+    let seen = "";
+    stream?.on("data", (d: Buffer) => {
+      if (settled) return;
+      seen = (seen + d.toString()).slice(-4096);
+      if (pattern.test(seen)) finish();
+    });
+  });
+}
+
+/**
+ * Whether a process exists. A process of another user (EPERM) exists too.
+ */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * The PID a pidfile names, if that process runs and is the one the pidfile
+ * was written for: /proc/PID/cmdline must satisfy `isOurs`, so a recycled
+ * PID is never taken for it.
+ *
+ * @param isOurs - tells from the process's argv whether it is the expected one
+ */
+export async function pidFromFile(
+  pidfile: string,
+  isOurs: (argv: readonly string[]) => boolean,
+): Promise<number | undefined> {
+  const pid = Number.parseInt(await readFile(pidfile, "utf8").catch(() => ""), 10);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+  return cmdline && isOurs(cmdline.split("\0")) ? pid : undefined;
+}
+
+/**
+ * Stops a process by PID: SIGTERM, then SIGKILL after `graceMs` if it is
+ * still there; resolves once it is gone.
+ */
+export async function stopPid(pid: number, graceMs = STOP_GRACE_MS): Promise<void> {
+  signal(pid, "SIGTERM");
+  for (let waited = 0; waited < graceMs && isAlive(pid); waited += STOP_POLL_MS) {
+    await new Promise((r) => setTimeout(r, STOP_POLL_MS));
+  }
+  if (isAlive(pid)) signal(pid, "SIGKILL");
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}

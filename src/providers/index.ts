@@ -1,0 +1,26 @@
+/**
+ * The providers, in the order `up` runs them within each phase (and `down`
+ * undoes them in reverse): kernel objects first, then the wire daemon, then
+ * the VMs, whose NICs need the taps and whose stream sockets the daemon
+ * reaches.
+ */
+import { netnsProvider } from "./netns/provider.js";
+import type { Provider } from "./provider.js";
+import { qemuProvider } from "./qemu/provider.js";
+import type { ImageReader } from "./session.js";
+import { wireProvider } from "./wire/provider.js";
+
+/** What providers need from outside (injected for tests). */
+export interface ProviderDeps {
+  readonly images: ImageReader;
+}
+
+/** Every provider, in order. */
+export function allProviders(deps: ProviderDeps): readonly Provider[] {
+  return [netnsProvider, wireProvider, qemuProvider(deps.images)] as readonly Provider[];
+}
+
+/** The provider of a name. */
+export function providerNamed(deps: ProviderDeps, name: string): Provider | undefined {
+  return allProviders(deps).find((p) => p.name === name);
+}

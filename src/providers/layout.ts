@@ -1,0 +1,88 @@
+/**
+ * The files of a running lab, under its directory in the state store
+ * (`<state>/labs/<lab>/`, see docs/design.md, "State"). Every provider takes
+ * its paths from here, so none needs to know another's:
+ *
+ *     state.json, lock             the lab's record (lab/state.ts)
+ *     vm/<node>.{pid,log,initrd}   a VM's QEMU: pidfile, messages, initramfs
+ *     vm/<node>.{cmd,console,qmp}  its agent, serial console and QMP sockets
+ *     vm/<node>.console.log        what its console printed
+ *     vm/<node>.n<i>.sock          its i-th NIC on a wire-daemon link
+ *                                  (QEMU listens, the daemon connects)
+ *     wire/                        the wire daemon: config, control socket,
+ *                                  live state, pidfiles, log
+ */
+import { join } from "node:path";
+
+/** Files of one VM. */
+export interface VmFiles {
+  readonly dir: string;
+  /** Command agent socket (virtio-serial `wirelab.cmd`). */
+  readonly agent: string;
+  /** Serial console socket. */
+  readonly console: string;
+  /** What the console printed. */
+  readonly consoleLog: string;
+  readonly pidfile: string;
+  /** QMP monitor socket (link state). */
+  readonly qmp: string;
+  /** QEMU's own messages (its stderr and `-D` log). */
+  readonly log: string;
+  readonly initrd: string;
+}
+
+/** Files of the wire daemon. */
+export interface WireFiles {
+  readonly dir: string;
+  readonly config: string;
+  readonly control: string;
+  /** Live changes (impairments, ports down), kept across restarts of the daemon. */
+  readonly liveState: string;
+  readonly pidfile: string;
+  readonly supervisorPidfile: string;
+  readonly log: string;
+}
+
+/** Where a lab's files are. */
+export interface LabLayout {
+  readonly dir: string;
+  vm(node: string): VmFiles;
+  readonly wire: WireFiles;
+  /**
+   * The unix socket of a VM NIC on a wire-daemon link (`-netdev stream`):
+   * QEMU listens on it, the daemon connects to it.
+   *
+   * @param index - the NIC's 1-based position among the node's interfaces
+   */
+  nicSocket(node: string, index: number): string;
+}
+
+/** @param labDir - the lab's directory in the state store */
+export function labLayout(labDir: string): LabLayout {
+  const vmDir = join(labDir, "vm");
+  const wireDir = join(labDir, "wire");
+  return {
+    dir: labDir,
+    vm: (node) => ({
+      dir: vmDir,
+      agent: join(vmDir, `${node}.cmd`),
+      console: join(vmDir, `${node}.console`),
+      consoleLog: join(vmDir, `${node}.console.log`),
+      pidfile: join(vmDir, `${node}.pid`),
+      qmp: join(vmDir, `${node}.qmp`),
+      log: join(vmDir, `${node}.log`),
+      initrd: join(vmDir, `${node}.initrd`),
+    }),
+    wire: {
+      dir: wireDir,
+      config: join(wireDir, "config.json"),
+      control: join(wireDir, "control.sock"),
+      liveState: join(wireDir, "live.json"),
+      pidfile: join(wireDir, "daemon.pid"),
+      supervisorPidfile: join(wireDir, "supervisor.pid"),
+      log: join(wireDir, "wire.log"),
+    },
+    // Short: a unix socket path holds at most 107 bytes.
+    nicSocket: (node, index) => join(vmDir, `${node}.n${index}.sock`),
+  };
+}

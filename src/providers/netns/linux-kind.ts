@@ -1,0 +1,37 @@
+/**
+ * Running `linux` nodes: commands through `ip netns exec`, interfaces read
+ * with `ip -json`, a link end cut by setting the interface down (a vEth
+ * peer then sees no carrier), a restart by rebuilding the namespace.
+ */
+import { LabError } from "../../errors.js";
+import type { LinuxNodePlan } from "../../plan/types.js";
+import type { NodeKind } from "../node-kind.js";
+import { liveInterfaces } from "./kernel.js";
+import { rebuildNamespace } from "./provider.js";
+
+export const linuxKind: NodeKind<LinuxNodePlan> = {
+  name: "linux",
+  async exec(s, node, argv, options = {}) {
+    const r = await s.run("ip", ["netns", "exec", node.namespace, ...argv], {
+      check: false,
+      inheritStdio: options.interactive ?? false,
+    });
+    // Killed by a signal: 128 + its number, as a shell reports it.
+    return { exitCode: r.exitCode ?? 128, stdout: r.stdout, stderr: r.stderr };
+  },
+  async status(s, node) {
+    const interfaces = await liveInterfaces(s.run, node.namespace);
+    return { present: interfaces.length > 0, interfaces };
+  },
+  async setLinkState(s, node, ifname, up) {
+    await s.run("ip", ["-n", node.namespace, "link", "set", "dev", ifname, up ? "up" : "down"]);
+  },
+  async restart(s, node) {
+    await rebuildNamespace(s.run, s.plan, node.name, node.namespace, node.forwarding);
+  },
+  consoleSocket(_s, node) {
+    throw new LabError(
+      `"${node.name}" is a namespace node and has no console; use: wirelab exec ${node.name} -- sh`,
+    );
+  },
+};
