@@ -1,12 +1,11 @@
 /**
- * Running external programs (`ip`, `tc`, `ping`, later `qemu`) with argument
+ * Running short external programs (`ip`, `tc`, `ping`, `sysctl`) with argument
  * arrays, never through a shell. Everything that drives processes takes a
  * {@link Runner} so tests can record the argv instead of running it.
  */
-import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
 import { execa } from "execa";
 import { WirelabError } from "./errors.js";
+import { findOnPath } from "./find-tool.js";
 
 /** Options for one command run. */
 export interface RunOptions {
@@ -119,20 +118,4 @@ let setprivCache: string | null | undefined;
 function setprivPath(): string | undefined {
   if (setprivCache === undefined) setprivCache = findOnPath("setpriv") ?? null;
   return setprivCache ?? undefined;
-}
-
-/** Full path of an executable found on `$PATH` (plus the sbin directories root uses). */
-export function findOnPath(tool: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/sbin"];
-  for (const dir of dirs) {
-    if (!dir) continue;
-    const candidate = join(dir, tool);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }

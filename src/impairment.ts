@@ -45,6 +45,9 @@ export interface ImpairmentInput {
   readonly duplicate?: string | number | undefined;
 }
 
+/** Longest delay or jitter, in ms. */
+export const MAX_DELAY_MS = 60_000;
+
 const TIME_UNITS: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };
 const RATE_UNITS: Record<string, number> = {
   bit: 0.001,
@@ -72,7 +75,7 @@ export function parseImpairment(
     const v = input[key];
     if (v === undefined) return;
     const ms = withUnit(v, TIME_UNITS, "ms");
-    if (ms === undefined || ms > 60_000)
+    if (ms === undefined || ms > MAX_DELAY_MS)
       errors.push({
         key,
         message: `${key}: expected a time up to 60s, e.g. 20ms, 1.5ms, 2s; got ${JSON.stringify(v)}`,

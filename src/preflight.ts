@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { PermissionError, WirelabError } from "./errors.js";
-import { findOnPath } from "./exec.js";
+import { findOnPath } from "./find-tool.js";
 
 /** CAP_NET_ADMIN (12) and CAP_SYS_ADMIN (21, for `ip netns add` mounts); linux/capability.h. */
 const NEEDED_CAPS = [12n, 21n];

@@ -10,7 +10,7 @@ import { closeSync, openSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
 import { WirelabError } from "./errors.js";
-import { findOnPath } from "./exec.js";
+import { findOnPath } from "./find-tool.js";
 
 /** How long a process may take to be ready unless told otherwise, in ms. */
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;

@@ -28,6 +28,9 @@ import { startWireSource } from "./wire-source.js";
 /** How long a tcpdump may take to start listening, in ms. */
 export const CAPTURE_READY_TIMEOUT_MS = 10_000;
 
+/** How long a tcpdump that failed to start is given to say why (its exit), in ms. */
+const FAILURE_WORDS_MS = 100;
+
 /** A frame as captured. */
 export interface CapturedFrame {
   /** Capture time, ns since the epoch (the outer packet's, for tunnels). */
@@ -112,7 +115,10 @@ export async function startCapture(
     stoppers.push(() => void handle.stop());
     listening.push(
       handle.ready.catch(async () => {
-        const exit = await Promise.race([handle.done, new Promise((r) => setTimeout(r, 100))]);
+        const exit = await Promise.race([
+          handle.done,
+          new Promise((r) => setTimeout(r, FAILURE_WORDS_MS)),
+        ]);
         const said = (exit as { stderr?: string } | undefined)?.stderr?.trim();
         throw new LabError(`capture stopped: ${argv.join(" ")}${said ? `: ${said}` : ""}`);
       }),

@@ -7,7 +7,7 @@
  * command's own code.
  */
 import { Command, CommanderError } from "commander";
-import { TopologyError, WirelabError } from "../errors.js";
+import { TopologyError, WirelabError } from "../index.js";
 import { registerCapture } from "./commands/capture.js";
 import { registerConsole } from "./commands/console.js";
 import { registerCreate } from "./commands/create.js";
@@ -22,9 +22,7 @@ import { registerUpDown } from "./commands/up-down.js";
 import { registerValidate } from "./commands/validate.js";
 import { type CliIO, processIO } from "./io.js";
 import { renderDiagnostic } from "./render.js";
-
-/** Package version, kept in step with package.json. */
-export const VERSION = "0.1.0";
+import { packageVersion } from "./version.js";
 
 /**
  * Runs the CLI.
@@ -42,7 +40,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .description(
       "virtual network labs on one Linux host: namespaces joined by real wires, addressed and routed",
     )
-    .version(VERSION)
+    .version(packageVersion())
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })

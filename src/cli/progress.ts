@@ -3,7 +3,7 @@
  * terminal, and prints nothing but notices elsewhere (CI logs stay clean).
  */
 import type { Ora } from "ora";
-import type { ProgressEvent, Reporter } from "../log.js";
+import type { ProgressEvent, Reporter } from "../index.js";
 
 /** Spinner-backed reporter; call `stop()` when the operation ends. */
 export interface CliReporter extends Reporter {

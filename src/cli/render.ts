@@ -1,7 +1,7 @@
 /**
  * Diagnostics as the CLI prints them, with a caret under the problem.
  */
-import { type Diagnostic, formatDiagnostic } from "../errors.js";
+import { type Diagnostic, formatDiagnostic } from "../index.js";
 
 /**
  * `file:line:col: message`, the source line, and a caret under the column.

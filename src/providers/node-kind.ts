@@ -33,7 +33,7 @@ export interface NodeRunResult {
 export interface NodeExecOptions {
   /** Connect the command to this terminal (a VM's output is printed when it ends). @default false */
   readonly interactive?: boolean;
-  /** Give up on a command after this many ms (VMs). @default 60000 */
+  /** Give up on a command after this many ms (VMs). @default DEFAULT_COMMAND_TIMEOUT_MS (agent.ts) */
   readonly timeoutMs?: number;
 }
 

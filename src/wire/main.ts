@@ -10,9 +10,9 @@
  * the daemon too. The VMs' tunnels keep their ports, so after a restart the
  * links carry frames again by themselves.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { type ProcessHandle, startProcess } from "../process.js";
 import type { WireConfig } from "./config.js";
 import { startWireDaemon } from "./daemon.js";
 
@@ -22,6 +22,15 @@ if ((mode !== "run" && mode !== "supervise") || !configFile) {
   process.exit(2);
 }
 const log = (msg: string) => process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
+
+/** A child that exits sooner than this after its start (ms) is retried with a growing delay. */
+const QUICK_EXIT_MS = 1000;
+/** Delay before a child is started again, in ms (times the restarts so far after quick exits). */
+const RESTART_DELAY_MS = 200;
+/** Longest delay before a restart, in ms. */
+const MAX_RESTART_DELAY_MS = 5000;
+/** How long children get to stop before SIGKILL, in ms. */
+const STOP_GRACE_MS = 2000;
 
 if (mode === "run") {
   const config = JSON.parse(readFileSync(configFile, "utf8")) as WireConfig;
@@ -34,22 +43,27 @@ if (mode === "run") {
   // The daemon and one socat per namespace interface, each started again when it dies.
   const config = JSON.parse(readFileSync(configFile, "utf8")) as WireConfig;
   const self = fileURLToPath(import.meta.url);
-  const children = new Set<ChildProcess>();
+  const children = new Set<ProcessHandle>();
   let stopping = false;
   const keep = (name: string, argv: readonly string[]) => {
     let restarts = 0;
     const start = () => {
       const started = Date.now();
-      // Children die with the supervisor, even when it is killed (setpriv --pdeathsig, util-linux).
-      const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", ...argv], { stdio: "inherit" });
+      // Children die with the supervisor, even when it is killed (startProcess: setpriv --pdeathsig).
+      const child = startProcess(argv, { output: "inherit" });
       children.add(child);
-      child.on("exit", (code, signal) => {
+      void child.done.then((exit) => {
         children.delete(child);
         if (stopping) return;
         restarts++;
         // One that dies at once (a port taken, a device not there yet) is retried more slowly.
-        const wait = Date.now() - started < 1000 ? Math.min(5000, 200 * restarts) : 200;
-        log(`${name} exited (${signal ?? `code ${code}`}); restart ${restarts} in ${wait} ms`);
+        const wait =
+          Date.now() - started < QUICK_EXIT_MS
+            ? Math.min(MAX_RESTART_DELAY_MS, RESTART_DELAY_MS * restarts)
+            : RESTART_DELAY_MS;
+        log(
+          `${name} exited (${exit.signal ?? `code ${exit.code}`}); restart ${restarts} in ${wait} ms`,
+        );
         setTimeout(start, wait);
       });
     };
@@ -68,18 +82,7 @@ if (mode === "run") {
   }
   const stop = () => {
     stopping = true;
-    for (const c of children) c.kill("SIGTERM");
-    const deadline = setTimeout(() => {
-      for (const c of children) c.kill("SIGKILL");
-      process.exit(0);
-    }, 2000);
-    const check = setInterval(() => {
-      if (children.size === 0) {
-        clearTimeout(deadline);
-        clearInterval(check);
-        process.exit(0);
-      }
-    }, 20);
+    void Promise.all([...children].map((c) => c.stop(STOP_GRACE_MS))).then(() => process.exit(0));
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);

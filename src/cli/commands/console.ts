@@ -5,6 +5,9 @@ import type { CliIO } from "../io.js";
 /** Ctrl-] (0x1d), the escape `virsh console` and telnet use. */
 const DETACH = 0x1d;
 
+/** After the input ends (a pipe), how long the console's answer is still shown, in ms. */
+const DRAIN_MS = 300;
+
 /** Adds `wirelab console [--lab NAME] NODE`: the VM's serial console on this terminal; Ctrl-] detaches. */
 export function registerConsole(
   program: Command,
@@ -50,7 +53,7 @@ export function registerConsole(
           } else sock.write(d);
         };
         stdin.on("data", onKey);
-        stdin.once("end", () => setTimeout(done, 300));
+        stdin.once("end", () => setTimeout(done, DRAIN_MS));
         sock.on("data", (d: Buffer) => process.stdout.write(d));
         sock.once("close", done);
       });

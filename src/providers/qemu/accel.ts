@@ -10,7 +10,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Runner } from "../../exec.js";
-import { findOnPath } from "../../exec.js";
+import { findOnPath } from "../../find-tool.js";
 import type { GuestImage } from "../../image/build.js";
 
 export type Accel = "kvm" | "tcg";

@@ -11,6 +11,15 @@
 import { connect, type Socket } from "node:net";
 import { WirelabError } from "../../errors.js";
 
+/** How long one try of a booting guest may wait for PONG, in ms. */
+const PING_TRY_MS = 1000;
+
+/** Pause between connection tries while a VM boots, in ms. */
+const RETRY_PAUSE_MS = 100;
+
+/** How long a command may run in the guest unless told otherwise, in ms. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
+
 /** Output of a command run in a VM. */
 export interface AgentResult {
   readonly exitCode: number;
@@ -84,12 +93,13 @@ export class AgentClient {
       let client: AgentClient | undefined;
       try {
         client = await AgentClient.connect(path);
-        if (await client.ping(Math.min(1000, Math.max(1, deadline - Date.now())))) return client;
+        if (await client.ping(Math.min(PING_TRY_MS, Math.max(1, deadline - Date.now()))))
+          return client;
         client.close();
       } catch (e) {
         client?.close();
         last = (e as Error).message;
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
       }
     }
     throw new AgentError(
@@ -110,10 +120,10 @@ export class AgentClient {
    * Runs a program in the guest and returns its exit code and output.
    *
    * @param argv - program and arguments (no shell)
-   * @param timeoutMs - give up after this many ms @default 60000
+   * @param timeoutMs - give up after this many ms @default DEFAULT_COMMAND_TIMEOUT_MS
    * @throws {AgentError} on time-out or a broken channel
    */
-  async run(argv: readonly string[], timeoutMs = 60_000): Promise<AgentResult> {
+  async run(argv: readonly string[], timeoutMs = DEFAULT_COMMAND_TIMEOUT_MS): Promise<AgentResult> {
     const script = Buffer.from(commandScript(argv)).toString("base64");
     const fields = await this.request("RUN", script, timeoutMs);
     if (fields[0] !== "RES")

@@ -6,6 +6,9 @@
 import { connect, type Socket } from "node:net";
 import { LabError } from "../../errors.js";
 
+/** How long QEMU may take to answer, in ms. */
+export const QMP_TIMEOUT_MS = 5000;
+
 /**
  * Runs QMP commands on one VM, in order.
  *
@@ -15,7 +18,7 @@ import { LabError } from "../../errors.js";
 export async function qmp(
   socketPath: string,
   commands: readonly { execute: string; arguments?: object }[],
-  timeoutMs = 5000,
+  timeoutMs = QMP_TIMEOUT_MS,
 ): Promise<unknown[]> {
   const socket: Socket = connect(socketPath);
   socket.setTimeout(timeoutMs);

@@ -10,12 +10,10 @@ import { runsCommands } from "../../plan/kinds/index.js";
 import { sshKey } from "../../plan/ports.js";
 import type { VmNodePlan } from "../../plan/types.js";
 import type { LiveInterface, NodeKind } from "../node-kind.js";
+import { DEFAULT_COMMAND_TIMEOUT_MS } from "./agent.js";
 import { netdevId } from "./args.js";
 import { qemuPid, restartVm } from "./provider.js";
 import { qmp } from "./qmp.js";
-
-/** How long a VM command may run unless told otherwise, in ms. */
-export const VM_COMMAND_TIMEOUT_MS = 60_000;
 
 /** How long `status` waits for a VM's interfaces, in ms. */
 const STATUS_TIMEOUT_MS = 5000;
@@ -29,7 +27,7 @@ export const vmKind: NodeKind<VmNodePlan> = {
       );
     }
     const agent = await s.agents.get(node.name);
-    const r = await agent.run(argv, options.timeoutMs ?? VM_COMMAND_TIMEOUT_MS);
+    const r = await agent.run(argv, options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
     if (options.interactive) {
       process.stdout.write(r.stdout);
       process.stderr.write(r.stderr);
