@@ -65,3 +65,14 @@ export function requireTools(tools: readonly string[]): void {
     );
   }
 }
+
+/** The checks commands make before touching anything (injected, so tests can run without root). */
+export interface Preflight {
+  /** @throws {PermissionError} without CAP_NET_ADMIN and CAP_SYS_ADMIN */
+  requireRoot(command: string): void;
+  /** @throws {WirelabError} naming missing tools and their Debian packages */
+  requireTools(tools: readonly string[]): void;
+}
+
+/** The real checks. */
+export const systemPreflight: Preflight = { requireRoot, requireTools };

@@ -14,7 +14,6 @@ import { type LabTarget, requireLab } from "../lab/resolve.js";
 import { capturePointOf, linkCapturePointOf } from "../plan/transports/index.js";
 import type { CapturePoint } from "../plan/transports/types.js";
 import { PlanView } from "../plan/view.js";
-import { requireRoot, requireTools } from "../preflight.js";
 import type { ProcessHandle } from "../process.js";
 import { labLayout } from "../providers/layout.js";
 import { decapsulate } from "./decap.js";
@@ -87,8 +86,8 @@ export async function startCapture(
   const state = await requireLab(deps.store, target);
   const view = new PlanView(state.plan);
   const { point, name } = resolvePoint(view, state, what);
-  requireRoot("capture");
-  requireTools(["tcpdump"]);
+  deps.preflight.requireRoot("capture");
+  deps.preflight.requireTools(["tcpdump"]);
   const filter = options.filter ?? [];
   const sources = captureSources(point, filter, {
     ports: state.ports,

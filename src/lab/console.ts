@@ -2,7 +2,6 @@
  * Where a node's serial console listens, for `wirelab console`.
  */
 
-import { requireRoot } from "../preflight.js";
 import { nodeKind } from "../providers/kinds.js";
 import { type LabDeps, resolveDeps } from "./deps.js";
 import { findNode } from "./exec.js";
@@ -21,6 +20,6 @@ export async function consoleSocket(
   const deps = resolveDeps(options);
   const state = await requireLab(deps.store, target);
   const n = findNode(state, node);
-  requireRoot("console");
+  deps.preflight.requireRoot("console");
   return withSession(state, deps, async (s) => nodeKind(n).consoleSocket(s, n));
 }

@@ -6,6 +6,7 @@
  */
 import { defaultRunner, type Runner } from "../exec.js";
 import { readImage } from "../image/build.js";
+import { type Preflight, systemPreflight } from "../preflight.js";
 import { type ProcessStarter, startProcess } from "../process.js";
 import { allocatePorts, type PortAllocator } from "../providers/ports.js";
 import type { ImageReader } from "../providers/session.js";
@@ -23,6 +24,8 @@ export interface LabDeps {
   readonly images?: ImageReader;
   /** Allocates ports on 127.0.0.1. @default allocatePorts */
   readonly allocatePorts?: PortAllocator;
+  /** Privilege and tool checks. @default systemPreflight */
+  readonly preflight?: Preflight;
 }
 
 /** The dependencies with defaults filled in. */
@@ -36,5 +39,6 @@ export function resolveDeps(options: LabDeps): ResolvedDeps {
     store: options.store ?? new StateStore(),
     images: options.images ?? (() => readImage()),
     allocatePorts: options.allocatePorts ?? allocatePorts,
+    preflight: options.preflight ?? systemPreflight,
   };
 }

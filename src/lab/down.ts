@@ -3,7 +3,6 @@
  * rollback stack of `up`, undone last entry first.
  */
 import type { Reporter } from "../log.js";
-import { requireRoot } from "../preflight.js";
 import { allProviders } from "../providers/index.js";
 import { labLayout } from "../providers/layout.js";
 import type { Removed } from "../providers/provider.js";
@@ -44,7 +43,7 @@ export async function down(target: LabTarget, options: DownOptions = {}): Promis
   const started = performance.now();
   const deps = resolveDeps(options);
   const { store } = deps;
-  requireRoot("down");
+  deps.preflight.requireRoot("down");
   const { lab, state } = await resolveLab(store, target);
   if (!state)
     return {

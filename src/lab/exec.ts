@@ -3,7 +3,6 @@
  */
 import { LabError } from "../errors.js";
 import type { NodePlan } from "../plan/types.js";
-import { requireRoot } from "../preflight.js";
 import { nodeKind } from "../providers/kinds.js";
 import { suggest } from "../topology/suggest.js";
 import { type LabDeps, resolveDeps } from "./deps.js";
@@ -42,7 +41,7 @@ export async function execInNode(
   const deps = resolveDeps(options);
   const state = await requireLab(deps.store, target);
   const n = findNode(state, node);
-  requireRoot("exec");
+  deps.preflight.requireRoot("exec");
   if (command.length === 0)
     throw new LabError(`no command given; write: wirelab exec ${node} -- COMMAND [ARGS…]`);
   return withSession(state, deps, (s) =>

@@ -16,7 +16,6 @@ import {
 } from "../impairment.js";
 import { carriedByDaemon, transportOf } from "../plan/transports/index.js";
 import type { LinkPlan, NodePlan, TransportName } from "../plan/types.js";
-import { requireRoot } from "../preflight.js";
 import { nodeKind } from "../providers/kinds.js";
 import { labLayout } from "../providers/layout.js";
 import { connectDaemon } from "../providers/wire/provider.js";
@@ -101,7 +100,7 @@ export async function impairLink(
 ): Promise<void> {
   const deps = resolveDeps(options);
   const state = await requireLab(deps.store, target);
-  requireRoot("link impair");
+  deps.preflight.requireRoot("link impair");
   const link = linkOf(state, findNode(state, node), ifname);
   if (!carriedByDaemon(link)) {
     throw new LabError(
@@ -141,7 +140,7 @@ export async function setLinkState(
 ): Promise<void> {
   const deps = resolveDeps(options);
   const state = await requireLab(deps.store, target);
-  requireRoot(`link ${up ? "up" : "down"}`);
+  deps.preflight.requireRoot(`link ${up ? "up" : "down"}`);
   const link = linkOf(state, findNode(state, node), ifname);
   // A p2p wire is cut at both ends, as a pulled cable is; a LAN port alone.
   const ends =

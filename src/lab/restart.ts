@@ -6,7 +6,6 @@
  * notices more than a link going down and up.
  */
 import type { Reporter } from "../log.js";
-import { requireRoot } from "../preflight.js";
 import { nodeKind } from "../providers/kinds.js";
 import { type LabDeps, resolveDeps } from "./deps.js";
 import { findNode } from "./exec.js";
@@ -34,7 +33,7 @@ export async function restartNode(
   const deps = resolveDeps(options);
   const state = await requireLab(deps.store, target);
   const n = findNode(state, node);
-  requireRoot("restart");
+  deps.preflight.requireRoot("restart");
   const release = await deps.store.lock(state.lab);
   try {
     await withSession(state, deps, (s) => nodeKind(n).restart(s, n), options.reporter);

@@ -9,7 +9,6 @@ import { withSession } from "../lab/session.js";
 import { requireLabOrUnmanaged } from "../lab/unmanaged.js";
 import type { Reporter } from "../log.js";
 import type { NodePlan } from "../plan/types.js";
-import { requireRoot, requireTools } from "../preflight.js";
 import { nodeKind } from "../providers/kinds.js";
 import type { NodeSession } from "../providers/session.js";
 import { type ValidationTest, validationTests } from "./tests.js";
@@ -65,8 +64,8 @@ export async function validateLab(
   const deps = resolveDeps(options);
   // A lab built by an exported setup.sh has no record: its topology file tells its namespaces.
   const state = await requireLabOrUnmanaged(deps, target);
-  requireRoot("validate");
-  requireTools(["ip", "ping"]);
+  deps.preflight.requireRoot("validate");
+  deps.preflight.requireTools(["ip", "ping"]);
   const tests = validationTests(state.plan, options.neighbours ?? true);
   let done = 0;
   const results = await withSession(state, deps, (s) =>

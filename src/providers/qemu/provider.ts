@@ -161,19 +161,25 @@ async function startVm(
   try {
     await handle.ready;
   } catch (e) {
-    throw await bootFailure(node.name, f, e as Error);
+    throw await bootFailure(node.name, f, e as Error, bootTimeoutMs);
   }
 }
 
 /** The reason a VM did not come up: QEMU's own words, or where its console stopped. */
-async function bootFailure(node: string, f: VmFiles, e: Error): Promise<Error> {
+async function bootFailure(
+  node: string,
+  f: VmFiles,
+  e: Error,
+  bootTimeoutMs: number,
+): Promise<Error> {
   const tail = async (file: string) =>
     (await readFile(file, "utf8").catch(() => ""))
       .trim()
       .split("\n")
       .filter(Boolean)
       .slice(-TAIL_LINES);
-  if (e instanceof ProcessError && e.exit) {
+  if (!(e instanceof ProcessError)) return e;
+  if (e.exit) {
     const log = await tail(f.log);
     return new LabError(
       `VM ${node}: QEMU ${e.exit.signal ? `was killed by ${e.exit.signal}` : `exited with code ${e.exit.code}`}${log.length ? `:\n  ${log.join("\n  ")}` : ""}\n(its log: ${f.log})`,
@@ -181,7 +187,9 @@ async function bootFailure(node: string, f: VmFiles, e: Error): Promise<Error> {
   }
   const console = await tail(f.consoleLog);
   const said = console.length ? `; its console ended with:\n  ${console.join("\n  ")}` : "";
-  return new AgentError(`VM ${node}: ${e.message}${said}`);
+  return new AgentError(
+    `VM ${node} did not answer within ${Math.round(bootTimeoutMs / 1000)} s${said}`,
+  );
 }
 
 async function agentAnswers(path: string): Promise<boolean> {
