@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine (as root) to a running lab:
-# installs everything, then builds and validates the seed 004 network.
+# installs everything, then builds and validates the six-router example.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh

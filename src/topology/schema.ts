@@ -33,7 +33,7 @@ export const ifnameSchema = z
 /** Node kinds: `linux` (a network namespace) and `vm` (a QEMU virtual machine). */
 export const nodeKindSchema = z.enum(["linux", "vm"]);
 
-/** Link transports named in DESIGN.md. */
+/** Link transports a file may name (docs/topology.md; the planner's table decides). */
 export const transportSchema = z.enum(["veth", "bridge", "udp", "tap", "hub", "switch"]);
 
 const cidrString = z.string();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { OrderedMerge } from "../../src/capture/merge.js";
 
 describe("OrderedMerge", () => {
@@ -15,11 +15,18 @@ describe("OrderedMerge", () => {
     expect(out).toEqual(["request", "reply", "next"]);
   });
 
-  it("does not let an idle source hold frames for longer than idleMs", async () => {
-    const out: string[] = [];
-    const m = new OrderedMerge<string>(2, (x) => out.push(x), 5);
-    m.push(0, 1n, "a");
-    await new Promise((r) => setTimeout(r, 20));
-    expect(out).toEqual(["a"]);
+  it("does not let an idle source hold frames for longer than idleMs", () => {
+    vi.useFakeTimers();
+    try {
+      const out: string[] = [];
+      const m = new OrderedMerge<string>(2, (x) => out.push(x), 5);
+      m.push(0, 1n, "a");
+      vi.advanceTimersByTime(4);
+      expect(out, "held while the other source may still deliver").toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(out).toEqual(["a"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -29,7 +29,7 @@ describe("containerlab export", () => {
       const text = clabExport(planOfFile(`examples/${example}.yml`), `examples/${example}.yml`);
       const ok = validate(parse(text));
       expect(validate.errors ?? [], example).toEqual([]);
-      expect(ok).toBe(true);
+      expect(ok, `${example} is valid against the schema`).toBe(true);
       const golden = `test/golden/${example}.clab.yml`;
       if (process.env.UPDATE_GOLDEN) writeFileSync(golden, text);
       expect(existsSync(golden), `${golden} is missing; UPDATE_GOLDEN=1 writes it`).toBe(true);

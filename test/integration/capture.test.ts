@@ -20,6 +20,7 @@ import {
   lldpdu,
   sendRawFrame,
   stateDir,
+  waitFor,
 } from "./lab-helpers.js";
 
 const TOPOLOGY = `
@@ -144,8 +145,28 @@ describe("capture on every link type, decoded by tshark", () => {
       ]);
       expect(r.code, `${from} → ${to} on ${link}`).toBe(0);
     }
-    // lldpd's first LLDPDU leaves within a second of its start.
-    await new Promise((r) => setTimeout(r, 1500));
+    // lldpd sends its first LLDPDU soon after it starts: wait until every capture has the ones it should.
+    const lldpFrom: Record<string, string[]> = {
+      tun: ["v1", "v2"],
+      tapvv: ["v1", "v2"],
+      vn: ["v1"],
+      lan: ["v1", "v2"],
+      veth: ["n1"],
+    };
+    const hasLldp = (name: string) => {
+      try {
+        const seen = decode((captures.get(name) as Capture).file);
+        return (lldpFrom[name] ?? []).every((n) =>
+          seen.some((f) => f.proto === "lldp" && f.detail === n),
+        );
+      } catch {
+        return false; // a block still being written
+      }
+    };
+    await waitFor("LLDP in every capture", () => Object.keys(lldpFrom).every(hasLldp), {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
     for (const [name, c] of captures) {
       c.proc.kill("SIGINT");
       expect(await c.exit, `capture ${name} exit code`).toBe(0);

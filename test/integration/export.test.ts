@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { cli, labFile, leftovers } from "./lab-helpers.js";
+import { cli, labFile, leftovers, waitFor } from "./lab-helpers.js";
 
 describe("script export, run for real", () => {
   const dir = mkdtempSync(join(tmpdir(), "wl-script-"));
@@ -28,14 +28,13 @@ describe("script export, run for real", () => {
     execFileSync("shellcheck", [join(out, "setup.sh"), join(out, "cleanup.sh")]);
     execFileSync("bash", [join(out, "setup.sh")], { stdio: "ignore" });
     // h1 → v2: over v1's tap + tc mirred, then the QEMU UDP tunnel v1–v2 (routing: static).
-    let ok = false;
-    for (let i = 0; i < 80 && !ok; i++) {
-      ok =
+    await waitFor(
+      "h1 to reach v2 once the VMs have booted",
+      () =>
         spawnSync("ip", ["netns", "exec", `wl-${lab}-h1`, "ping", "-c", "1", "-W", "1", "10.1.0.2"])
-          .status === 0;
-      if (!ok) await new Promise((r) => setTimeout(r, 500));
-    }
-    expect(ok).toBe(true);
+          .status === 0,
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
     execFileSync("bash", [join(out, "cleanup.sh")], { stdio: "ignore" });
     expect(leftovers(lab)).toEqual({ qemu: [], wire: [], hostDevices: [], namespaces: [] });
   }, 90_000);

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   captureOne,
   cli,
@@ -8,19 +8,24 @@ import {
   namespaces,
   sendRawFrame,
   stateDir,
+  waitFor,
 } from "./lab-helpers.js";
 
 const { file, lab } = labFile("examples/six-routers.yml", "six");
 const ns = (node: string) => `wl-${lab}-${node}`;
 
-describe("six-routers (seed 004) in namespaces", () => {
+describe("six-routers in namespaces", () => {
+  let upped: ReturnType<typeof cli>;
+  beforeAll(() => {
+    upped = cli(["up", file]);
+  });
   afterAll(() => {
     cli(["down", file]);
     expect(namespaces(`wl-${lab}`)).toEqual([]);
   });
 
   it("comes up with a namespace per node and one for its LAN", () => {
-    const r = cli(["up", file]);
+    const r = upped;
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`lab ${lab} is up: 7 nodes, 6 links`);
@@ -40,7 +45,7 @@ describe("six-routers (seed 004) in namespaces", () => {
     );
   });
 
-  it("has the seed's addresses, routes and forwarding in the kernel", () => {
+  it("has the written addresses, routes and forwarding in the kernel", () => {
     const addrs = JSON.parse(
       execFileSync("ip", ["-n", ns("rt4"), "-json", "-4", "address", "show"], { encoding: "utf8" }),
     ) as {
@@ -171,14 +176,18 @@ describe("six-routers (seed 004) in namespaces", () => {
       ],
       {
         env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
-        stdio: ["ignore", "pipe", "ignore"],
+        stdio: ["ignore", "pipe", "pipe"],
       },
     );
     let out = "";
+    let err = "";
     pipeline.stdout.on("data", (d: Buffer) => {
       out += d.toString();
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    pipeline.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    await waitFor("the capture to listen", () => err.includes("capturing"));
     expect(inNs(ns("h1"), ["ping", "-c", "1", "-W", "2", "10.20.60.2"]).code).toBe(0);
     expect(await new Promise((resolve) => pipeline.on("exit", resolve))).toBe(0);
     expect(out.trim().split("\n")).toEqual(["h1:eth1\t0x00000002\t8", "h1:eth1\t0x00000001\t0"]);

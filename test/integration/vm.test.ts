@@ -3,7 +3,7 @@ import { createSocket } from "node:dgram";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readImage } from "../../src/image/build.js";
 import { tsharkFields } from "../helpers.js";
 import {
@@ -14,19 +14,24 @@ import {
   sendRawFrame,
   stateDir,
   vmPid,
+  waitFor,
 } from "./lab-helpers.js";
 
 const nothing = { qemu: [], wire: [], hostDevices: [], namespaces: [] };
 
-describe("seed 004 as seven VMs (UDP tunnels, a LAN of VMs)", () => {
+describe("the six-router network as seven VMs (UDP tunnels, a LAN of VMs)", () => {
   const { file, lab } = labFile("examples/six-routers-vm.yml", "vm7");
+  let upped: ReturnType<typeof cli>;
+  beforeAll(() => {
+    upped = cli(["up", file]);
+  });
   afterAll(() => {
     cli(["down", file]);
     expect(leftovers(lab)).toEqual(nothing);
   });
 
   it("boots seven VMs under TCG and waits for each", () => {
-    const r = cli(["up", file]);
+    const r = upped;
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`lab ${lab} is up: 7 nodes, 6 links`);
@@ -101,13 +106,17 @@ describe("seed 004 as seven VMs (UDP tunnels, a LAN of VMs)", () => {
 
 describe("VM routers with namespace hosts (tap + tc mirred)", () => {
   const { file, lab } = labFile("examples/six-routers-mixed.yml", "mixed");
+  beforeAll(() => {
+    const r = cli(["up", file]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  });
   afterAll(() => {
     cli(["down", file]);
     expect(leftovers(lab)).toEqual(nothing);
   });
 
   it("routes between namespace hosts across VM routers", () => {
-    expect(cli(["up", file]).code).toBe(0);
     const r = cli(["validate", file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`lab ${lab}: 21 passed, 0 failed`);
@@ -133,7 +142,7 @@ describe("VM routers with namespace hosts (tap + tc mirred)", () => {
   });
 });
 
-describe("a user's image (seed 002's virtual routers): wired, never written", () => {
+describe("a user's image (a virtual router): wired, never written", () => {
   const work = mkdtempSync(join(tmpdir(), "wl-userimg-"));
   let file = "";
   let lab = "";
@@ -145,7 +154,7 @@ describe("a user's image (seed 002's virtual routers): wired, never written", ()
 
   it("boots the user's disk with its own kernel and e1000 NICs, and refuses exec", async () => {
     const image = await readImage();
-    expect(image).toBeDefined();
+    expect(image?.kernel, "the guest image is built").toBeTypeOf("string");
     // A stand-in for a router image: a blank raw disk, booted by a kernel the user gives.
     writeFileSync(join(work, "router.img"), Buffer.alloc(1 << 20));
     copyFileSync(image?.kernel as string, join(work, "vmlinuz"));
@@ -166,15 +175,18 @@ describe("a user's image (seed 002's virtual routers): wired, never written", ()
     expect(cmdline.filter((a) => a.startsWith("e1000,"))).toHaveLength(2);
     // Its console shows the user's system coming up.
     const log = join(stateDir(), "labs", lab, "vm", "vr.console.log");
-    const deadline = Date.now() + 60_000;
-    while (!readFileSync(log, "utf8").includes("built-in shell") && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 200));
-    expect(readFileSync(log, "utf8")).toContain("built-in shell");
+    await waitFor(
+      "the user's system to reach its shell",
+      () => readFileSync(log, "utf8").includes("built-in shell"),
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
     const exec = cli(["exec", "--lab", lab, "vr", "--", "true"]);
     expect(exec.code).toBe(1);
     expect(exec.stderr).toContain("runs a user image");
     expect(cli(["down", file]).code).toBe(0);
-    expect(readFileSync(join(work, "router.img")).equals(before)).toBe(true);
+    expect(readFileSync(join(work, "router.img")).equals(before), "the image is unchanged").toBe(
+      true,
+    );
     expect(leftovers(lab)).toEqual(nothing);
   });
 });
@@ -184,13 +196,17 @@ describe("a UDP tunnel carries link-local control frames into the VM", () => {
     "name: x\ndefaults: { kind: vm }\nnodes: [r1, r2]\nlinks: [ r1-r2 ]\n",
     "udpll",
   );
+  beforeAll(() => {
+    const r = cli(["up", file]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  });
   afterAll(() => {
     cli(["down", file]);
     expect(leftovers(lab)).toEqual(nothing);
   });
 
   it("delivers LLDP frames (01:80:c2:00:00:0e) sent into r2's tunnel port", async () => {
-    expect(cli(["up", file]).code).toBe(0);
     // virtio-net drops multicast the guest did not join; promiscuous mode shows every frame the wire brings.
     expect(
       cli(["exec", "--lab", lab, "r2", "--", "ip", "link", "set", "eth1", "promisc", "on"]).code,
@@ -224,8 +240,7 @@ describe("a UDP tunnel carries link-local control frames into the VM", () => {
       );
     }
     sock.close();
-    await new Promise((r) => setTimeout(r, 500));
-    expect(rx() - before).toBeGreaterThanOrEqual(100);
+    await waitFor("100 frames received by r2", () => rx() - before >= 100, { intervalMs: 200 });
   });
 
   it("captures the tunnel live, decapsulated, filtered inside, with the VMs' MACs and directions (tshark)", async () => {

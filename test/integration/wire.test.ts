@@ -20,6 +20,7 @@ import {
   lldpdu,
   sendRawFrame,
   stateDir,
+  waitFor,
 } from "./lab-helpers.js";
 
 const TOPOLOGY = `
@@ -77,7 +78,8 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
       expect(
         sh(
           n,
-          `lldpd -I ${iface(n, "lan").ifname} && sleep 0.5 && lldpcli configure lldp tx-interval 1`,
+          // lldpd takes its settings once it runs (its own lldpcli has resumed it): after its first LLDPDU.
+          `lldpd -I ${iface(n, "lan").ifname} && for i in $(seq 100); do lldpcli -f keyvalue show statistics | grep -q "^lldp.${iface(n, "lan").ifname}.tx.tx=[1-9]" && exec lldpcli configure lldp tx-interval 1; sleep 0.1; done; exit 1`,
         ).code,
       ).toBe(0);
     }
@@ -85,9 +87,11 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
       [...sh(n, "lldpcli -f keyvalue show neighbors").stdout.matchAll(/chassis\.name=(\S+)/g)]
         .map((m) => m[1])
         .sort();
-    for (let i = 0; i < 40 && ["a", "b", "c"].some((n) => neighbours(n).length < 2); i++) {
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    await waitFor(
+      "lldpd in each VM to see two neighbours",
+      () => ["a", "b", "c"].every((n) => neighbours(n).length >= 2),
+      { timeoutMs: 20_000, intervalMs: 500 },
+    );
     expect(neighbours("a")).toEqual(["b", "c"]);
     expect(neighbours("b")).toEqual(["a", "c"]);
     expect(neighbours("c")).toEqual(["a", "b"]);
@@ -115,18 +119,22 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
     }
     const bMac = sh("b", "cat /sys/class/net/bond0/address").stdout.trim();
     const bonding = () => sh("a", "cat /proc/net/bonding/bond0").stdout;
-    for (let i = 0; i < 30 && !bonding().includes(`Partner Mac Address: ${bMac}`); i++) {
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    await waitFor(
+      "LACP to find its partner",
+      () => bonding().includes(`Partner Mac Address: ${bMac}`),
+      { timeoutMs: 15_000, intervalMs: 500 },
+    );
     expect(bonding()).toContain(`Partner Mac Address: ${bMac}`);
     expect(bonding()).toMatch(/Number of ports: 2/);
     expect(exec("a", "ping", "-c", "2", "-W", "2", "10.99.0.2").code).toBe(0);
   }, 60_000);
 
   it("adds the configured delay: 10 ms each way on the slow link", () => {
-    const base = rtt("a", addr("b", "lan")) as number;
-    const slow = rtt("a", addr("c", "slow")) as number;
-    expect(base).toBeDefined();
+    const base = rtt("a", addr("b", "lan"));
+    const slow = rtt("a", addr("c", "slow"));
+    expect(base).toBeTypeOf("number");
+    expect(slow).toBeTypeOf("number");
+    if (base === undefined || slow === undefined) return;
     expect(slow).toBeGreaterThanOrEqual(20);
     expect(slow).toBeLessThan(20 + base + 15);
   });
@@ -169,12 +177,10 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
     const pidfile = join(stateDir(), "labs", lab, "wire", "daemon.pid");
     const before = Number(readFileSync(pidfile, "utf8"));
     process.kill(before, "SIGKILL");
-    let after = before;
-    for (let i = 0; i < 40 && after === before; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      after = Number(readFileSync(pidfile, "utf8"));
-    }
-    expect(after).not.toBe(before);
+    await waitFor(
+      "the supervisor to start a new daemon",
+      () => Number(readFileSync(pidfile, "utf8")) !== before,
+    );
     expect(rtt("a", addr("c", "slow"))).toBeGreaterThanOrEqual(20);
     expect(cli(["link", "show", "--lab", lab]).stdout).toMatch(/sends: delay 10ms/);
   });
@@ -352,11 +358,25 @@ describe("wire daemon with namespace nodes (socat on the vEth's host end)", () =
         attachments: { hostVeth: string }[];
       }
     ).attachments[0]?.hostVeth as string;
-    const pid = leftovers(lab).wire.find((p) =>
-      readFileSync(`/proc/${p}/cmdline`, "utf8").includes(`INTERFACE:${hostVeth}`),
-    ) as number;
-    process.kill(pid, "SIGKILL");
-    await new Promise((r) => setTimeout(r, 800));
-    expect(ping("n1", addr("n2", "hub")).code).toBe(0);
+    const socatOf = () =>
+      leftovers(lab).wire.find((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(`INTERFACE:${hostVeth}`);
+        } catch {
+          return false; // gone meanwhile
+        }
+      });
+    const pid = socatOf();
+    expect(pid, `a socat for ${hostVeth}`).toBeTypeOf("number");
+    process.kill(pid as number, "SIGKILL");
+    const again = await waitFor("a new socat for the interface", () => {
+      const p = socatOf();
+      return p !== undefined && p !== pid ? p : undefined;
+    });
+    expect(again).not.toBe(pid);
+    // The new socat listens once its packet socket is bound: the ping gets through within a few tries.
+    await waitFor("a ping through the new socat", () => ping("n1", addr("n2", "hub")).code === 0, {
+      intervalMs: 200,
+    });
   });
 });

@@ -89,8 +89,18 @@ describe("wire daemon on loopback", () => {
     ]);
     await send(stranger, frame, base);
     stranger.close();
-    await new Promise((r) => setTimeout(r, 100));
-    expect(gotB).toHaveLength(1);
+    // A frame of a's own, sent after: once it is through, the stranger's would have been before it.
+    const marker = Buffer.concat([
+      Buffer.from("ffffffffffff020000000001", "hex"),
+      Buffer.from([0x08, 0x06]),
+      Buffer.alloc(46, 7),
+    ]);
+    await send(vmA, marker, base);
+    for (let i = 0; i < 100 && gotB.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(gotB.map((b) => b.toString("hex"))).toEqual([
+      expect.any(String),
+      marker.toString("hex"),
+    ]);
   });
 
   it("refuses control requests for unknown links and ports, with the reason", async () => {

@@ -70,13 +70,11 @@ export function registerCapture(
             filter,
             signal: abort.signal,
             ...(opts.count !== undefined ? { count: opts.count } : {}),
-            onStart: () => {
-              if (opts.write !== "-") {
-                io.err(
-                  `capturing ${opts.link ? `link ${opts.link}` : `${node} ${ifname}`}${filter.length ? ` (${filter.join(" ")})` : ""}; Ctrl-C stops\n`,
-                );
-              }
-            },
+            // On stderr even with -w -: a reader of stdout knows the capture listens.
+            onStart: () =>
+              io.err(
+                `capturing ${opts.link ? `link ${opts.link}` : `${node} ${ifname}`}${filter.length ? ` (${filter.join(" ")})` : ""}; Ctrl-C stops\n`,
+              ),
           });
           const stream = opened;
           if (stream && stream !== process.stdout)
