@@ -6,7 +6,7 @@
  * liveness check and the one way to stop a process wirelab started.
  */
 import { spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
 import { WirelabError } from "./errors.js";
@@ -232,14 +232,23 @@ function waitReady(
 }
 
 /**
- * Whether a process exists. A process of another user (EPERM) exists too.
+ * Whether a process runs. A process of another user (EPERM) runs too; one
+ * that has exited but is not reaped yet (a zombie, state `Z` in
+ * /proc/PID/stat, proc(5)) does not: its parent may be an init that reaps
+ * late.
  */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The state follows the command name, which is in parentheses and may hold any character.
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
   }
 }
 

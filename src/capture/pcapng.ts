@@ -1,6 +1,6 @@
 /**
  * Writing pcapng (draft-ietf-opsawg-pcapng): a Section Header Block, an
- * Interface Description Block per captured interface (named `NODE:IFACE`,
+ * Interface Description Block per captured interface (named `NODE:IFNAME`,
  * nanosecond timestamps), and an Enhanced Packet Block per frame with its
  * direction in `epb_flags`, so Wireshark shows who sent what. Little-endian.
  */

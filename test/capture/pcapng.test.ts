@@ -39,7 +39,7 @@ describe("pcapng writer, read back by tshark", () => {
     "rt1:eth1\t0x00000001\t1700000001.000000000\teth:ethertype:arp",
   ];
 
-  it("names the interface NODE:IFACE, keeps ns timestamps and each frame's direction (file)", () => {
+  it("names the interface NODE:IFNAME, keeps ns timestamps and each frame's direction (file)", () => {
     const dir = mkdtempSync(join(tmpdir(), "wl-pcapng-"));
     try {
       writeFileSync(join(dir, "c.pcapng"), capture);

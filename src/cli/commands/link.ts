@@ -45,10 +45,10 @@ export function registerLink(program: Command, io: CliIO, setExit: (code: number
   link
     .command("impair")
     .description(
-      "impair what NODE IFACE sends (--direction out), receives (in) or both (default), live",
+      "impair what NODE IFNAME sends (--direction out), receives (in) or both (default), live",
     )
     .argument("<node>", "node name")
-    .argument("<iface>", "interface, e.g. eth1")
+    .argument("<ifname>", "interface, e.g. eth1")
     .option("--lab <name>", "lab (default: the only lab up)")
     .option("--delay <time>", "added delay, e.g. 20ms")
     .option("--jitter <time>", "delay varies by ± this, e.g. 5ms")
@@ -58,13 +58,13 @@ export function registerLink(program: Command, io: CliIO, setExit: (code: number
     .option("--duplicate <percent>", "frames sent twice, e.g. 1%")
     .option("--direction <dir>", "in, out or both", "both")
     .option("--clear", "start from no impairment (then apply the options given)")
-    .action(async (node: string, iface: string, opts: ImpairFlags) => {
+    .action(async (node: string, ifname: string, opts: ImpairFlags) => {
       const { impairLink, LabError } = await import("../../index.js");
       if (!["in", "out", "both"].includes(opts.direction ?? "both"))
         throw new LabError(`--direction must be in, out or both, not "${opts.direction}"`);
       const { lab, direction, ...values } = opts;
-      await impairLink(lab ? { lab } : {}, node, iface, values, direction ?? "both");
-      io.out(`${node} ${iface}: impairments set\n`);
+      await impairLink(lab ? { lab } : {}, node, ifname, values, direction ?? "both");
+      io.out(`${node} ${ifname}: impairments set\n`);
       setExit(0);
     });
   for (const state of ["down", "up"] as const) {
@@ -72,16 +72,16 @@ export function registerLink(program: Command, io: CliIO, setExit: (code: number
       .command(state)
       .description(
         state === "down"
-          ? "cut NODE IFACE's wire (a p2p link at both ends; VM NICs lose carrier)"
-          : "restore NODE IFACE's wire",
+          ? "cut NODE IFNAME's wire (a p2p link at both ends; VM NICs lose carrier)"
+          : "restore NODE IFNAME's wire",
       )
       .argument("<node>", "node name")
-      .argument("<iface>", "interface, e.g. eth1")
+      .argument("<ifname>", "interface, e.g. eth1")
       .option("--lab <name>", "lab (default: the only lab up)")
-      .action(async (node: string, iface: string, opts: { lab?: string }) => {
+      .action(async (node: string, ifname: string, opts: { lab?: string }) => {
         const { setLinkState } = await import("../../index.js");
-        await setLinkState(opts.lab ? { lab: opts.lab } : {}, node, iface, state === "up");
-        io.out(`${node} ${iface}: link ${state}\n`);
+        await setLinkState(opts.lab ? { lab: opts.lab } : {}, node, ifname, state === "up");
+        io.out(`${node} ${ifname}: link ${state}\n`);
         setExit(0);
       });
   }

@@ -44,7 +44,7 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
             ]);
           });
           io.out(
-            `${table(["NODE", "KIND", "IFACE", "STATE", "ADDRESSES", "LINK", "PEER"], rows)}\n`,
+            `${table(["NODE", "KIND", "IFNAME", "STATE", "ADDRESSES", "LINK", "PEER"], rows)}\n`,
           );
           const mgmt = lab.nodes.filter((n) => n.sshPort !== undefined);
           if (mgmt.length) {
