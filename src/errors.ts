@@ -112,3 +112,42 @@ export function formatPath(path: readonly (string | number)[]): string {
   }
   return out;
 }
+
+/** What a failed command left behind (a `RunResult` of `exec.ts`, as far as messages need it). */
+export interface FailedRun {
+  /** Program and arguments as run. */
+  readonly argv: readonly string[];
+  /** Exit code; `null` when killed by a signal. */
+  readonly exitCode: number | null;
+  /** Signal that ended it, if any. */
+  readonly signal: string | null;
+  readonly stdout?: string;
+  readonly stderr: string;
+  /** Wall-clock run time in ms. */
+  readonly durationMs?: number;
+}
+
+/** A program exited non-zero, was killed, or could not be started. */
+export class CommandError extends WirelabError {
+  override name = "CommandError";
+  /** @param result - the failed run */
+  constructor(readonly result: FailedRun) {
+    const status =
+      result.signal !== null
+        ? `killed by ${result.signal}`
+        : result.exitCode === 127 || result.exitCode === -2
+          ? "not found (is it installed?)"
+          : `exit code ${result.exitCode}`;
+    const stderr = result.stderr.trim();
+    super(
+      `command failed (${status}): ${result.argv.join(" ")}${stderr ? `\n${indent(stderr)}` : ""}`,
+    );
+  }
+}
+
+function indent(text: string): string {
+  const lines = text.split("\n");
+  const shown =
+    lines.length > 20 ? [...lines.slice(0, 20), `… ${lines.length - 20} more lines`] : lines;
+  return shown.map((l) => `  ${l}`).join("\n");
+}

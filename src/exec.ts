@@ -4,8 +4,10 @@
  * {@link Runner} so tests can record the argv instead of running it.
  */
 import { execa } from "execa";
-import { WirelabError } from "./errors.js";
+import { CommandError } from "./errors.js";
 import { findOnPath } from "./find-tool.js";
+
+export { CommandError };
 
 /** Options for one command run. */
 export interface RunOptions {
@@ -49,31 +51,6 @@ export type Runner = (
   args: readonly string[],
   options?: RunOptions,
 ) => Promise<RunResult>;
-
-/** A program exited non-zero, was killed, or could not be started. */
-export class CommandError extends WirelabError {
-  override name = "CommandError";
-  /** @param result - the failed run */
-  constructor(readonly result: RunResult) {
-    const status =
-      result.signal !== null
-        ? `killed by ${result.signal}`
-        : result.exitCode === 127 || result.exitCode === -2
-          ? "not found (is it installed?)"
-          : `exit code ${result.exitCode}`;
-    const stderr = result.stderr.trim();
-    super(
-      `command failed (${status}): ${result.argv.join(" ")}${stderr ? `\n${indent(stderr)}` : ""}`,
-    );
-  }
-}
-
-function indent(text: string): string {
-  const lines = text.split("\n");
-  const shown =
-    lines.length > 20 ? [...lines.slice(0, 20), `… ${lines.length - 20} more lines`] : lines;
-  return shown.map((l) => `  ${l}`).join("\n");
-}
 
 /**
  * The real runner, on execa.

@@ -2,16 +2,20 @@
  * wirelab's library API: load and plan topologies, build and remove labs,
  * inspect, change, capture and test them, write them for other tools. The
  * CLI calls nothing else.
+ *
+ * The verbs are loaded on first call (each wrapper below imports its module
+ * then), so that a command pays only for what it uses: `wirelab down` does
+ * not load the topology schemas, the exporters or the capture code.
+ * Everything that reads topology text is therefore async here.
  */
 
 export type { CapturedFrame, CaptureOptions, CaptureTarget } from "./capture/capture.js";
-export { startCapture } from "./capture/capture.js";
 export type { SummaryPrinter } from "./capture/summary.js";
 export { startSummary } from "./capture/summary.js";
 export type { CaptureSummary, CaptureToStreamOptions } from "./capture/to-stream.js";
-export { captureToStream } from "./capture/to-stream.js";
-export type { Diagnostic, DiagnosticCode } from "./errors.js";
+export type { Diagnostic, DiagnosticCode, FailedRun } from "./errors.js";
 export {
+  CommandError,
   formatDiagnostic,
   LabError,
   PermissionError,
@@ -19,43 +23,126 @@ export {
   WirelabError,
 } from "./errors.js";
 export type { Runner, RunOptions, RunResult } from "./exec.js";
-export { CommandError, defaultRunner } from "./exec.js";
-export type { CreateOptions, Output } from "./export/create.js";
-export { createExport, OUTPUTS } from "./export/create.js";
+export type { CreateOptions } from "./export/create.js";
+export type { Output } from "./export/outputs.js";
+export { OUTPUTS } from "./export/outputs.js";
 export type { GuestImage } from "./image/build.js";
-export { buildImage, defaultImageDir, readImage } from "./image/build.js";
 export type { Impairment, ImpairmentInput } from "./impairment.js";
 export { formatImpairment, parseImpairment } from "./impairment.js";
-export { consoleSocket } from "./lab/console.js";
 export type { LabDeps } from "./lab/deps.js";
 export type { DownOptions, DownResult } from "./lab/down.js";
-export { down } from "./lab/down.js";
 export type { ExecOptions, ExecResult } from "./lab/exec.js";
-export { execInNode } from "./lab/exec.js";
 export type { LinkEndpointView, LinkOptions, LinkView } from "./lab/link.js";
-export { impairLink, setLinkState, showLinks } from "./lab/link.js";
 export type { LabTarget } from "./lab/resolve.js";
 export type { RestartOptions } from "./lab/restart.js";
-export { restartNode } from "./lab/restart.js";
 export type { LabState, OwnedSlice } from "./lab/state.js";
 export { defaultStateDir, StateStore } from "./lab/state.js";
 export type { InterfaceStatus, LabStatus, NodeStatus, StatusOptions } from "./lab/status.js";
-export { labStatus } from "./lab/status.js";
 export type { UpOptions, UpResult } from "./lab/up.js";
-export { up } from "./lab/up.js";
 export type { ProgressEvent, Reporter } from "./log.js";
 export type { LinkDescription, NodeDescription } from "./plan/describe.js";
 export { describePlan } from "./plan/describe.js";
 export { diffPlans } from "./plan/diff.js";
-export { loadAndPlan, planText } from "./plan/load-plan.js";
 export { nodeAddress, planLab } from "./plan/plan.js";
 export type * from "./plan/types.js";
 export type { ProcessHandle, ProcessStarter, StartOptions } from "./process.js";
 export { startProcess } from "./process.js";
-export { importTopology } from "./topology/import.js";
 export type { LoadedTopology } from "./topology/load.js";
-export { loadTopologyFile, parseTopology } from "./topology/load.js";
 export type { TopologyInput } from "./topology/schema.js";
 export type * from "./topology/types.js";
 export type { TestResult, ValidateOptions, ValidateResult } from "./validate/validate.js";
-export { validateLab } from "./validate/validate.js";
+
+type Module<T> = () => Promise<T>;
+/** A function of a module that is loaded on its first call. */
+function lazy<M, K extends keyof M>(load: Module<M>, name: K): M[K] {
+  return (async (...args: unknown[]) =>
+    ((await load())[name] as (...a: unknown[]) => unknown)(...args)) as M[K];
+}
+
+const lab = {
+  up: () => import("./lab/up.js"),
+  down: () => import("./lab/down.js"),
+  status: () => import("./lab/status.js"),
+  exec: () => import("./lab/exec.js"),
+  restart: () => import("./lab/restart.js"),
+  console: () => import("./lab/console.js"),
+  link: () => import("./lab/link.js"),
+};
+
+/** Builds a lab from a topology file (see {@link import("./lab/up.js").up}). */
+export const up = lazy(lab.up, "up");
+/** Removes everything a lab created (see {@link import("./lab/down.js").down}). */
+export const down = lazy(lab.down, "down");
+/** Labs, nodes and interfaces read live (see {@link import("./lab/status.js").labStatus}). */
+export const labStatus = lazy(lab.status, "labStatus");
+/** Runs a command in a node (see {@link import("./lab/exec.js").execInNode}). */
+export const execInNode = lazy(lab.exec, "execInNode");
+/** Restarts one node (see {@link import("./lab/restart.js").restartNode}). */
+export const restartNode = lazy(lab.restart, "restartNode");
+/** A node's serial console socket (see {@link import("./lab/console.js").consoleSocket}). */
+export const consoleSocket = lazy(lab.console, "consoleSocket");
+/** Every link with its state and counters (see {@link import("./lab/link.js").showLinks}). */
+export const showLinks = lazy(lab.link, "showLinks");
+/** Impairs a link live (see {@link import("./lab/link.js").impairLink}). */
+export const impairLink = lazy(lab.link, "impairLink");
+/** Cuts or restores a wire (see {@link import("./lab/link.js").setLinkState}). */
+export const setLinkState = lazy(lab.link, "setLinkState");
+/** Runs a lab's tests (see {@link import("./validate/validate.js").validateLab}). */
+export const validateLab = lazy(() => import("./validate/validate.js"), "validateLab");
+/** Writes a lab for another tool (see {@link import("./export/create.js").createExport}). */
+export const createExport = lazy(() => import("./export/create.js"), "createExport");
+/** Starts a live capture (see {@link import("./capture/capture.js").startCapture}). */
+export const startCapture = lazy(() => import("./capture/capture.js"), "startCapture");
+/** Captures to a pcapng stream (see {@link import("./capture/to-stream.js").captureToStream}). */
+export const captureToStream = lazy(() => import("./capture/to-stream.js"), "captureToStream");
+/** Builds the guest image (see {@link import("./image/build.js").buildImage}). */
+export const buildImage = lazy(() => import("./image/build.js"), "buildImage");
+/** Reads the cached guest image (see {@link import("./image/build.js").readImage}). */
+export const readImage = lazy(() => import("./image/build.js"), "readImage");
+
+/** The folder of the guest image: `$WIRELAB_IMAGE_DIR`, else `/var/cache/wirelab/image`. */
+export async function defaultImageDir(): Promise<string> {
+  return (await import("./image/build.js")).defaultImageDir();
+}
+
+/**
+ * Loads and plans a topology file, every problem located in it.
+ * @throws {TopologyError} with every problem (see {@link import("./plan/load-plan.js").loadAndPlan})
+ */
+export const loadAndPlan = lazy(() => import("./plan/load-plan.js"), "loadAndPlan");
+
+/**
+ * Reads and validates a topology file.
+ * @throws {TopologyError} with every problem (see {@link import("./topology/load.js").loadTopologyFile})
+ */
+export const loadTopologyFile = lazy(() => import("./topology/load.js"), "loadTopologyFile");
+
+/**
+ * Plans topology text (no file access).
+ * @throws {TopologyError} with every problem located in `file`
+ */
+export async function planText(
+  text: string,
+  file: string,
+): Promise<ReturnType<typeof import("./plan/load-plan.js").planText>> {
+  return (await import("./plan/load-plan.js")).planText(text, file);
+}
+
+/**
+ * Validates topology text.
+ * @throws {TopologyError} with every problem located in `file`
+ */
+export async function parseTopology(
+  text: string,
+  file?: string,
+): Promise<import("./topology/load.js").LoadedTopology> {
+  return (await import("./topology/load.js")).parseTopology(text, file);
+}
+
+/**
+ * The wirelab topology equivalent to a containerlab or netlab file's text.
+ * @throws {TopologyError} when the file has problems
+ */
+export async function importTopology(text: string, file: string): Promise<string> {
+  return (await import("./topology/import.js")).importTopology(text, file);
+}

@@ -16,12 +16,11 @@ import { chooseAccel } from "../providers/qemu/accel.js";
 import { writeNodeInitrd } from "../providers/qemu/provider.js";
 import { clabExport } from "./clab.js";
 import { libvirtExport, tunnelPortRequests } from "./libvirt.js";
+import type { Output } from "./outputs.js";
 import { scriptExport } from "./script.js";
 import { vagrantExport } from "./vagrant.js";
 
-/** What `create` can write. */
-export const OUTPUTS = ["script", "clab", "libvirt", "vagrant"] as const;
-export type Output = (typeof OUTPUTS)[number];
+export type { Output } from "./outputs.js";
 
 /** Options of {@link createExport}. */
 export type CreateOptions = LabDeps;

@@ -34,7 +34,7 @@ export function registerImage(program: Command, io: CliIO, setExit: (code: numbe
       const img = await readImage();
       if (!img) {
         io.err(
-          `wirelab: no guest image in ${defaultImageDir()}; build it with: wirelab image build\n`,
+          `wirelab: no guest image in ${await defaultImageDir()}; build it with: wirelab image build\n`,
         );
         setExit(1);
         return;

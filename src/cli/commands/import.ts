@@ -13,7 +13,7 @@ export function registerImport(program: Command, io: CliIO, setExit: (code: numb
     .action(async (file: string, opts: { out?: string }) => {
       const { readFile, writeFile } = await import("node:fs/promises");
       const { importTopology } = await import("../../index.js");
-      const yaml = importTopology(await readFile(file, "utf8"), file);
+      const yaml = await importTopology(await readFile(file, "utf8"), file);
       if (opts.out) {
         await writeFile(opts.out, yaml);
         io.err(`wrote ${opts.out}\n`);
