@@ -59,6 +59,14 @@ export interface StartOptions {
   readonly input?: "pipe" | "ignore";
   /** Stops it when aborted. */
   readonly signal?: AbortSignal;
+  /**
+   * The program puts itself in the background (QEMU's `-daemonize`): what
+   * was started exits 0 once the daemon runs, having written the daemon's
+   * PID to `pidfile`. The handle's `pid`, `done` and `stop` then refer to the
+   * daemon (which outlives wirelab), `done` observed by polling; `readyWhen`
+   * must be a probe. Its output goes where `output` says until it detaches.
+   */
+  readonly daemonizes?: { readonly pidfile: string };
 }
 
 /** How a process ended. */
@@ -127,6 +135,7 @@ function indent(text: string): string {
  * wirelab exits, which a pipe through wirelab would not allow).
  */
 export const startProcess: ProcessStarter = (argv, options = {}) => {
+  if (options.daemonizes) return startDaemon(argv, options, options.daemonizes.pidfile);
   const detached = options.detached ?? false;
   const setpriv = detached ? undefined : findOnPath("setpriv");
   const [file, args] = setpriv
@@ -174,6 +183,77 @@ export const startProcess: ProcessStarter = (argv, options = {}) => {
   };
 };
 
+/** How often a daemon that is not wirelab's child is checked for, in ms. */
+const DAEMON_POLL_MS = 100;
+
+/** A program that daemonizes itself: started as a child, followed through its pidfile. */
+function startDaemon(
+  argv: readonly string[],
+  options: StartOptions,
+  pidfile: string,
+): ProcessHandle {
+  const when = options.readyWhen;
+  if (when && !("probe" in when))
+    throw new Error("a daemonizing program's readiness must be a probe (its output is detached)");
+  const { daemonizes: _, readyWhen: __, signal: ___, ...launch } = options;
+  const launcher = startProcess(argv, { ...launch, detached: false });
+  const readPid = async () =>
+    Number.parseInt(await readFile(pidfile, "utf8").catch(() => ""), 10) || undefined;
+  let pid: number | undefined;
+  // The launch has ended: the daemon's PID is known when it succeeded.
+  const launched = launcher.done.then(async (exit) => {
+    if (exit.code === 0 && !exit.signal) pid = await readPid();
+    return exit;
+  });
+  const done = launched.then((exit): ProcessExit | Promise<ProcessExit> => {
+    if (exit.code !== 0 || exit.signal) return exit;
+    const daemon = pid;
+    if (daemon === undefined) return { ...exit, code: null, stderr: `no PID in ${pidfile}` };
+    // Not wirelab's child: its end is seen by polling, which must not keep wirelab running.
+    return new Promise<ProcessExit>((resolve) => {
+      const tick = () => {
+        if (!isAlive(daemon)) resolve({ code: null, signal: null, stderr: "" });
+        else setTimeout(tick, DAEMON_POLL_MS).unref();
+      };
+      tick();
+    });
+  });
+  let launchEnded = false;
+  void launcher.done.then(() => {
+    launchEnded = true;
+  });
+  const stop = async (graceMs = STOP_GRACE_MS): Promise<ProcessExit> => {
+    if (!launchEnded) await launcher.stop(graceMs);
+    await launched;
+    // A launch stopped halfway may have left a daemon behind: its pidfile says.
+    const daemon = pid ?? (await readPid());
+    if (daemon !== undefined && isAlive(daemon)) await stopPid(daemon, graceMs);
+    return done;
+  };
+  const onAbort = () => void stop();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  void done.then(() => options.signal?.removeEventListener("abort", onAbort));
+  // Ready once it runs in the background, and then when its own probe says so.
+  const probe = async () => pid !== undefined && isAlive(pid) && (when ? await when.probe() : true);
+  const ready = waitReady(
+    argv,
+    { stdout: null, stderr: null },
+    done,
+    { ...options, readyWhen: { probe, intervalMs: when?.intervalMs ?? DEFAULT_PROBE_INTERVAL_MS } },
+    stop,
+  );
+  ready.catch(() => undefined);
+  return {
+    argv,
+    get pid() {
+      return pid;
+    },
+    ready,
+    done,
+    stop,
+  };
+}
+
 function waitReady(
   argv: readonly string[],
   child: { stdout: Readable | null; stderr: Readable | null },
@@ -200,7 +280,11 @@ function waitReady(
       finish(
         new ProcessError(
           argv,
-          exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`,
+          exit.signal
+            ? `was killed by ${exit.signal}`
+            : exit.code !== null
+              ? `exited with code ${exit.code}`
+              : "exited",
           exit.stderr,
           exit,
         ),

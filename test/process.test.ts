@@ -83,6 +83,45 @@ describe("startProcess", () => {
   });
 });
 
+describe("startProcess with a program that daemonizes itself", () => {
+  it("follows the daemon through its pidfile: ready, then stopped", async () => {
+    const pidfile = join(dir, "d.pid");
+    const log = join(dir, "d.log");
+    // The launch puts a sleep in the background, writes its PID and exits 0, as QEMU's -daemonize does.
+    const p = startProcess(["sh", "-c", `sleep 30 & echo $! > ${pidfile}; echo started; exit 0`], {
+      daemonizes: { pidfile },
+      output: { file: log },
+    });
+    await p.ready;
+    const pid = p.pid as number;
+    expect(pid).toBe(Number((await import("node:fs")).readFileSync(pidfile, "utf8")));
+    expect(isAlive(pid)).toBe(true);
+    await p.stop();
+    expect(isAlive(pid)).toBe(false);
+    expect((await import("node:fs")).readFileSync(log, "utf8")).toBe("started\n");
+  });
+
+  it("fails with the launch's exit code when it cannot start", async () => {
+    const p = startProcess(["sh", "-c", "echo 'cannot set up guest memory' >&2; exit 1"], {
+      daemonizes: { pidfile: join(dir, "none.pid") },
+      readyWhen: { probe: async () => true },
+    });
+    const e = await p.ready.catch((x: unknown) => x);
+    expect((e as ProcessError).exit?.code).toBe(1);
+    expect((e as Error).message).toContain("cannot set up guest memory");
+  });
+
+  it("is not ready while its probe says no, and says so when it ends meanwhile", async () => {
+    const pidfile = join(dir, "e.pid");
+    const p = startProcess(["sh", "-c", `sleep 0.3 & echo $! > ${pidfile}; exit 0`], {
+      daemonizes: { pidfile },
+      readyWhen: { probe: async () => false, intervalMs: 20 },
+    });
+    const e = await p.ready.catch((x: unknown) => x);
+    expect((e as Error).message).toContain("exited");
+  });
+});
+
 describe("process liveness", () => {
   it("counts a zombie (exited, not reaped) as gone", async () => {
     // The background sleep's parent becomes the exec'd sleep, which never reaps it.

@@ -114,6 +114,7 @@ export function scriptExport(plan: LabPlan, source: string, vm?: ScriptVmContext
           console: `${DIR}/${n.name}.console`,
           consoleLog: `${DIR}/${n.name}.console.log`,
           pidfile: `${DIR}/${n.name}.pid`,
+          log: `${DIR}/${n.name}.log`,
         },
         ports: vm.ports,
         // Links on the daemon were refused above.
@@ -121,8 +122,6 @@ export function scriptExport(plan: LabPlan, source: string, vm?: ScriptVmContext
           throw new Error("a script cannot carry wire-daemon links");
         },
       });
-      // In the background, its messages in a log next to the script.
-      args.push("-D", `${DIR}/${n.name}.log`, "-daemonize");
       const accelAt = args.indexOf("-accel") + 1;
       if (accelAt > 0) args[accelAt] = ACCEL;
       setup.push(`qemu-system-x86_64 \\\n  ${optionLines(args).join(" \\\n  ")}`);

@@ -20,6 +20,7 @@ import type { LabPlan, LinkPlan } from "../plan/types.js";
 import { GUEST_CMDLINE } from "../providers/qemu/args.js";
 import { allOf, libvirtNodes } from "./libvirt.js";
 
+/** What the Vagrantfile points at, outside the plan. */
 export interface VagrantContext {
   /** Folder the Vagrantfile and the initramfs files are written to. */
   readonly dir: string;

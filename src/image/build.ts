@@ -71,6 +71,7 @@ export interface GuestImage {
   readonly manifest: ImageManifest;
 }
 
+/** Options of {@link buildImage}. */
 export interface BuildOptions {
   /** @default defaultImageDir() */
   readonly dir?: string;

@@ -33,9 +33,8 @@ export async function requireLabOrUnmanaged(
     const { plan } = await loadAndPlan(target.file);
     const namespaces = planNamespaces(plan);
     const present = await listNamespaces(run);
-    // Only the netns provider's objects can be found by name alone.
-    const others = allProviders(deps).filter((p) => p.name !== "netns" && p.uses(plan));
-    if (others.length > 0 || !namespaces.every((n) => present.has(n))) throw e;
+    const unfindable = allProviders(deps).filter((p) => !p.findableByName && p.uses(plan));
+    if (unfindable.length > 0 || !namespaces.every((n) => present.has(n))) throw e;
     return {
       version: STATE_VERSION,
       lab: plan.lab,

@@ -69,6 +69,7 @@ export interface ProcessStatus {
 
 /** The phases of `up`, in order; within one, providers run in registry order. */
 export const PHASES = ["create", "configure", "start"] as const;
+/** One phase of `up`. */
 export type Phase = (typeof PHASES)[number];
 
 /**
@@ -77,6 +78,11 @@ export type Phase = (typeof PHASES)[number];
  */
 export interface Provider<P = unknown> {
   readonly name: string;
+  /**
+   * What it builds can be found from the plan alone (by name), so a lab
+   * built without wirelab (an exported `setup.sh`) can still be inspected.
+   */
+  readonly findableByName: boolean;
   /** Whether the lab has anything for this provider. */
   uses(plan: LabPlan): boolean;
   /** Programs it runs, checked before anything is touched. */

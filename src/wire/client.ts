@@ -23,6 +23,7 @@ export interface WireShow {
   }[];
 }
 
+/** A connection to the daemon's control socket; one request at a time, or one capture stream. */
 export class WireClient {
   private buf = Buffer.alloc(0);
   private waiting: ((line: string) => void)[] = [];

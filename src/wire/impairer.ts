@@ -19,6 +19,7 @@ export interface ImpairStats {
   overflow: number;
 }
 
+/** One direction's impairments, applied to each frame on its way out (netem's order). */
 export class Impairer {
   readonly stats: ImpairStats = { lost: 0, duplicated: 0, corrupted: 0, overflow: 0 };
   private impairment: Impairment = NO_IMPAIRMENT;

@@ -12,6 +12,7 @@
 import type { Impairment } from "../impairment.js";
 import { Impairer, type ImpairStats } from "./impairer.js";
 
+/** How a daemon link forwards: to every other port, by learned MAC, or p2p. */
 export type WireMode = "hub" | "switch" | "relay";
 
 /** How long a learned MAC stays, ms (802.1D's default ageing time, 300 s). */
@@ -50,6 +51,7 @@ export interface SegmentFrame {
   readonly frame: Buffer;
 }
 
+/** One link the daemon carries: its ports, their impairments and state, counters, capture taps. */
 export class WireSegment {
   readonly stats: PortStats[];
   private readonly impairers: Impairer[];

@@ -19,6 +19,7 @@ const BACKLOG = 4 << 20;
 /** Largest frame accepted from QEMU, bytes (its NET_BUFSIZE). */
 const MAX_FRAME = 69_632;
 
+/** A VM NIC on a daemon link: a unix stream socket QEMU listens on, reconnected whenever it breaks. */
 export class StreamPort {
   private socket: Socket | undefined;
   private buf: Buffer = Buffer.alloc(0);

@@ -11,6 +11,7 @@ interface Entry<T> {
   readonly item: T;
 }
 
+/** Frames due at a time: a FIFO for one constant delay, a heap for jitter; one timer at a time. */
 export class TimerQueue<T> {
   private readonly heap: Entry<T>[] = [];
   /**

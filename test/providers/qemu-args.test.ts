@@ -12,6 +12,7 @@ const launch = {
     console: "/lab/vm/r1.console",
     consoleLog: "/lab/vm/r1.console.log",
     pidfile: "/lab/vm/r1.pid",
+    log: "/lab/vm/r1.log",
   },
   ports: {
     udp: { "r1-r2:r1:eth1": 20001, "r1-r2:r2:eth1": 20002 },

@@ -9,6 +9,7 @@ import type { KindSpec } from "./types.js";
 /** Attributes every kind takes. */
 export const COMMON_ATTRIBUTES = ["kind", "forwarding", "routes", "loopback"] as const;
 
+/** The plan half of `kind: linux`. */
 export const linuxKind: KindSpec<LinuxNodePlan> = {
   name: "linux",
   summary: "a network namespace",

@@ -12,6 +12,7 @@ import type { KindSpec } from "./types.js";
 /** Guest memory of a VM node unless it says otherwise, in MiB. */
 export const DEFAULT_VM_MEMORY_MIB = 96;
 
+/** The plan half of `kind: vm`. */
 export const vmKind: KindSpec<VmNodePlan> = {
   name: "vm",
   summary: "a QEMU virtual machine",

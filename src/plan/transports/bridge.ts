@@ -15,6 +15,7 @@ const port = (link: BridgeLinkPlan, ep: { node: string; ifname: string }): PortP
   return p;
 };
 
+/** The `bridge` transport. */
 export const bridge: Transport<BridgeLinkPlan> = {
   name: "bridge",
   daemon: false,

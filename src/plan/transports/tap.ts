@@ -15,6 +15,7 @@ const end = (link: TapLinkPlan, ep: { node: string; ifname: string }): TapEndpoi
   return e;
 };
 
+/** The `tap` transport. */
 export const tap: Transport<TapLinkPlan> = {
   name: "tap",
   daemon: false,

@@ -14,6 +14,7 @@ const other = (link: UdpLinkPlan, ep: EndpointPlan) =>
     ? link.endpoints[1]
     : link.endpoints[0];
 
+/** The `udp` transport. */
 export const udp: Transport<UdpLinkPlan> = {
   name: "udp",
   daemon: false,

@@ -6,6 +6,7 @@ import type { VethLinkPlan } from "../types.js";
 import { nodeEnd, noVm, pair } from "./common.js";
 import type { Transport } from "./types.js";
 
+/** The `veth` transport. */
 export const veth: Transport<VethLinkPlan> = {
   name: "veth",
   daemon: false,

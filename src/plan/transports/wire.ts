@@ -82,6 +82,9 @@ function daemonTransport<M extends WireLinkPlan["transport"]>(mode: M): Transpor
   };
 }
 
+/** The wire daemon's hub: every frame to every other port. */
 export const hub = daemonTransport("hub");
+/** The wire daemon's learning switch. */
 export const switchTransport = daemonTransport("switch");
+/** The wire daemon's p2p relay. */
 export const relay = daemonTransport("relay");

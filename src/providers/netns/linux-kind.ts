@@ -9,6 +9,7 @@ import type { NodeKind } from "../node-kind.js";
 import { liveInterfaces } from "./kernel.js";
 import { rebuildNamespace } from "./provider.js";
 
+/** The runtime half of `kind: linux`. */
 export const linuxKind: NodeKind<LinuxNodePlan> = {
   name: "linux",
   async exec(s, node, argv, options = {}) {

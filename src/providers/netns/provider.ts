@@ -36,8 +36,10 @@ export function netnsOwned(owned: Owned): NetnsOwned {
   return { namespaces: list(owned.namespaces), hostDevices: list(owned.hostDevices) };
 }
 
+/** The netns provider (see the module comment). */
 export const netnsProvider: Provider<void> = {
   name: "netns",
+  findableByName: true,
   uses: (plan) => planNamespaces(plan).length > 0 || hostDevices(plan).length > 0,
   tools: (plan) => ["ip", "sysctl", ...(mirredPairs(plan).length ? ["tc"] : [])],
   preflight: async () => undefined,

@@ -13,6 +13,7 @@ import type { Runner } from "../../exec.js";
 import { findOnPath } from "../../find-tool.js";
 import type { GuestImage } from "../../image/build.js";
 
+/** QEMU's accelerator: KVM, or TCG (software emulation). */
 export type Accel = "kvm" | "tcg";
 
 /** How long the KVM probe may take, in ms (TCG needs about 2.5 s here). */

@@ -28,6 +28,8 @@ export interface VmLaunch {
     readonly console: string;
     readonly consoleLog: string;
     readonly pidfile: string;
+    /** QEMU's own messages (`-D`; its errors go there once it runs). */
+    readonly log: string;
     /** QMP socket (`set_link` for `wirelab link down`, readiness). */
     readonly qmp?: string;
   };
@@ -83,8 +85,8 @@ export function qemuName(lab: string, node: string): string {
 }
 
 /**
- * @returns arguments of `qemu-system-x86_64` for the node (it stays in the
- *   foreground; add `-daemonize` to run it from a shell)
+ * @returns arguments of `qemu-system-x86_64` for the node: it daemonizes
+ *   once it runs (`-daemonize`), having written its PID to the pidfile
  * @throws {Error} when a port the lab should hold is missing
  */
 export function qemuArgs(plan: LabPlan, node: VmNodePlan, launch: VmLaunch): string[] {
@@ -132,7 +134,7 @@ export function qemuArgs(plan: LabPlan, node: VmNodePlan, launch: VmLaunch): str
     );
   });
   if (launch.files.qmp) args.push("-qmp", `unix:${launch.files.qmp},server=on,wait=off`);
-  args.push("-pidfile", launch.files.pidfile);
+  args.push("-pidfile", launch.files.pidfile, "-D", launch.files.log, "-daemonize");
   return args;
 }
 

@@ -55,6 +55,7 @@ export function vmsOwned(owned: Owned): string[] {
 export function qemuProvider(images: ImageReader): Provider<QemuPrepared> {
   return {
     name: "qemu",
+    findableByName: false,
     uses: (plan) => vmNodes(plan).length > 0,
     tools: () => ["qemu-system-x86_64"],
     async preflight(plan) {
@@ -134,7 +135,7 @@ async function startVm(
   for (const path of [f.agent, f.console, f.qmp]) await rm(path, { force: true });
   for (let i = 1; i <= node.interfaces.length; i++)
     await rm(ctx.layout.nicSocket(node.name, i), { force: true });
-  await rm(f.log, { force: true });
+  for (const path of [f.log, f.pidfile]) await rm(path, { force: true });
   const argv = [
     "qemu-system-x86_64",
     ...qemuArgs(ctx.plan, node, {
@@ -147,8 +148,9 @@ async function startVm(
       nicSocket: (i) => ctx.layout.nicSocket(node.name, i),
     }),
   ];
+  // QEMU daemonizes once it runs: the launch exits 0, or with its error in the log.
   const handle = ctx.start(argv, {
-    detached: true,
+    daemonizes: { pidfile: f.pidfile },
     output: { file: f.log },
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     readyTimeoutMs: bootTimeoutMs,
@@ -181,8 +183,13 @@ async function bootFailure(
   if (!(e instanceof ProcessError)) return e;
   if (e.exit) {
     const log = await tail(f.log);
+    const how = e.exit.signal
+      ? `was killed by ${e.exit.signal}`
+      : e.exit.code !== null
+        ? `exited with code ${e.exit.code}`
+        : "stopped";
     return new LabError(
-      `VM ${node}: QEMU ${e.exit.signal ? `was killed by ${e.exit.signal}` : `exited with code ${e.exit.code}`}${log.length ? `:\n  ${log.join("\n  ")}` : ""}\n(its log: ${f.log})`,
+      `VM ${node}: QEMU ${how}${log.length ? `:\n  ${log.join("\n  ")}` : ` (nothing in ${f.log})`}`,
     );
   }
   const console = await tail(f.consoleLog);

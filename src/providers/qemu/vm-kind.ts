@@ -18,6 +18,7 @@ import { qmp } from "./qmp.js";
 /** How long `status` waits for a VM's interfaces, in ms. */
 const STATUS_TIMEOUT_MS = 5000;
 
+/** The runtime half of `kind: vm`. */
 export const vmKind: NodeKind<VmNodePlan> = {
   name: "vm",
   async exec(s, node, argv, options = {}) {

@@ -19,8 +19,10 @@ const MAIN = fileURLToPath(new URL("../../wire/main.js", import.meta.url));
 /** How long the daemon may take to answer on its control socket, in ms. */
 export const WIRE_START_TIMEOUT_MS = 10_000;
 
+/** The wire provider (see the module comment). */
 export const wireProvider: Provider<void> = {
   name: "wire",
+  findableByName: false,
   uses: (plan) => daemonLinks(plan).length > 0,
   tools: (plan) => (needsSocat(plan) ? ["socat"] : []),
   preflight: async () => undefined,
