@@ -7,7 +7,6 @@
  * command's own code.
  */
 import { Command, CommanderError } from "commander";
-import { TopologyError, WirelabError } from "../index.js";
 import { registerCapture } from "./commands/capture.js";
 import { registerConsole } from "./commands/console.js";
 import { registerCreate } from "./commands/create.js";
@@ -21,7 +20,6 @@ import { registerStatus } from "./commands/status.js";
 import { registerUpDown } from "./commands/up-down.js";
 import { registerValidate } from "./commands/validate.js";
 import { type CliIO, processIO } from "./io.js";
-import { renderDiagnostic } from "./render.js";
 import { packageVersion } from "./version.js";
 
 /**
@@ -61,15 +59,18 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;
   } catch (e) {
-    return reportError(e, io);
+    return await reportError(e, io);
   }
 }
 
-function reportError(e: unknown, io: CliIO): number {
+async function reportError(e: unknown, io: CliIO): Promise<number> {
   if (e instanceof CommanderError) {
     // Help and version exit 0; usage errors were already printed by commander.
     return e.exitCode === 0 ? 0 : 2;
   }
+  // Loaded only now: a command that succeeds (or --help) never loads what errors need.
+  const { TopologyError, WirelabError } = await import("../index.js");
+  const { renderDiagnostic } = await import("./render.js");
   if (e instanceof TopologyError) {
     for (const d of e.diagnostics) io.err(`${renderDiagnostic(d)}\n`);
     io.err(

@@ -5,7 +5,6 @@
  * tests can inject them); these are the real ones.
  */
 import { defaultRunner, type Runner } from "../exec.js";
-import { readImage } from "../image/build.js";
 import { type Preflight, systemPreflight } from "../preflight.js";
 import { type ProcessStarter, startProcess } from "../process.js";
 import { allocatePorts, type PortAllocator } from "../providers/ports.js";
@@ -37,7 +36,8 @@ export function resolveDeps(options: LabDeps): ResolvedDeps {
     run: options.run ?? defaultRunner,
     start: options.start ?? startProcess,
     store: options.store ?? new StateStore(),
-    images: options.images ?? (() => readImage()),
+    // Loaded when a VM needs it: most commands never read the image.
+    images: options.images ?? (async () => (await import("../image/build.js")).readImage()),
     allocatePorts: options.allocatePorts ?? allocatePorts,
     preflight: options.preflight ?? systemPreflight,
   };

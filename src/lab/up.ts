@@ -140,7 +140,6 @@ async function repair(
       options.reporter?.info?.(`lab "${ctx.plan.lab}" is ${r.rebuild}; rebuilding it`);
       return undefined;
     }
-    for (const what of r.repaired) options.reporter?.info?.(`restarted ${what}`);
     changed ||= r.repaired.length > 0;
   }
   return changed;

@@ -52,7 +52,7 @@ export type Removed = Readonly<Record<string, readonly string[]>>;
 
 /** What {@link Provider.repair} found on a lab that should be up. */
 export type RepairResult =
-  /** Everything is there (or was started again): notices for the user. */
+  /** Everything is there, or was started again: what was (the provider told the user as it went). */
   | { readonly repaired: readonly string[] }
   /** Something is gone that cannot be put back in place: the lab must be built again. */
   | { readonly rebuild: string };

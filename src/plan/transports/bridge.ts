@@ -5,15 +5,9 @@
  * vEth whose other end is the port. The bridge forwards LLDP
  * (group_fwd_mask), not STP or LACP (the kernel refuses those bits).
  */
-import type { BridgeLinkPlan, PortPlan } from "../types.js";
-import { nodeEnd } from "./common.js";
+import type { BridgeLinkPlan } from "../types.js";
+import { endOf, nodeEnd } from "./common.js";
 import type { KernelObject, Transport } from "./types.js";
-
-const port = (link: BridgeLinkPlan, ep: { node: string; ifname: string }): PortPlan => {
-  const p = link.endpoints.find((x) => x.node === ep.node && x.ifname === ep.ifname);
-  if (!p) throw new Error(`link ${link.name} has no end ${ep.node}:${ep.ifname}`);
-  return p;
-};
 
 /** The `bridge` transport. */
 export const bridge: Transport<BridgeLinkPlan> = {
@@ -68,12 +62,12 @@ export const bridge: Transport<BridgeLinkPlan> = {
     link.endpoints.flatMap((p) => (p.tap && p.hostVeth ? [[p.tap, p.hostVeth] as const] : [])),
   ports: () => [],
   nicBackend: (link, ep) => {
-    const p = port(link, ep);
+    const p = endOf(link, ep);
     if (!p.tap) throw new Error(`${ep.node}:${ep.ifname} on ${link.name} has no tap`);
     return { type: "tap", device: p.tap };
   },
   hostCapture: (link, ep) => {
-    const p = port(link, ep);
+    const p = endOf(link, ep);
     if (!p.tap) throw new Error(`${ep.node}:${ep.ifname} on ${link.name} has no tap`);
     return { type: "device", device: p.tap, reversed: true };
   },
@@ -85,7 +79,7 @@ export const bridge: Transport<BridgeLinkPlan> = {
     segment: true,
   }),
   endpointObjects: (link, ep) => {
-    const p = port(link, ep);
+    const p = endOf(link, ep);
     return [
       `port ${p.port}`,
       ...(p.tap ? [`tap ${p.tap}`] : []),

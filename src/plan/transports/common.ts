@@ -24,6 +24,19 @@ export function hostVeth(hostVeth: string, ep: EndpointPlan, view: PlanView): Ke
   return { type: "veth", ends: [{ ifname: hostVeth }, nodeEnd(ep, view)] };
 }
 
+/**
+ * The end of a link at a node's interface.
+ * @throws {Error} when the link has no such end (a bug: callers pass its own ends)
+ */
+export function endOf<E extends EndpointPlan>(
+  link: { readonly name: string; readonly endpoints: readonly E[] },
+  ep: EndpointPlan,
+): E {
+  const e = link.endpoints.find((x) => x.node === ep.node && x.ifname === ep.ifname);
+  if (!e) throw new Error(`link ${link.name} has no end ${ep.node}:${ep.ifname}`);
+  return e;
+}
+
 /** The two ends of a p2p link, as a pair. */
 export function pair<T>(list: readonly T[]): [T, T] {
   return [list[0] as T, list[1] as T];

@@ -5,15 +5,9 @@
  * both ways: every frame passes untouched (no bridge, so LLDP, LACP and
  * STP frames too).
  */
-import type { TapEndpointPlan, TapLinkPlan } from "../types.js";
-import { hostVeth, noVm, pair } from "./common.js";
+import type { TapLinkPlan } from "../types.js";
+import { endOf, hostVeth, noVm, pair } from "./common.js";
 import type { KernelObject, Transport } from "./types.js";
-
-const end = (link: TapLinkPlan, ep: { node: string; ifname: string }): TapEndpointPlan => {
-  const e = link.endpoints.find((x) => x.node === ep.node && x.ifname === ep.ifname);
-  if (!e) throw new Error(`link ${link.name} has no end ${ep.node}:${ep.ifname}`);
-  return e;
-};
 
 /** The `tap` transport. */
 export const tap: Transport<TapLinkPlan> = {
@@ -44,17 +38,17 @@ export const tap: Transport<TapLinkPlan> = {
   },
   ports: () => [],
   nicBackend: (link, ep) => {
-    const e = end(link, ep);
+    const e = endOf(link, ep);
     return e.tap ? { type: "tap", device: e.tap } : noVm("tap (namespace end)", ep);
   },
   hostCapture: (link, ep) => {
-    const e = end(link, ep);
+    const e = endOf(link, ep);
     // What enters the tap, the guest sent.
     return e.tap ? { type: "device", device: e.tap, reversed: true } : noVm("tap", ep);
   },
   linkCapture: () => undefined,
   endpointObjects: (link, ep) => {
-    const e = end(link, ep);
+    const e = endOf(link, ep);
     return [...(e.tap ? [`tap ${e.tap}`] : []), ...(e.hostVeth ? [`veth ${e.hostVeth}`] : [])];
   },
   label: () => "tap",

@@ -10,8 +10,8 @@
 import { type Impairment, isImpaired, NO_IMPAIRMENT, parseImpairment } from "../../impairment.js";
 import type { TopologyLink } from "../../topology/types.js";
 import { udpKey, wireKey } from "../ports.js";
-import type { EndpointPlan, WireEndpointPlan, WireLinkPlan } from "../types.js";
-import { hostVeth } from "./common.js";
+import type { EndpointPlan, WireLinkPlan } from "../types.js";
+import { endOf, hostVeth } from "./common.js";
 import type { KernelObject, Transport } from "./types.js";
 
 /**
@@ -26,12 +26,6 @@ function endpointImpairment(link: TopologyLink, e: EndpointPlan): Impairment | u
   const merged = own && !Array.isArray(base) ? parseImpairment(own, base) : base;
   return Array.isArray(merged) || !isImpaired(merged) ? undefined : merged;
 }
-
-const end = (link: WireLinkPlan, ep: EndpointPlan): WireEndpointPlan => {
-  const e = link.endpoints.find((x) => x.node === ep.node && x.ifname === ep.ifname);
-  if (!e) throw new Error(`link ${link.name} has no end ${ep.node}:${ep.ifname}`);
-  return e;
-};
 
 function daemonTransport<M extends WireLinkPlan["transport"]>(mode: M): Transport<WireLinkPlan> {
   return {
@@ -75,7 +69,7 @@ function daemonTransport<M extends WireLinkPlan["transport"]>(mode: M): Transpor
     }),
     linkCapture: (link) => ({ type: "daemon", link: link.name }),
     endpointObjects: (link, ep) => {
-      const e = end(link, ep);
+      const e = endOf(link, ep);
       return e.hostVeth ? [`veth ${e.hostVeth}`] : [];
     },
     label: () => mode,

@@ -79,6 +79,7 @@ export function qemuProvider(images: ImageReader): Provider<QemuPrepared> {
       for (const n of vmNodes(ctx.plan))
         if ((await qemuPid(ctx.plan.lab, n.name, ctx.layout)) === undefined) dead.push(n.name);
       if (dead.length === 0) return { repaired: [] };
+      // Said before: a boot takes seconds.
       ctx.reporter?.info?.(`restarting ${dead.join(", ")} (QEMU was not running)`);
       await startVms(ctx, prepared.image, dead);
       return { repaired: dead.map((n) => `VM ${n}`) };

@@ -44,7 +44,8 @@ export const wireProvider: Provider<void> = {
     if (pids.daemon !== undefined) await stopPid(pids.daemon);
     // Unlike start, live changes (live.json) are kept.
     await startSupervisor(ctx.start, ctx.plan.lab, files);
-    return { repaired: ["the wire daemon (it was not running)"] };
+    ctx.reporter?.info?.("restarted the wire daemon (it was not running)");
+    return { repaired: ["the wire daemon"] };
   },
   async status(ctx) {
     const pids = await wirePids(ctx.layout.wire);
