@@ -5,8 +5,8 @@
  *
  * The verbs are loaded on first call (each wrapper below imports its module
  * then), so that a command pays only for what it uses: `wirelab down` does
- * not load the topology schemas, the exporters or the capture code.
- * Everything that reads topology text is therefore async here.
+ * not load the topology schemas, the planner, the exporters or the capture
+ * code. Everything that reads topology text or plans is therefore async here.
  */
 
 export type { CapturedFrame, CaptureOptions, CaptureTarget } from "./capture/capture.js";
@@ -41,9 +41,6 @@ export type { InterfaceStatus, LabStatus, NodeStatus, StatusOptions } from "./la
 export type { UpOptions, UpResult } from "./lab/up.js";
 export type { ProgressEvent, Reporter } from "./log.js";
 export type { LinkDescription, NodeDescription } from "./plan/describe.js";
-export { describePlan } from "./plan/describe.js";
-export { diffPlans } from "./plan/diff.js";
-export { nodeAddress, planLab } from "./plan/plan.js";
 export type * from "./plan/types.js";
 export type { ProcessHandle, ProcessStarter, StartOptions } from "./process.js";
 export { startProcess } from "./process.js";
@@ -145,4 +142,35 @@ export async function parseTopology(
  */
 export async function importTopology(text: string, file: string): Promise<string> {
   return (await import("./topology/import.js")).importTopology(text, file);
+}
+
+/**
+ * Plans a validated topology.
+ * @throws {TopologyError} with unlocated diagnostics (see {@link import("./plan/plan.js").planLab})
+ */
+export async function planLab(
+  topology: import("./topology/types.js").Topology,
+): Promise<import("./plan/types.js").LabPlan> {
+  return (await import("./plan/plan.js")).planLab(topology);
+}
+
+/** The address that stands for a node: its loopback, else its first interface address. */
+export async function nodeAddress(
+  ...args: Parameters<typeof import("./plan/plan.js").nodeAddress>
+): Promise<string | undefined> {
+  return (await import("./plan/plan.js")).nodeAddress(...args);
+}
+
+/** What differs between two plans of one lab, one line each (see {@link import("./plan/diff.js").diffPlans}). */
+export async function diffPlans(
+  ...args: Parameters<typeof import("./plan/diff.js").diffPlans>
+): Promise<string[]> {
+  return (await import("./plan/diff.js")).diffPlans(...args);
+}
+
+/** A plan described for people (see {@link import("./plan/describe.js").describePlan}). */
+export async function describePlan(
+  ...args: Parameters<typeof import("./plan/describe.js").describePlan>
+): Promise<ReturnType<typeof import("./plan/describe.js").describePlan>> {
+  return (await import("./plan/describe.js")).describePlan(...args);
 }

@@ -1,17 +1,23 @@
 /**
  * Human-readable rendering of a {@link LabPlan} for `wirelab plan`.
  */
-import { describePlan, type LabPlan } from "../index.js";
+import type { LabPlan, LinkDescription, NodeDescription } from "../index.js";
 import { table } from "./table.js";
 
-/** The plan as indented sections: nodes (interfaces, routes), links, tests. */
-export function formatPlan(plan: LabPlan): string {
+/**
+ * The plan as indented sections: nodes (interfaces, routes), links, tests.
+ *
+ * @param described - the plan's nodes and links described (`describePlan`)
+ */
+export function formatPlan(
+  plan: LabPlan,
+  described: { nodes: readonly NodeDescription[]; links: readonly LinkDescription[] },
+): string {
   const out: string[] = [];
   out.push(
     `lab ${plan.lab}${plan.labNamespace ? ` (LAN bridges in namespace ${plan.labNamespace})` : ""}`,
   );
   out.push("", "nodes:");
-  const described = describePlan(plan);
   plan.nodes.forEach((n, k) => {
     const lo = [n.loopback.ipv4, n.loopback.ipv6].filter(Boolean).join(" ");
     const where = described.nodes[k]?.where;

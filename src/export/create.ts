@@ -7,8 +7,7 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { WirelabError } from "../errors.js";
 import { type LabDeps, resolveDeps } from "../lab/deps.js";
-import { runsCommands } from "../plan/kinds/index.js";
-import { vmNodes } from "../plan/kinds/vm.js";
+import { usesGuestImage, vmNodes } from "../plan/kinds/vm.js";
 import { loadAndPlan } from "../plan/load-plan.js";
 import { allPorts, type PortRequest } from "../plan/ports.js";
 import { portRequests } from "../plan/transports/index.js";
@@ -44,7 +43,7 @@ export async function createExport(
   const outDir = resolve(dir);
   // Every VM of wirelab's image gets its initramfs written next to the output; they need the image.
   const vms = vmNodes(plan);
-  const guests = vms.filter(runsCommands);
+  const guests = vms.filter(usesGuestImage);
   const image = output !== "clab" && vms.length ? await deps.images() : undefined;
   if (guests.length && output !== "clab" && !image)
     throw new WirelabError("the guest image is not built; run: wirelab image build");

@@ -13,7 +13,7 @@
 import { WirelabError } from "../errors.js";
 import type { GuestImage } from "../image/build.js";
 import { namespaceOf } from "../plan/kinds/index.js";
-import { vmNodes } from "../plan/kinds/vm.js";
+import { usesGuestImage, vmNodes } from "../plan/kinds/vm.js";
 import type { LabPorts } from "../plan/ports.js";
 import { carriedByDaemon } from "../plan/transports/index.js";
 import type { LabPlan } from "../plan/types.js";
@@ -108,7 +108,7 @@ export function scriptExport(plan: LabPlan, source: string, vm?: ScriptVmContext
         accel: vm.accel,
         kernel: vm.image.kernel,
         initrd: `${DIR}/${n.name}.initrd`,
-        ...(n.vm.userImage ? {} : { tools: vm.image.tools }),
+        ...(usesGuestImage(n) ? { tools: vm.image.tools } : {}),
         files: {
           agent: `${DIR}/${n.name}.cmd`,
           console: `${DIR}/${n.name}.console`,

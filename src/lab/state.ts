@@ -13,7 +13,6 @@ import type { LabPorts } from "../plan/ports.js";
 import type { LabPlan } from "../plan/types.js";
 import { isAlive } from "../process.js";
 import type { Owned } from "../providers/provider.js";
-import { migrateRecord } from "./migrate.js";
 
 /** State format version (2: providers' parts in `owned`, plan version 2). */
 export const STATE_VERSION = 2;
@@ -68,7 +67,11 @@ export class StateStore {
   async read(lab: string): Promise<LabState | undefined> {
     try {
       const text = await readFile(join(this.labDir(lab), "state.json"), "utf8");
-      return migrateRecord(JSON.parse(text)) as LabState;
+      const record = JSON.parse(text) as { version?: unknown };
+      if (record?.version === STATE_VERSION) return record as LabState;
+      // An older record: loaded only then, it needs the plan's modules.
+      const { migrateRecord } = await import("./migrate.js");
+      return migrateRecord(record) as LabState;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw e;

@@ -11,10 +11,14 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
     .argument("<file>", "topology file")
     .option("--json", "print the plan as JSON")
     .action(async (file: string, opts: { json?: boolean }) => {
-      const { loadAndPlan } = await import("../../index.js");
+      const { loadAndPlan, describePlan } = await import("../../index.js");
       const { formatPlan } = await import("../format-plan.js");
       const { plan } = await loadAndPlan(file);
-      io.out(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlan(plan)}\n`);
+      io.out(
+        opts.json
+          ? `${JSON.stringify(plan, null, 2)}\n`
+          : `${formatPlan(plan, await describePlan(plan))}\n`,
+      );
       setExit(0);
     });
 }

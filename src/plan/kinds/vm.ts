@@ -51,9 +51,14 @@ export const vmKind: KindSpec<VmNodePlan> = {
   // Management eth0 on QEMU user networking, SSH forwarded from 127.0.0.1.
   ports: (node) => [{ key: sshKey(node.name), protocol: "tcp" }],
   // A user's image has no wirelab agent.
-  runsCommands: (node) => node.vm.userImage === undefined,
+  runsCommands: (node) => usesGuestImage(node),
   exportTo: { clab: false, libvirt: true },
 };
+
+/** Whether a VM boots wirelab's guest image (with its agent), rather than the user's own. */
+export function usesGuestImage(node: VmNodePlan): boolean {
+  return node.vm.userImage === undefined;
+}
 
 /** Whether a node is a VM. */
 export function isVm(node: NodePlan): node is VmNodePlan {

@@ -15,7 +15,7 @@ import type { Runner } from "../../exec.js";
 import type { GuestImage } from "../../image/build.js";
 import { packInitramfs } from "../../image/cpio.js";
 import { TOOLS_DISK_SERIAL } from "../../image/tools.js";
-import { vmNodes } from "../../plan/kinds/vm.js";
+import { usesGuestImage, vmNodes } from "../../plan/kinds/vm.js";
 import type { VmNodePlan } from "../../plan/types.js";
 import { ProcessError, pidFromFile, stopPid } from "../../process.js";
 import { nodeScript } from "../iproute2.js";
@@ -131,7 +131,7 @@ async function startVm(
 ): Promise<void> {
   const f = ctx.layout.vm(node.name);
   await mkdir(f.dir, { recursive: true });
-  if (!node.vm.userImage) await writeNodeInitrd(ctx.run, image, node, f);
+  if (usesGuestImage(node)) await writeNodeInitrd(ctx.run, image, node, f);
   // Sockets left by an earlier QEMU would stop this one from listening.
   for (const path of [f.agent, f.console, f.qmp]) await rm(path, { force: true });
   for (let i = 1; i <= node.interfaces.length; i++)
@@ -157,7 +157,7 @@ async function startVm(
     readyTimeoutMs: bootTimeoutMs,
     // A user's image has no agent to wait for: QEMU answering its monitor is all there is.
     readyWhen: {
-      probe: node.vm.userImage ? () => monitorAnswers(f.qmp) : () => agentAnswers(f.agent),
+      probe: usesGuestImage(node) ? () => agentAnswers(f.agent) : () => monitorAnswers(f.qmp),
       intervalMs: AGENT_PROBE_MS,
     },
   });
