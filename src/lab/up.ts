@@ -1,6 +1,6 @@
 /**
  * `up`: build a lab from its topology, idempotently, as one loop over the
- * providers (docs/design.md, "up, down and the rollback stack").
+ * providers (docs/design.md, "Providers").
  *
  * Behaviour with an existing lab of the same name:
  * - same file, same plan, everything present: nothing to do;
