@@ -35,23 +35,34 @@ function layer(file) {
   const folder = file.includes("/") ? file.split("/")[0] : "";
   if (folder === "") return { rank: 0, folder: "" };
   const rank = RANKS[folder];
-  if (rank === undefined) throw new Error(`src/${file}: folder "${folder}" has no layer; add it to scripts/check-layers.mjs`);
+  if (rank === undefined)
+    throw new Error(
+      `src/${file}: folder "${folder}" has no layer; add it to scripts/check-layers.mjs`,
+    );
   return { rank, folder };
 }
 
 const src = process.argv[2] ?? new URL("../src/", import.meta.url).pathname;
-const graph = (await madge(src, { fileExtensions: ["ts"], detectiveOptions: { ts: { skipTypeImports: false } } })).obj();
+const graph = (
+  await madge(src, { fileExtensions: ["ts"], detectiveOptions: { ts: { skipTypeImports: false } } })
+).obj();
 const problems = [];
 for (const [file, deps] of Object.entries(graph)) {
   const from = layer(file);
   for (const dep of deps) {
     const to = layer(dep);
     if (from.folder === "cli" && to.folder !== "cli" && dep !== "index.ts")
-      problems.push(`src/${file} imports src/${dep}: the CLI imports only src/index.ts and its own files`);
+      problems.push(
+        `src/${file} imports src/${dep}: the CLI imports only src/index.ts and its own files`,
+      );
     else if (to.rank > from.rank)
-      problems.push(`src/${file} (layer ${from.rank}) imports src/${dep} (layer ${to.rank}): imports point down only`);
+      problems.push(
+        `src/${file} (layer ${from.rank}) imports src/${dep} (layer ${to.rank}): imports point down only`,
+      );
     else if (to.rank === from.rank && to.folder !== from.folder)
-      problems.push(`src/${file} imports src/${dep}: two folders of one layer do not import each other`);
+      problems.push(
+        `src/${file} imports src/${dep}: two folders of one layer do not import each other`,
+      );
   }
 }
 if (problems.length) {
@@ -59,4 +70,6 @@ if (problems.length) {
   console.error(`${problems.length} import${problems.length === 1 ? "" : "s"} against the layers`);
   process.exit(1);
 }
-console.log(`layers: ${Object.keys(graph).length} modules, every import points down (${relative(process.cwd(), src)})`);
+console.log(
+  `layers: ${Object.keys(graph).length} modules, every import points down (${relative(process.cwd(), src)})`,
+);
