@@ -4,8 +4,7 @@
  */
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inject } from "vitest";
 import { StateStore } from "../../src/lab/state.js";
@@ -18,7 +17,12 @@ export const TEST_PREFIX = `wlt${process.pid}`;
 export const stateDir = (): string => inject("stateDir");
 export const store = (): StateStore => new StateStore(stateDir());
 
-const workDir = mkdtempSync(join(tmpdir(), "wirelab-topo-"));
+/** Topology files of the tests, in the state directory, which the global teardown removes. */
+const workDir = (): string => {
+  const dir = join(stateDir(), "topologies");
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
 
 /**
  * Writes a topology (an example file or YAML text) under a unique lab name.
@@ -31,7 +35,7 @@ export function labFile(source: string, suffix: string): { file: string; lab: st
   const body = /^name:.*$/m.test(text)
     ? text.replace(/^name:.*$/m, `name: ${lab}`)
     : `name: ${lab}\n${text}`;
-  const file = join(workDir, `${lab}.yml`);
+  const file = join(workDir(), `${lab}.yml`);
   writeFileSync(file, body);
   return { file, lab };
 }

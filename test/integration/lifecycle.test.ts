@@ -113,6 +113,8 @@ describe("lifecycle edge cases", () => {
 
   it("stops at once without root, before touching anything", () => {
     const { file, lab } = labFile("examples/lan.yml", "noroot");
+    // nobody must reach the file: through the state directory (a temporary one) to it.
+    execFileSync("chmod", ["o+x", stateDir()]);
     execFileSync("chmod", ["o+rx", file, dirname(file)]);
     const r = (() => {
       try {
