@@ -165,9 +165,7 @@ export const startProcess: ProcessStarter = (argv, options = {}) => {
     clearTimeout(timer);
     return exit;
   };
-  const onAbort = () => void stop();
-  options.signal?.addEventListener("abort", onAbort, { once: true });
-  void done.then(() => options.signal?.removeEventListener("abort", onAbort));
+  stopOnAbort(options.signal, stop, done);
   const ready = waitReady(argv, child, done, options, stop);
   // Nobody need wait for readiness; an unwatched failure must not become an unhandled rejection.
   ready.catch(() => undefined);
@@ -182,6 +180,18 @@ export const startProcess: ProcessStarter = (argv, options = {}) => {
     stop,
   };
 };
+
+/** Stops a process when `signal` aborts, until it has ended. */
+function stopOnAbort(
+  signal: AbortSignal | undefined,
+  stop: () => Promise<ProcessExit>,
+  done: Promise<ProcessExit>,
+): void {
+  if (!signal) return;
+  const onAbort = () => void stop();
+  signal.addEventListener("abort", onAbort, { once: true });
+  void done.then(() => signal.removeEventListener("abort", onAbort));
+}
 
 /** How often a daemon that is not wirelab's child is checked for, in ms. */
 const DAEMON_POLL_MS = 100;
@@ -230,9 +240,7 @@ function startDaemon(
     if (daemon !== undefined && isAlive(daemon)) await stopPid(daemon, graceMs);
     return done;
   };
-  const onAbort = () => void stop();
-  options.signal?.addEventListener("abort", onAbort, { once: true });
-  void done.then(() => options.signal?.removeEventListener("abort", onAbort));
+  stopOnAbort(options.signal, stop, done);
   // Ready once it runs in the background, and then when its own probe says so.
   const probe = async () => pid !== undefined && isAlive(pid) && (when ? await when.probe() : true);
   const ready = waitReady(
