@@ -8,7 +8,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/integration/**"],
+          exclude: ["test/integration/**", "test/fault/**"],
         },
       },
       {
@@ -18,6 +18,18 @@ export default defineConfig({
           // Kernel objects and CPU are shared: one file at a time.
           fileParallelism: false,
           testTimeout: 120_000,
+          hookTimeout: 120_000,
+          globalSetup: ["test/integration/global-setup.ts"],
+        },
+      },
+      {
+        test: {
+          // The fault campaign: signals, bad state, bad input against the real CLI
+          // (FAULT_RUNS=N repeats each fault N times; npm run test:fault).
+          name: "fault",
+          include: ["test/fault/**/*.test.ts"],
+          fileParallelism: false,
+          testTimeout: 300_000,
           hookTimeout: 120_000,
           globalSetup: ["test/integration/global-setup.ts"],
         },

@@ -7,7 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
 import { WirelabError } from "./errors.js";
 import { findOnPath } from "./find-tool.js";
@@ -193,6 +193,9 @@ function stopOnAbort(
   void done.then(() => signal.removeEventListener("abort", onAbort));
 }
 
+/** How long a daemonizing launch may take to finish once it is asked to stop, in ms. */
+const LAUNCH_GRACE_MS = 10_000;
+
 /** How often a daemon that is not wirelab's child is checked for, in ms. */
 const DAEMON_POLL_MS = 100;
 
@@ -233,6 +236,12 @@ function startDaemon(
     launchEnded = true;
   });
   const stop = async (graceMs = STOP_GRACE_MS): Promise<ProcessExit> => {
+    // Killing the launch halfway would orphan a daemon it already forked: let it finish, then stop that.
+    if (!launchEnded) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([launched, new Promise((r) => (timer = setTimeout(r, LAUNCH_GRACE_MS)))]);
+      clearTimeout(timer);
+    }
     if (!launchEnded) await launcher.stop(graceMs);
     await launched;
     // A launch stopped halfway may have left a daemon behind: its pidfile says.
@@ -359,6 +368,26 @@ export async function pidFromFile(
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
   return cmdline && isOurs(cmdline.split("\0")) ? pid : undefined;
+}
+
+/**
+ * Running processes whose argv satisfies `match` (from /proc/PID/cmdline):
+ * how wirelab finds what it started when a pidfile was never written or is
+ * gone.
+ *
+ * @returns their PIDs, this process excluded
+ */
+export async function findProcesses(
+  match: (argv: readonly string[]) => boolean,
+): Promise<number[]> {
+  const pids = (await readdir("/proc")).filter((p) => /^\d+$/.test(p)).map(Number);
+  const found: number[] = [];
+  for (const pid of pids) {
+    if (pid === process.pid) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (cmdline && match(cmdline.split("\0")) && isAlive(pid)) found.push(pid);
+  }
+  return found;
 }
 
 /**

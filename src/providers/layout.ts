@@ -46,6 +46,8 @@ export interface WireFiles {
 /** Where a lab's files are. */
 export interface LabLayout {
   readonly dir: string;
+  /** The folder of the VMs' files. */
+  readonly vmDir: string;
   vm(node: string): VmFiles;
   readonly wire: WireFiles;
   /**
@@ -63,6 +65,7 @@ export function labLayout(labDir: string): LabLayout {
   const wireDir = join(labDir, "wire");
   return {
     dir: labDir,
+    vmDir,
     vm: (node) => ({
       dir: vmDir,
       agent: join(vmDir, `${node}.cmd`),

@@ -13,11 +13,24 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
     .action(async (file: string, opts: { json?: boolean; concurrency: number }) => {
       const { up } = await import("../../index.js");
       const reporter = await cliReporter(io.interactive && !opts.json);
-      // Ctrl-C or SIGTERM: stop, remove what was built, then exit.
+      // Ctrl-C, SIGTERM or a closed terminal: stop every step, remove what was built, then exit.
+      // A second one exits at once; the lab's record stays, so `wirelab down` finds what is left.
       const abort = new AbortController();
-      const onSignal = () => abort.abort();
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
+      const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (abort.signal.aborted) {
+          io.err(
+            `wirelab: ${sig} again: leaving now; "wirelab down ${file}" removes what is left\n`,
+          );
+          // Die of the signal, as without a handler.
+          for (const s of signals) process.off(s, onSignal);
+          process.kill(process.pid, sig);
+          return;
+        }
+        io.err(`wirelab: ${sig}: stopping and removing what was built (again to leave at once)\n`);
+        abort.abort();
+      };
+      for (const s of signals) process.on(s, onSignal);
       try {
         const r = await up(file, { reporter, concurrency: opts.concurrency, signal: abort.signal });
         reporter.stop();
@@ -35,8 +48,7 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
           io.out(`lab ${r.lab} is already up as planned; nothing to do\n`);
         }
       } finally {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        for (const s of signals) process.off(s, onSignal);
         reporter.stop();
       }
       setExit(0);

@@ -4,7 +4,7 @@
  * `ip -batch` for every namespace and object, one `tc -batch` for the
  * mirred filters, then one `ip -n NS -batch` per namespace, a few at a time.
  */
-import pMap from "p-map";
+import { eachSettled } from "../../concurrent.js";
 import { LabError } from "../../errors.js";
 import type { Runner } from "../../exec.js";
 import { namespaceOf } from "../../plan/kinds/index.js";
@@ -65,7 +65,7 @@ export const netnsProvider: Provider<void> = {
     let done = 0;
     const step = "configuring nodes";
     reporter?.progress?.({ step, done, total: jobs.length });
-    await pMap(
+    await eachSettled(
       jobs,
       async (job) => {
         await ipBatch(run, job.lines, job.namespace);

@@ -7,9 +7,9 @@
  */
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import pMap from "p-map";
+import { eachSettled } from "../../concurrent.js";
 import { LabError } from "../../errors.js";
 import type { Runner } from "../../exec.js";
 import type { GuestImage } from "../../image/build.js";
@@ -17,7 +17,7 @@ import { packInitramfs } from "../../image/cpio.js";
 import { TOOLS_DISK_SERIAL } from "../../image/tools.js";
 import { usesGuestImage, vmNodes } from "../../plan/kinds/vm.js";
 import type { VmNodePlan } from "../../plan/types.js";
-import { ProcessError, pidFromFile, stopPid } from "../../process.js";
+import { findProcesses, ProcessError, pidFromFile, stopPid } from "../../process.js";
 import { nodeScript } from "../iproute2.js";
 import type { LabLayout, VmFiles } from "../layout.js";
 import type { Owned, Provider, ProviderContext, TeardownContext } from "../provider.js";
@@ -112,13 +112,14 @@ export async function startVms(
   // Booting is CPU-bound: every VM starts at once so that none waits idle.
   // (Booting only as many as there are CPUs at a time was no faster: each VM
   // took about 5 s of CPU against 3.3 s alone.)
-  await pMap(
+  // Every start has ended, one way or the other, before this returns or throws: an undo never races one.
+  await eachSettled(
     vms,
     async (node) => {
       await startVm(ctx, image, accel, node, bootTimeoutMs);
       ctx.reporter?.progress?.({ step, done: ++booted, total: vms.length });
     },
-    { concurrency: vms.length, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+    ctx.signal ? { signal: ctx.signal } : {},
   );
 }
 
@@ -137,6 +138,8 @@ async function startVm(
   for (let i = 1; i <= node.interfaces.length; i++)
     await rm(ctx.layout.nicSocket(node.name, i), { force: true });
   for (const path of [f.log, f.pidfile]) await rm(path, { force: true });
+  // Interrupted while this VM's files were written: start nothing.
+  ctx.signal?.throwIfAborted();
   const argv = [
     "qemu-system-x86_64",
     ...qemuArgs(ctx.plan, node, {
@@ -257,25 +260,36 @@ export async function writeNodeInitrd(
 }
 
 /**
- * Stops VMs: SIGTERM to the QEMU whose pidfile names it (checked to be this
- * lab's QEMU by its `-name`), SIGKILL after a grace period.
+ * Stops VMs: SIGTERM to each QEMU of the lab's (its pidfile, checked by its
+ * `-name`, and any process whose `-pidfile` is the node's, which finds a
+ * QEMU whose pidfile was never written), SIGKILL after a grace period.
  *
+ * @param nodes - the VM nodes, or every QEMU of the lab's folder when undefined
  * @returns the nodes whose QEMU was stopped
  */
 export async function stopVms(
   ctx: Pick<TeardownContext, "lab" | "layout">,
-  nodes: readonly string[],
+  nodes: readonly string[] | undefined,
 ): Promise<string[]> {
-  const stopped: string[] = [];
-  await Promise.all(
-    nodes.map(async (node) => {
-      const pid = await qemuPid(ctx.lab, node, ctx.layout);
-      if (pid === undefined) return;
-      await stopPid(pid);
-      stopped.push(node);
-    }),
-  );
-  return stopped;
+  const vmDir = ctx.layout.vmDir;
+  const found = await findProcesses((argv) => {
+    const pidfile = argv[argv.indexOf("-pidfile") + 1];
+    return argv.includes("-pidfile") && pidfile !== undefined && dirname(pidfile) === vmDir;
+  });
+  const byNode = new Map<string, Set<number>>();
+  const add = (node: string, pid: number) =>
+    byNode.set(node, (byNode.get(node) ?? new Set()).add(pid));
+  for (const pid of found) {
+    const argv = (await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).split("\0");
+    const node = basename(argv[argv.indexOf("-pidfile") + 1] ?? "", ".pid");
+    if (!nodes || nodes.includes(node)) add(node, pid);
+  }
+  for (const node of nodes ?? []) {
+    const pid = await qemuPid(ctx.lab, node, ctx.layout);
+    if (pid !== undefined) add(node, pid);
+  }
+  await Promise.all([...byNode.values()].flatMap((pids) => [...pids].map((p) => stopPid(p))));
+  return [...byNode.keys()].sort();
 }
 
 /**

@@ -7,7 +7,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { LabError } from "../../errors.js";
-import { type ProcessStarter, pidFromFile, stopPid } from "../../process.js";
+import { findProcesses, type ProcessStarter, pidFromFile, stopPid } from "../../process.js";
 import { WireClient } from "../../wire/client.js";
 import type { WireFiles } from "../layout.js";
 import type { Provider } from "../provider.js";
@@ -35,7 +35,7 @@ export const wireProvider: Provider<void> = {
       files.config,
       JSON.stringify(wireConfig(ctx.plan, ctx.ports, ctx.layout), null, 2),
     );
-    await startSupervisor(ctx.start, ctx.plan.lab, files);
+    await startSupervisor(ctx.start, ctx.plan.lab, files, ctx.signal);
   },
   async repair(ctx) {
     const files = ctx.layout.wire;
@@ -69,9 +69,16 @@ export const wireProvider: Provider<void> = {
  *
  * @throws {LabError} when it does not (its log is named)
  */
-async function startSupervisor(start: ProcessStarter, lab: string, files: WireFiles) {
+async function startSupervisor(
+  start: ProcessStarter,
+  lab: string,
+  files: WireFiles,
+  signal?: AbortSignal,
+) {
+  signal?.throwIfAborted();
   const handle = start([process.execPath, MAIN, "supervise", files.config], {
     detached: true,
+    ...(signal ? { signal } : {}),
     output: { file: files.log },
     readyWhen: { probe: () => controlAnswers(files.control) },
     readyTimeoutMs: WIRE_START_TIMEOUT_MS,
@@ -79,8 +86,11 @@ async function startSupervisor(start: ProcessStarter, lab: string, files: WireFi
   if (handle.pid !== undefined) await writeFile(files.supervisorPidfile, `${handle.pid}\n`);
   try {
     await handle.ready;
-  } catch {
-    throw new LabError(`the wire daemon of lab "${lab}" did not start; see ${files.log}`);
+  } catch (e) {
+    signal?.throwIfAborted();
+    throw new LabError(`the wire daemon of lab "${lab}" did not start; see ${files.log}`, {
+      cause: e,
+    });
   }
 }
 
@@ -115,10 +125,11 @@ export async function wirePids(
 async function stopWire(files: WireFiles): Promise<boolean> {
   const pids = await wirePids(files);
   if (pids.supervisor !== undefined) await stopPid(pids.supervisor);
-  const daemon = (await wirePids(files)).daemon;
-  if (daemon !== undefined) await stopPid(daemon);
+  // The daemon, and one whose pidfile was never written: they name the lab's wire config.
+  const left = await findProcesses((argv) => argv.includes(files.config));
+  await Promise.all(left.map((p) => stopPid(p)));
   await rm(files.control, { force: true });
-  return pids.supervisor !== undefined || pids.daemon !== undefined;
+  return pids.supervisor !== undefined || pids.daemon !== undefined || left.length > 0;
 }
 
 /**
