@@ -7,6 +7,9 @@
 //    frames sent into the tunnel port; latency from send to the record on the
 //    output stream (p50, p99), frames lost and dropped by the kernel at
 //    paced send rates, and the capture process's CPU per frame.
+// 3. Live, through `wirelab capture -w -` on a namespace's vEth: numbered UDP
+//    datagrams sent by the node itself (their send time inside), latency
+//    from send to the record on the output stream, frames lost.
 // Needs root, QEMU and the guest image for part 2. Prints markdown.
 import { spawn, spawnSync } from "node:child_process";
 import { createSocket } from "node:dgram";
@@ -166,4 +169,98 @@ try {
 } finally {
   spawnSync(process.execPath, [cli, "down", file], { env });
   rmSync(dir, { recursive: true, force: true });
+}
+
+// Part 3
+const dir3 = mkdtempSync(join(tmpdir(), "wirelab-capbench-"));
+const env3 = { ...process.env, WIRELAB_STATE_DIR: join(dir3, "state") };
+const file3 = join(dir3, "cap-ns.yml");
+writeFileSync(file3, "name: wlbench-capns\nnodes: [n1, n2]\nlinks: [ n1-n2 ]\n");
+// Sends COUNT datagrams to n2's discard port at RATE per second, paced in 1 ms batches;
+// each carries its number and its send time (CLOCK_MONOTONIC, shared by every process).
+const SENDER = `
+const s = require("node:dgram").createSocket("udp4");
+const [count, rate] = process.argv.slice(1).map(Number);
+const t = performance.now();
+let seq = 0;
+(async () => {
+  while (seq < count) {
+    const due = Math.min(count, Math.floor(((performance.now() - t) * rate) / 1000) + 1);
+    for (; seq < due; seq++) {
+      const b = Buffer.alloc(56);
+      b.writeUInt32BE(seq, 0);
+      b.writeBigUInt64BE(process.hrtime.bigint(), 4);
+      s.send(b, 9, "10.1.0.2");
+    }
+    if (seq < count) await new Promise((r) => setTimeout(r, 1));
+  }
+  setTimeout(() => s.close(), 100);
+})();
+`;
+try {
+  spawnSync(process.execPath, [cli, "up", file3], { env: env3 });
+  console.log("");
+  console.log(
+    "| live capture of a namespace's vEth (`wirelab capture -w -`) | sent | captured | lost | dropped by kernel | latency p50 (ms) | p99 (ms) | capture CPU per frame (µs) |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
+  for (const [label, count, rate] of [
+    ["100 frames/s", 500, 100],
+    ["10,000 frames/s", 50_000, 10_000],
+    ["30,000 frames/s", 100_000, 30_000],
+  ]) {
+    const latencies = [];
+    const cap = spawn(
+      process.execPath,
+      [cli, "capture", "--lab", "wlbench-capns", "n1", "eth1", "-w", "-", "udp", "port", "9"],
+      { env: env3, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    cap.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    let buf = Buffer.alloc(0);
+    cap.stdout.on("data", (d) => {
+      const now = process.hrtime.bigint();
+      buf = buf.length ? Buffer.concat([buf, d]) : d;
+      let off = 0;
+      while (buf.length - off >= 8 && buf.length - off >= buf.readUInt32LE(off + 4)) {
+        const len = buf.readUInt32LE(off + 4);
+        // EPB (6): frame at 28; Ethernet 14 + IPv4 20 + UDP 8 = payload at 42.
+        if (buf.readUInt32LE(off) === 6 && len >= 28 + 42 + 12) {
+          const sent = buf.readBigUInt64BE(off + 28 + 42 + 4);
+          latencies.push(Number(now - sent) / 1e6);
+        }
+        off += len;
+      }
+      buf = buf.subarray(off);
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    const capCpu0 = cpuTicks(cap.pid);
+    spawnSync("ip", [
+      "netns",
+      "exec",
+      "wl-wlbench-capns-n1",
+      process.execPath,
+      "-e",
+      SENDER,
+      String(count),
+      String(rate),
+    ]);
+    await new Promise((r) => setTimeout(r, 2000));
+    const capCpu = cpuTicks(cap.pid) - capCpu0;
+    cap.kill("SIGINT");
+    await new Promise((r) => cap.on("exit", r));
+    const dropped = /(\d+) dropped by the kernel/.exec(stderr)?.[1] ?? "0";
+    latencies.sort((a, b) => a - b);
+    const q = (p) =>
+      latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]?.toFixed(2) ??
+      "-";
+    console.log(
+      `| ${label} | ${count} | ${latencies.length} | ${count - latencies.length} | ${dropped} | ${q(0.5)} | ${q(0.99)} | ${((capCpu * 10_000) / Math.max(1, latencies.length)).toFixed(1)} |`,
+    );
+  }
+} finally {
+  spawnSync(process.execPath, [cli, "down", file3], { env: env3 });
+  rmSync(dir3, { recursive: true, force: true });
 }

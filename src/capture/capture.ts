@@ -8,6 +8,7 @@
  */
 import type { Readable, Writable } from "node:stream";
 import { LabError } from "../errors.js";
+import type { Runner } from "../exec.js";
 import { type LabDeps, resolveDeps } from "../lab/deps.js";
 import { findNode } from "../lab/exec.js";
 import { type LabTarget, requireLab } from "../lab/resolve.js";
@@ -17,7 +18,7 @@ import { PlanView } from "../plan/view.js";
 import type { ProcessHandle } from "../process.js";
 import { labLayout } from "../providers/layout.js";
 import { decapsulate } from "./decap.js";
-import { OrderedMerge } from "./merge.js";
+import { DirectionOracle } from "./direction.js";
 import { PcapReader } from "./pcap-reader.js";
 import { pcapHeader, pcapRecord } from "./pcap-writer.js";
 import type { Direction } from "./pcapng.js";
@@ -83,21 +84,25 @@ export async function startCapture(
   options: CaptureOptions,
 ): Promise<Capture> {
   const deps = resolveDeps(options);
+  deps.preflight.requireRoot("capture");
   const state = await requireLab(deps.store, target);
   const view = new PlanView(state.plan);
   const { point, name } = resolvePoint(view, state, what);
-  deps.preflight.requireRoot("capture");
   deps.preflight.requireTools(["tcpdump"]);
   const filter = options.filter ?? [];
   const sources = captureSources(point, filter, {
     ports: state.ports,
     wireControl: labLayout(deps.store.labDir(state.lab)).wire.control,
+    ...(point.type === "device" && !point.segment
+      ? { ifindex: await ifindexOf(deps.run, point.device, point.namespace) }
+      : {}),
   });
   const stats = { frames: 0, skipped: {} as Record<string, number>, dropped: 0 };
   // Everything that must end for the capture to be done, and how to stop it.
   const ended: Promise<unknown>[] = [];
   const stoppers: (() => void)[] = [];
   const listening: Promise<void>[] = [];
+  const flushes: (() => void)[] = [];
   const spawn = (argv: readonly string[], input: "pipe" | "ignore"): ProcessHandle => {
     const handle = deps.start(argv, {
       input,
@@ -124,12 +129,7 @@ export async function startCapture(
     );
     return handle;
   };
-  // The directions come from separate tcpdumps: put their frames back in time order.
-  const merge = new OrderedMerge<CapturedFrame>(sources.length, (f) => {
-    stats.frames++;
-    options.onFrame(f);
-  });
-  sources.forEach((src, index) => {
+  for (const src of sources) {
     watchSource(src, {
       filter,
       stats,
@@ -137,16 +137,13 @@ export async function startCapture(
       ended,
       stoppers,
       listening,
-      // Copied when merged: the merge may hold it past the reader's next chunk.
-      deliver: (tsNs, frame, origLen, direction) =>
-        merge.push(index, tsNs, {
-          tsNs,
-          frame: sources.length > 1 ? Buffer.from(frame) : frame,
-          origLen,
-          direction,
-        }),
+      flushes,
+      deliver: (tsNs, frame, origLen, direction) => {
+        stats.frames++;
+        options.onFrame({ tsNs, frame, origLen, direction });
+      },
     });
-  });
+  }
   const sourceListening = listening.slice(0);
   // Filter tcpdumps start with the first frame: nobody waits for them, so their end must not be an unhandled rejection.
   const waitAll = async () => {
@@ -156,7 +153,9 @@ export async function startCapture(
       if (ended.length === n) return;
     }
   };
-  const done = waitAll().then(() => merge.flush());
+  const done = waitAll().then(() => {
+    for (const f of flushes) f();
+  });
   for (const l of listening) l.catch(() => undefined);
   try {
     await Promise.all(sourceListening);
@@ -201,6 +200,12 @@ function resolvePoint(
   };
 }
 
+interface HeldFrame {
+  readonly tsNs: bigint;
+  readonly frame: Buffer;
+  readonly origLen: number;
+}
+
 type Deliver = (tsNs: bigint, frame: Buffer, origLen: number, direction: Direction) => void;
 
 interface SourceContext {
@@ -210,30 +215,19 @@ interface SourceContext {
   readonly ended: Promise<unknown>[];
   readonly stoppers: (() => void)[];
   readonly listening: Promise<void>[];
+  /** Called once everything has ended: hand on what is still held. */
+  readonly flushes: (() => void)[];
   readonly deliver: Deliver;
 }
 
-/** Starts one source and routes its frames, through a filter where the frames need one. */
+/** Starts one source and routes its frames, in order, through a filter where the frames need one. */
 function watchSource(src: CaptureSource, ctx: SourceContext): void {
   const onEnd: (() => void)[] = [];
-  const sinks = new Map<Direction, (tsNs: bigint, frame: Buffer, origLen: number) => void>();
-  const sinkFor = (direction: Direction) => {
-    let sink = sinks.get(direction);
-    if (sink) return sink;
-    if (src.filterFrames && ctx.filter.length > 0) {
-      // Frames through tcpdump's own filter, one per direction so that it survives.
-      const filt = ctx.spawn(["tcpdump", "-r", "-", "-U", "-w", "-", ...ctx.filter], "pipe");
-      const stdin = filt.stdin as Writable;
-      stdin.on("error", () => undefined);
-      stdin.write(pcapHeader());
-      readPcap(filt.stdout as Readable, (r) => ctx.deliver(r.tsNs, r.data, r.origLen, direction));
-      onEnd.push(() => stdin.end());
-      sink = (tsNs, frame, origLen) => stdin.write(pcapRecord(tsNs, frame, origLen));
-    } else {
-      sink = (tsNs, frame, origLen) => ctx.deliver(tsNs, frame, origLen, direction);
-    }
-    sinks.set(direction, sink);
-    return sink;
+  // The filter starts with the first frame, so a capture that sees none runs one process less.
+  let sink: Deliver | undefined;
+  const out: Deliver = (tsNs, frame, origLen, direction) => {
+    sink ??= src.filterFrames && ctx.filter.length > 0 ? filterStage(ctx, onEnd) : ctx.deliver;
+    sink(tsNs, frame, origLen, direction);
   };
   const endAll = () => {
     for (const f of onEnd) f();
@@ -241,10 +235,11 @@ function watchSource(src: CaptureSource, ctx: SourceContext): void {
   if (src.wire) {
     const w = src.wire;
     const wire = startWireSource(w.control, w.link, w.port, (way, tsNs, frame) =>
-      sinkFor(w.port === undefined ? "unknown" : way === "rx" ? "outbound" : "inbound")(
+      out(
         tsNs,
         frame,
         frame.length,
+        w.port === undefined ? "unknown" : way === "rx" ? "outbound" : "inbound",
       ),
     );
     ctx.listening.push(wire.listening);
@@ -254,20 +249,92 @@ function watchSource(src: CaptureSource, ctx: SourceContext): void {
   }
   const child = ctx.spawn(src.argv, "ignore");
   child.stdout?.on("end", endAll);
+  if (src.directions) {
+    // Frames wait (copied: a read chunk is reused) until their direction is known.
+    const oracle = new DirectionOracle<HeldFrame>(
+      (f, direction) => out(f.tsNs, f.frame, f.origLen, direction),
+      src.directions.reversed,
+    );
+    const types = ctx.spawn(src.directions.argv, "ignore");
+    readPcap(types.stdout as Readable, (r) => oracle.packet(r.tsNs, r.data));
+    readPcap(child.stdout as Readable, (r) =>
+      oracle.frame(r.tsNs, { tsNs: r.tsNs, frame: Buffer.from(r.data), origLen: r.origLen }),
+    );
+    ctx.flushes.push(() => oracle.flush());
+    return;
+  }
   readPcap(child.stdout as Readable, (r) => {
-    if (!src.decapsulate) return sinkFor(src.direction)(r.tsNs, r.data, r.origLen);
+    if (!src.decapsulate) return out(r.tsNs, r.data, r.origLen, src.direction);
     const inner = decapsulate(r.linktype, r.data, r.origLen);
     if (typeof inner === "string") ctx.stats.skipped[inner] = (ctx.stats.skipped[inner] ?? 0) + 1;
     else
-      sinkFor(inner.srcPort === src.port ? "outbound" : "inbound")(
-        r.tsNs,
-        inner.frame,
-        inner.length,
-      );
+      out(r.tsNs, inner.frame, inner.length, inner.srcPort === src.port ? "outbound" : "inbound");
   });
+}
+
+/** Frames remembered by the filter stage, by sequence number: 2^18 (3.7 s at 70,000 frames/s). */
+const FILTER_RING = 1 << 18;
+
+/**
+ * Frames through one `tcpdump -r - -w -` that applies the user's filter,
+ * in order. Each frame goes in with its sequence number as its timestamp
+ * (microseconds: tcpdump writes microsecond pcap), and comes out, if it
+ * passes, with the same: its real timestamp and direction are looked up.
+ */
+function filterStage(ctx: SourceContext, onEnd: (() => void)[]): Deliver {
+  const filt = ctx.spawn(["tcpdump", "-r", "-", "-U", "-w", "-", ...ctx.filter], "pipe");
+  const stdin = filt.stdin as Writable;
+  stdin.on("error", () => undefined);
+  stdin.write(pcapHeader());
+  const seqs = new Float64Array(FILTER_RING).fill(-1);
+  const stamps = new BigInt64Array(FILTER_RING);
+  const ways = new Uint8Array(FILTER_RING);
+  const DIRECTIONS: readonly Direction[] = ["unknown", "inbound", "outbound"];
+  let next = 0;
+  readPcap(filt.stdout as Readable, (r) => {
+    const seq = Number(r.tsNs / 1000n);
+    const slot = seq % FILTER_RING;
+    // Overwritten meanwhile (the filter fell more than the ring behind): the time it passed.
+    const known = seqs[slot] === seq;
+    ctx.deliver(
+      known ? (stamps[slot] as bigint) : BigInt(Date.now()) * 1_000_000n,
+      r.data,
+      r.origLen,
+      known ? (DIRECTIONS[ways[slot] as number] as Direction) : "unknown",
+    );
+  });
+  onEnd.push(() => stdin.end());
+  return (tsNs, frame, origLen, direction) => {
+    const seq = next++;
+    const slot = seq % FILTER_RING;
+    seqs[slot] = seq;
+    stamps[slot] = tsNs;
+    ways[slot] = DIRECTIONS.indexOf(direction);
+    stdin.write(pcapRecord(BigInt(seq) * 1000n, frame, origLen));
+  };
 }
 
 function readPcap(stream: Readable, onRecord: ConstructorParameters<typeof PcapReader>[0]): void {
   const reader = new PcapReader(onRecord);
   stream.on("data", (d: Buffer) => reader.push(d));
+}
+
+/**
+ * The interface index of a device, in its namespace (`ip -json link show`).
+ *
+ * @throws {LabError} when the device is not there
+ */
+async function ifindexOf(run: Runner, device: string, namespace?: string): Promise<number> {
+  const r = await run(
+    "ip",
+    [...(namespace ? ["-n", namespace] : []), "-json", "link", "show", "dev", device],
+    { check: false },
+  );
+  const index =
+    r.exitCode === 0 ? (JSON.parse(r.stdout) as { ifindex?: number }[])[0]?.ifindex : undefined;
+  if (index === undefined)
+    throw new LabError(
+      `${device}${namespace ? ` in ${namespace}` : ""} is missing: run "wirelab up" to repair the lab`,
+    );
+  return index;
 }

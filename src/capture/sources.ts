@@ -1,9 +1,10 @@
 /**
- * How to watch a capture point (`plan/transports`): one tcpdump per
- * direction (`-Q in`, `-Q out`) on a device, so every frame keeps its
- * direction on every link type; one tcpdump on loopback for a QEMU UDP
- * tunnel, its datagrams split by the VM's own port and decapsulated; the
- * wire daemon's own copy for the links it carries.
+ * How to watch a capture point (`plan/transports`): one tcpdump on a device,
+ * every frame whole and in order, with a second on the `any` device for the
+ * direction of each (see `direction.ts`); one tcpdump on loopback for a QEMU
+ * UDP tunnel, its datagrams split by the VM's own port and decapsulated; the
+ * wire daemon's own copy for the links it carries. Every capture point has
+ * one ordered source of frames.
  */
 import { type LabPorts, portNumber } from "../plan/ports.js";
 import type { CapturePoint } from "../plan/transports/types.js";
@@ -28,6 +29,11 @@ export interface CaptureSource {
    * (`argv` is empty): one port (both ways) or the whole link (each frame once).
    */
   readonly wire?: { readonly control: string; readonly link: string; readonly port?: string };
+  /**
+   * The tcpdump that tells each frame's direction (LINUX_SLL2 headers of the
+   * device's packets, by ifindex); `reversed` when the device is a VM's tap.
+   */
+  readonly directions?: { readonly argv: readonly string[]; readonly reversed: boolean };
 }
 
 /**
@@ -46,18 +52,16 @@ export const DEVICE_SNAPLEN = 262144;
 /** Kernel capture buffer of one tcpdump, in KiB (`-B`): ~7,000 tunnel packets, 100 ms at 70,000 frames/s. */
 export const CAPTURE_BUFFER_KIB = 65536;
 
-/** tcpdump writing pcap to stdout at once (`--immediate-mode`: no 100-300 ms batches). */
-function tcpdump(
-  device: string,
-  dir: "in" | "out" | undefined,
-  filter: readonly string[],
-  snaplen = DEVICE_SNAPLEN,
-): string[] {
+/**
+ * tcpdump writing pcap to stdout at once (`--immediate-mode`: no 100-300 ms
+ * batches), with nanosecond timestamps.
+ */
+function tcpdump(device: string, filter: readonly string[], snaplen = DEVICE_SNAPLEN): string[] {
   return [
     "tcpdump",
     "-i",
     device,
-    ...(dir ? ["-Q", dir] : []),
+    "--nano",
     "-U",
     "--immediate-mode",
     // The kernel buffer absorbs bursts while the reader catches up.
@@ -71,11 +75,39 @@ function tcpdump(
   ];
 }
 
-/** Where a lab's wire daemon can be asked for frames. */
+/**
+ * The packet types of one device, from the `any` device: LINUX_SLL2
+ * headers only (tcpdump raises the snapshot length to the header's 20
+ * bytes and one more), filtered by the device's ifindex in the kernel.
+ */
+function directionsOf(ifindex: number): string[] {
+  return [
+    "tcpdump",
+    "-i",
+    "any",
+    "-y",
+    "LINUX_SLL2",
+    "--nano",
+    "-U",
+    "--immediate-mode",
+    "-B",
+    String(CAPTURE_BUFFER_KIB),
+    "-s",
+    "1",
+    "-w",
+    "-",
+    "ifindex",
+    String(ifindex),
+  ];
+}
+
+/** Where a lab's wire daemon can be asked for frames, and the watched device's index. */
 export interface CaptureContext {
   readonly ports: LabPorts;
   /** The daemon's control socket. */
   readonly wireControl: string;
+  /** Interface index of a `device` point's device, in its namespace. */
+  readonly ifindex?: number;
 }
 
 /**
@@ -92,31 +124,21 @@ export function captureSources(
   switch (point.type) {
     case "device": {
       const inNs = point.namespace ? ["ip", "netns", "exec", point.namespace] : [];
-      if (point.segment) {
-        const argv = [...inNs, ...tcpdump(point.device, undefined, filter)];
+      const argv = [...inNs, ...tcpdump(point.device, filter)];
+      // A segment's frames pass a bridge both ways: no direction to tell.
+      if (point.segment || ctx.ifindex === undefined)
         return [{ argv, direction: "unknown", decapsulate: false }];
-      }
-      // On a VM's tap what comes in, the guest sent.
-      const [inbound, outbound]: [Direction, Direction] = point.reversed
-        ? ["outbound", "inbound"]
-        : ["inbound", "outbound"];
-      return [
-        {
-          argv: [...inNs, ...tcpdump(point.device, "in", filter)],
-          direction: inbound,
-          decapsulate: false,
-        },
-        {
-          argv: [...inNs, ...tcpdump(point.device, "out", filter)],
-          direction: outbound,
-          decapsulate: false,
-        },
-      ];
+      const directions = {
+        argv: [...inNs, ...directionsOf(ctx.ifindex)],
+        // On a VM's tap what comes in, the guest sent.
+        reversed: point.reversed ?? false,
+      };
+      return [{ argv, direction: "unknown", decapsulate: false, directions }];
     }
     case "tunnel": {
       const port = portNumber(ctx.ports, "udp", point.port);
       // One tcpdump for both directions: the port tells them apart, and nothing needs merging.
-      const argv = tcpdump("lo", undefined, ["udp", "and", "port", String(port)], TUNNEL_SNAPLEN);
+      const argv = tcpdump("lo", ["udp", "and", "port", String(port)], TUNNEL_SNAPLEN);
       return [{ argv, direction: "unknown", decapsulate: true, port, filterFrames: true }];
     }
     case "daemon": {

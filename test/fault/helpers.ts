@@ -81,6 +81,25 @@ export class Tally {
   }
 }
 
+/** A census of a lab that left nothing. */
+export const NOTHING = { qemu: [], wire: [], hostDevices: [], namespaces: [], record: false };
+
+/** Whether a command's stderr shows an internal error (a stack trace): always a bug. */
+export function crashed(r: { code: number | null; stderr: string }): boolean {
+  return r.code === 70 || /internal error|\n\s+at /.test(r.stderr);
+}
+
+/** Prints the tallies as the campaign's table (call in afterAll). */
+export function printTable(tallies: readonly Tally[]): void {
+  console.log(
+    [
+      "| fault | runs | passed | leaks |",
+      "|---|---:|---:|---:|",
+      ...tallies.map((t) => t.row()),
+    ].join("\n"),
+  );
+}
+
 /** Takes a lab down with the CLI (whatever is left of it). */
 export function down(lab: string): ReturnType<typeof cli> {
   return cli(["down", "--lab", lab]);

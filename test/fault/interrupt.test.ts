@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { cli, labFile } from "../integration/lab-helpers.js";
-import { census, clean, down, interrupted, RUNS, Tally } from "./helpers.js";
+import { census, clean, down, interrupted, NOTHING, printTable, RUNS, Tally } from "./helpers.js";
 
 // Four VMs and two namespaces: UDP tunnels, taps with mirred, a LAN bridge with VM ports, the wire daemon with socat.
 const TOPOLOGY = `
@@ -30,15 +30,7 @@ links:
 const EXIT_WITHIN_MS = 10_000;
 
 const tallies: Tally[] = [];
-afterAll(() => {
-  console.log(
-    [
-      "| fault | runs | passed | leaks |",
-      "|---|---:|---:|---:|",
-      ...tallies.map((t) => t.row()),
-    ].join("\n"),
-  );
-});
+afterAll(() => printTable(tallies));
 
 describe("a signal during up of four VMs and two namespaces", () => {
   const sweep: [NodeJS.Signals, number][] = [
@@ -76,13 +68,7 @@ describe("a signal during up of four VMs and two namespaces", () => {
             expect(r.stderr).toMatch(
               /interrupted; removed what it had built|stopping and removing/,
             );
-          expect(left).toEqual({
-            qemu: [],
-            wire: [],
-            hostDevices: [],
-            namespaces: [],
-            record: false,
-          });
+          expect(left).toEqual(NOTHING);
         }
       },
       120_000 * RUNS,
@@ -101,13 +87,7 @@ describe("a signal during up of a namespace lab", () => {
         if (census(lab).record) down(lab);
         const left = census(lab);
         tally.add(r.endedAfterMs < EXIT_WITHIN_MS && clean(left), !clean(left));
-        expect(left).toEqual({
-          qemu: [],
-          wire: [],
-          hostDevices: [],
-          namespaces: [],
-          record: false,
-        });
+        expect(left).toEqual(NOTHING);
       }
     });
   }
@@ -126,13 +106,7 @@ describe("a signal during down and restart of a VM lab", () => {
         const left = census(lab);
         tally.add(again.code === 0 && clean(left), !clean(left));
         expect(again.code, again.stderr).toBe(0);
-        expect(left).toEqual({
-          qemu: [],
-          wire: [],
-          hostDevices: [],
-          namespaces: [],
-          record: false,
-        });
+        expect(left).toEqual(NOTHING);
       }
     });
 
@@ -165,13 +139,7 @@ describe("a signal during down and restart of a VM lab", () => {
         );
         expect(repaired.code, repaired.stderr).toBe(0);
         expect(ping.code, "v1 reaches v2 again").toBe(0);
-        expect(left).toEqual({
-          qemu: [],
-          wire: [],
-          hostDevices: [],
-          namespaces: [],
-          record: false,
-        });
+        expect(left).toEqual(NOTHING);
       }
     });
   }
