@@ -78,6 +78,12 @@ export class PermissionError extends WirelabError {
   override name = "PermissionError";
 }
 
+/** The command line is wrong: options that disagree, a value out of range. */
+export class UsageError extends WirelabError {
+  override readonly exitCode = 2;
+  override name = "UsageError";
+}
+
 /** A lab-level conflict or missing lab: wrong state, collision with other objects, unknown lab or node. */
 export class LabError extends WirelabError {
   override name = "LabError";

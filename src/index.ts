@@ -20,6 +20,7 @@ export {
   LabError,
   PermissionError,
   TopologyError,
+  UsageError,
   WirelabError,
 } from "./errors.js";
 export type { Runner, RunOptions, RunResult } from "./exec.js";
@@ -32,11 +33,16 @@ export { formatImpairment, parseImpairment } from "./impairment.js";
 export type { LabDeps } from "./lab/deps.js";
 export type { DownOptions, DownResult } from "./lab/down.js";
 export type { ExecOptions, ExecResult } from "./lab/exec.js";
-export type { LinkEndpointView, LinkOptions, LinkView } from "./lab/link.js";
+export type { LinkChange, LinkEndpointView, LinkOptions, LinkView } from "./lab/link.js";
 export type { LabTarget } from "./lab/resolve.js";
 export type { RestartOptions } from "./lab/restart.js";
 export type { LabState, OwnedSlice } from "./lab/state.js";
-export { defaultStateDir, StateStore } from "./lab/state.js";
+export {
+  defaultStateDir,
+  StateDirError,
+  StateStore,
+  UnreadableRecordError,
+} from "./lab/state.js";
 export type { InterfaceStatus, LabStatus, NodeStatus, StatusOptions } from "./lab/status.js";
 export type { UpOptions, UpResult } from "./lab/up.js";
 export type { ProgressEvent, Reporter } from "./log.js";

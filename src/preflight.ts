@@ -9,16 +9,34 @@ import { findOnPath } from "./find-tool.js";
 /** CAP_NET_ADMIN (12) and CAP_SYS_ADMIN (21, for `ip netns add` mounts); linux/capability.h. */
 const NEEDED_CAPS = [12n, 21n];
 
+/** What each command does that needs root, for its message. */
+const WHY_ROOT: Readonly<Record<string, string>> = {
+  up: "creates namespaces, links and VMs",
+  down: "removes the lab's namespaces, links and VMs",
+  restart: "rebuilds a node's namespace or restarts its VM",
+  "link impair": "changes how the lab's wire daemon carries a link",
+  "link up": "changes the state of the lab's interfaces",
+  "link down": "changes the state of the lab's interfaces",
+  "link show": "reads the lab's interfaces and its wire daemon",
+  status: "reads the lab's namespaces, VMs and wire daemon",
+  exec: "enters the lab's namespaces and VMs",
+  validate: "runs its tests inside the lab's namespaces and VMs",
+  console: "opens a VM's serial console socket, which only root can open",
+  capture: "runs tcpdump on the lab's interfaces",
+  "image build": "builds the guest image in a root-owned cache",
+};
+
 /**
- * Throws unless the process may create namespaces and links.
+ * Throws unless the process has root's powers over namespaces and links.
  *
- * @param command - the command name, for the message
+ * @param command - the command name, e.g. `link impair`, for the message
  * @throws {PermissionError} when CAP_NET_ADMIN or CAP_SYS_ADMIN is missing
  */
 export function requireRoot(command: string): void {
   if (hasCapabilities()) return;
+  const why = WHY_ROOT[command] ?? "works on the lab's namespaces and VMs";
   throw new PermissionError(
-    `wirelab ${command} changes the kernel (namespaces, links, routes) and needs root; run it as root or with sudo`,
+    `wirelab ${command} needs root: it ${why}; run it as root or with sudo`,
   );
 }
 

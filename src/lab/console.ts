@@ -18,8 +18,8 @@ export async function consoleSocket(
   options: LabDeps = {},
 ): Promise<string> {
   const deps = resolveDeps(options);
+  deps.preflight.requireRoot("console");
   const state = await requireLab(deps.store, target);
   const n = findNode(state, node);
-  deps.preflight.requireRoot("console");
   return withSession(state, deps, async (s) => nodeKind(n).consoleSocket(s, n));
 }

@@ -39,9 +39,9 @@ export async function execInNode(
   options: ExecOptions = {},
 ): Promise<ExecResult> {
   const deps = resolveDeps(options);
+  deps.preflight.requireRoot("exec");
   const state = await requireLab(deps.store, target);
   const n = findNode(state, node);
-  deps.preflight.requireRoot("exec");
   if (command.length === 0)
     throw new LabError(`no command given; write: wirelab exec ${node} -- COMMAND [ARGS…]`);
   return withSession(state, deps, (s) =>

@@ -52,13 +52,25 @@ export interface LinkView {
 /** Options of the `link` commands. */
 export type LinkOptions = LabDeps;
 
+/** What a live change did. */
+export interface LinkChange {
+  /**
+   * Why the wire daemon could not save the change (a read-only state
+   * directory): it applies until the daemon restarts. Undefined when saved
+   * or when the daemon was not involved.
+   */
+  readonly notSaved?: string;
+}
+
 /**
  * Every link of a lab with its endpoints' state, impairments and counters.
  *
  * @throws {LabError} when the lab is not up, or its daemon does not answer
+ * @throws {PermissionError} without root
  */
 export async function showLinks(target: LabTarget, options: LinkOptions = {}): Promise<LinkView[]> {
   const deps = resolveDeps(options);
+  deps.preflight.requireRoot("link show");
   const state = await requireLab(deps.store, target);
   const wire = await daemonShow(deps, state);
   return state.plan.links.map((l) => {
@@ -97,10 +109,10 @@ export async function impairLink(
   input: ImpairmentInput & { readonly clear?: boolean },
   direction: "in" | "out" | "both" = "both",
   options: LinkOptions = {},
-): Promise<void> {
+): Promise<LinkChange> {
   const deps = resolveDeps(options);
-  const state = await requireLab(deps.store, target);
   deps.preflight.requireRoot("link impair");
+  const state = await requireLab(deps.store, target);
   const link = linkOf(state, findNode(state, node), ifname);
   if (!carriedByDaemon(link)) {
     throw new LabError(
@@ -112,17 +124,19 @@ export async function impairLink(
   // "in" impairs what the other ends send; on a LAN that is every other port.
   const targets =
     direction === "out" ? [self] : direction === "in" ? ports.filter((p) => p !== self) : ports;
-  await withDaemon(deps, state, async (client) => {
+  return withDaemon(deps, state, async (client) => {
     const shown = await client.show();
     const current = shown.links.find((l) => l.name === link.name);
+    let notSaved: string | undefined;
     for (const port of targets) {
       const base = input.clear
         ? NO_IMPAIRMENT
         : (current?.ports.find((p) => p.name === port)?.impair ?? NO_IMPAIRMENT);
       const parsed = parseImpairment(input, base);
       if (Array.isArray(parsed)) throw new LabError(parsed.map((p) => p.message).join("; "));
-      await client.impair(link.name, port, parsed);
+      notSaved = (await client.impair(link.name, port, parsed)) ?? notSaved;
     }
+    return notSaved ? { notSaved } : {};
   });
 }
 
@@ -137,19 +151,21 @@ export async function setLinkState(
   ifname: string,
   up: boolean,
   options: LinkOptions = {},
-): Promise<void> {
+): Promise<LinkChange> {
   const deps = resolveDeps(options);
-  const state = await requireLab(deps.store, target);
   deps.preflight.requireRoot(`link ${up ? "up" : "down"}`);
+  const state = await requireLab(deps.store, target);
   const link = linkOf(state, findNode(state, node), ifname);
   // A p2p wire is cut at both ends, as a pulled cable is; a LAN port alone.
   const ends =
     link.type === "p2p"
       ? link.endpoints
       : link.endpoints.filter((e) => e.node === node && e.ifname === ifname);
+  let notSaved: string | undefined;
   if (carriedByDaemon(link)) {
     await withDaemon(deps, state, async (client) => {
-      for (const e of ends) await client.setLink(link.name, `${e.node}:${e.ifname}`, up);
+      for (const e of ends)
+        notSaved = (await client.setLink(link.name, `${e.node}:${e.ifname}`, up)) ?? notSaved;
     });
   }
   await withSession(state, deps, async (s) => {
@@ -158,6 +174,7 @@ export async function setLinkState(
       await nodeKind(n).setLinkState(s, n, e.ifname, up);
     }
   });
+  return notSaved ? { notSaved } : {};
 }
 
 function linkOf(state: LabState, node: NodePlan, ifname: string): LinkPlan {

@@ -3,7 +3,7 @@
  * the only lab that is up.
  */
 import { readFile } from "node:fs/promises";
-import { LabError } from "../errors.js";
+import { LabError, UsageError } from "../errors.js";
 import { labNameOfText } from "../topology/name.js";
 import { suggest } from "../topology/suggest.js";
 import type { LabState, StateStore } from "./state.js";
@@ -28,23 +28,41 @@ export async function labNameOfFile(file: string): Promise<string> {
  * Resolves the lab a command targets.
  *
  * @returns the lab's name and its state (undefined when it is not up)
+ * @throws {UsageError} when a file and a lab name are both given and the file is another lab's
  * @throws {LabError} when no lab is named and not exactly one lab is up
+ * @throws {UnreadableRecordError} when the lab's record cannot be used (or, when no lab is named, the only lab's)
  */
 export async function resolveLab(
   store: StateStore,
   target: LabTarget,
 ): Promise<{ lab: string; state?: LabState }> {
   if (target.lab !== undefined || target.file !== undefined) {
-    const lab = target.lab ?? (await labNameOfFile(target.file as string));
+    const lab = await targetName(target);
     const state = await store.read(lab);
     return state ? { lab, state } : { lab };
   }
-  const labs = await store.list();
-  if (labs.length === 1 && labs[0]) return { lab: labs[0].lab, state: labs[0] };
-  if (labs.length === 0) throw new LabError("no lab is up; start one with: wirelab up FILE");
-  throw new LabError(
-    `${labs.length} labs are up (${labs.map((l) => l.lab).join(", ")}); name one with --lab NAME`,
-  );
+  const { states, unreadable } = await store.scan();
+  const only = states[0];
+  if (states.length === 1 && only && unreadable.length === 0) return { lab: only.lab, state: only };
+  const names = [...states.map((l) => l.lab), ...unreadable.map((u) => u.lab)].sort();
+  if (names.length === 0) throw new LabError("no lab is up; start one with: wirelab up FILE");
+  if (names.length === 1 && unreadable[0]) throw unreadable[0];
+  throw new LabError(`${names.length} labs are up (${names.join(", ")}); name one with --lab NAME`);
+}
+
+/**
+ * The lab a file and/or `--lab` name.
+ *
+ * @throws {UsageError} when both are given and the file is another lab's
+ */
+async function targetName(target: LabTarget): Promise<string> {
+  if (target.file === undefined) return target.lab as string;
+  const fromFile = await labNameOfFile(target.file);
+  if (target.lab !== undefined && target.lab !== fromFile)
+    throw new UsageError(
+      `${target.file} is the topology of lab "${fromFile}", not "${target.lab}": give the file or --lab, not both`,
+    );
+  return fromFile;
 }
 
 /**

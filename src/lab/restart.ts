@@ -31,9 +31,9 @@ export async function restartNode(
 ): Promise<{ durationMs: number }> {
   const started = performance.now();
   const deps = resolveDeps(options);
+  deps.preflight.requireRoot("restart");
   const state = await requireLab(deps.store, target);
   const n = findNode(state, node);
-  deps.preflight.requireRoot("restart");
   const release = await deps.store.lock(state.lab);
   try {
     await withSession(state, deps, (s) => nodeKind(n).restart(s, n), options.reporter);

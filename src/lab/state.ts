@@ -4,15 +4,17 @@
  *
  * Layout: `<stateDir>/labs/<lab>/state.json` (see {@link defaultStateDir}
  * and docs/design.md, "State"). Each write goes to a temporary file renamed
- * over the old one, so a reader never sees half a record.
+ * over the old one, so a reader never sees half a record. A record that
+ * cannot be read affects its own lab only.
  */
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { LabError } from "../errors.js";
 import type { LabPorts } from "../plan/ports.js";
 import type { LabPlan } from "../plan/types.js";
-import { isAlive } from "../process.js";
+import type { ProcessStarter } from "../process.js";
 import type { Owned } from "../providers/provider.js";
+import { takeLock } from "./lock.js";
 
 /** State format version (2: providers' parts in `owned`, plan version 2). */
 export const STATE_VERSION = 2;
@@ -53,6 +55,38 @@ export interface LabState {
   readonly updated: string;
 }
 
+/** A lab's record is there, but it is not one wirelab can use. */
+export class UnreadableRecordError extends LabError {
+  override name = "UnreadableRecordError";
+  /**
+   * @param lab - the lab (its folder's name)
+   * @param file - the record's path
+   * @param why - what is wrong with it
+   */
+  constructor(
+    readonly lab: string,
+    readonly file: string,
+    readonly why: string,
+  ) {
+    super(
+      `the record of lab "${lab}" (${file}) cannot be used: ${why}; "wirelab down --lab ${lab}" removes what it can find of the lab by its name`,
+    );
+  }
+}
+
+/** The state directory cannot be written (read-only, full, not ours). */
+export class StateDirError extends LabError {
+  override name = "StateDirError";
+}
+
+/** What {@link StateStore.scan} found. */
+export interface StateScan {
+  /** Records that could be read, sorted by lab. */
+  readonly states: readonly LabState[];
+  /** Labs whose record is there but cannot be used. */
+  readonly unreadable: readonly UnreadableRecordError[];
+}
+
 /** Reads and writes lab records under one state directory. */
 export class StateStore {
   /** @param dir - state directory @default defaultStateDir() */
@@ -63,82 +97,207 @@ export class StateStore {
     return join(this.dir, "labs", lab);
   }
 
-  /** The lab's record (an older version's made current), or undefined when the lab is not known. */
+  /**
+   * The lab's record (an older version's made current), or undefined when
+   * the lab is not known.
+   *
+   * @throws {UnreadableRecordError} when the record is not JSON or not a record wirelab wrote
+   * @throws {StateDirError} when the state directory cannot be read
+   */
   async read(lab: string): Promise<LabState | undefined> {
+    const file = join(this.labDir(lab), "state.json");
+    let text: string;
     try {
-      const text = await readFile(join(this.labDir(lab), "state.json"), "utf8");
-      const record = JSON.parse(text) as { version?: unknown };
-      if (record?.version === STATE_VERSION) return record as LabState;
+      text = await readFile(file, "utf8");
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+      throw stateDirError(e, file, "read");
+    }
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch (e) {
+      throw new UnreadableRecordError(lab, file, `it is not JSON (${(e as Error).message})`);
+    }
+    if (!record || typeof record !== "object" || Array.isArray(record))
+      throw new UnreadableRecordError(lab, file, `it is ${show(record)}, not a record`);
+    const version = (record as { version?: unknown }).version;
+    if (version !== STATE_VERSION && version !== 1)
+      throw new UnreadableRecordError(
+        lab,
+        file,
+        `it has no known format version (${show(version)})`,
+      );
+    if (version === 1) {
       // An older record: loaded only then, it needs the plan's modules.
       const { migrateRecord } = await import("./migrate.js");
-      return migrateRecord(record) as LabState;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw e;
+      record = migrateRecord(record);
     }
-  }
-
-  /** Writes the record atomically (temporary file, then rename). */
-  async write(state: Omit<LabState, "version" | "updated">): Promise<LabState> {
-    const full: LabState = { version: STATE_VERSION, ...state, updated: new Date().toISOString() };
-    const dir = this.labDir(state.lab);
-    await mkdir(dir, { recursive: true });
-    const tmp = join(dir, `state.json.${process.pid}.tmp`);
-    await writeFile(tmp, `${JSON.stringify(full, null, 2)}\n`);
-    await rename(tmp, join(dir, "state.json"));
-    return full;
-  }
-
-  /** Forgets a lab (after `down`). */
-  async remove(lab: string): Promise<void> {
-    await rm(this.labDir(lab), { recursive: true, force: true });
-  }
-
-  /** Every known lab's record, sorted by name. */
-  async list(): Promise<LabState[]> {
-    let names: string[];
-    try {
-      names = await readdir(join(this.dir, "labs"));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw e;
-    }
-    const states = await Promise.all(names.sort().map((n) => this.read(n)));
-    return states.filter((s): s is LabState => s !== undefined);
+    const problem = recordProblem(record, lab);
+    if (problem) throw new UnreadableRecordError(lab, file, problem);
+    return record as LabState;
   }
 
   /**
-   * Takes the lab's lock so two commands never change one lab at once. A
-   * lock left by a process that is gone is taken over.
+   * Writes the record atomically (temporary file, then rename).
    *
-   * @returns a function that releases the lock
-   * @throws {LabError} when another live process holds it
+   * @throws {StateDirError} when the state directory cannot be written
    */
-  async lock(lab: string): Promise<() => Promise<void>> {
-    const dir = this.labDir(lab);
-    await mkdir(dir, { recursive: true });
-    const path = join(dir, "lock");
-    for (let attempt = 0; attempt < 2; attempt++) {
+  async write(state: Omit<LabState, "version" | "updated">): Promise<LabState> {
+    const full: LabState = { version: STATE_VERSION, ...state, updated: new Date().toISOString() };
+    const dir = this.labDir(state.lab);
+    const tmp = join(dir, `state.json.${process.pid}.tmp`);
+    try {
+      await makeDir(dir);
+      await writeFile(tmp, `${JSON.stringify(full, null, 2)}\n`);
+      await rename(tmp, join(dir, "state.json"));
+    } catch (e) {
+      throw stateDirError(e, dir, "write");
+    }
+    return full;
+  }
+
+  /**
+   * Forgets a lab (after `down`).
+   *
+   * @throws {StateDirError} when its folder cannot be removed
+   */
+  async remove(lab: string): Promise<void> {
+    try {
+      await rm(this.labDir(lab), { recursive: true, force: true });
+    } catch (e) {
+      throw stateDirError(e, this.labDir(lab), "write");
+    }
+  }
+
+  /** Names of every lab that has a folder, sorted. */
+  async labs(): Promise<string[]> {
+    try {
+      return (await readdir(join(this.dir, "labs"))).sort();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return [];
+      throw stateDirError(e, join(this.dir, "labs"), "read");
+    }
+  }
+
+  /** Every lab's record, and the labs whose record cannot be used. */
+  async scan(): Promise<StateScan> {
+    const states: LabState[] = [];
+    const unreadable: UnreadableRecordError[] = [];
+    for (const lab of await this.labs()) {
       try {
-        const fh = await open(path, "wx");
-        await fh.writeFile(String(process.pid));
-        await fh.close();
-        return async () => {
-          await rm(path, { force: true });
-          // A lab that never got a record (e.g. a refused `up`) leaves no directory behind.
-          await rmdir(dir).catch(() => undefined);
-        };
+        const s = await this.read(lab);
+        if (s) states.push(s);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-        const holder = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
-        if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
-          throw new LabError(
-            `lab "${lab}" is busy: process ${holder} is changing it; wait for it to finish`,
-          );
-        }
-        await rm(path, { force: true });
+        if (e instanceof UnreadableRecordError) unreadable.push(e);
+        else throw e;
       }
     }
-    throw new LabError(`could not lock lab "${lab}" (${path})`);
+    return { states, unreadable };
   }
+
+  /** Every known lab's readable record, sorted by name (see {@link scan} for the others). */
+  async list(): Promise<LabState[]> {
+    return [...(await this.scan()).states];
+  }
+
+  /**
+   * Takes the lab's lock so two commands never change one lab at once: an
+   * flock(2) held by a helper process (util-linux `flock`) until released,
+   * or until this process dies (the kernel drops it then: nothing is ever
+   * stale). The lock files stay, in `<stateDir>/locks/`.
+   *
+   * @returns a function that releases the lock
+   * @throws {LabError} when another process holds it
+   * @throws {StateDirError} when the state directory cannot be written
+   */
+  async lock(lab: string, start?: ProcessStarter): Promise<() => Promise<void>> {
+    const dir = join(this.dir, "locks");
+    const path = join(dir, `${lab}.lock`);
+    try {
+      // Made here, where a failure gets a clear message, not by flock.
+      if (!(await exists(path))) {
+        await makeDir(dir);
+        await writeFile(path, "", { flag: "a" });
+      }
+    } catch (e) {
+      throw stateDirError(e, dir, "write");
+    }
+    return takeLock(path, lab, start);
+  }
+}
+
+/**
+ * `mkdir -p`, with the real reason when it fails: Node's recursive mkdir
+ * reports ENOENT on a read-only file system (Node 20), so the first missing
+ * folder is made again alone, which fails with EROFS, EACCES, ….
+ */
+async function makeDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    let missing = dir;
+    while (dirname(missing) !== missing && !(await exists(dirname(missing))))
+      missing = dirname(missing);
+    await mkdir(missing);
+    throw e;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Why a parsed record is not one wirelab wrote for this lab, or undefined when it is. */
+function recordProblem(r: unknown, lab: string): string | undefined {
+  if (!r || typeof r !== "object" || Array.isArray(r)) return `it is ${show(r)}, not a record`;
+  const s = r as Record<string, unknown>;
+  const plan = s.plan as Record<string, unknown> | undefined;
+  const checks: [boolean, string][] = [
+    [s.lab === lab, `it names lab ${show(s.lab)}`],
+    [typeof s.file === "string", `its topology file is ${show(s.file)}`],
+    [
+      ["creating", "up", "destroying"].includes(s.status as string),
+      `its status is ${show(s.status)}`,
+    ],
+    [
+      !!plan && typeof plan === "object" && Array.isArray(plan.nodes) && Array.isArray(plan.links),
+      "it has no plan",
+    ],
+    [!!s.ports && typeof s.ports === "object", "it has no ports"],
+    [
+      Array.isArray(s.owned) &&
+        s.owned.every((o) => !!o && typeof o === "object" && typeof o.provider === "string"),
+      "it does not say what the lab owns",
+    ],
+  ];
+  return checks.find(([ok]) => !ok)?.[1];
+}
+
+function show(v: unknown): string {
+  return v === undefined ? "missing" : (JSON.stringify(v)?.slice(0, 40) ?? String(v));
+}
+
+/** A failed read or write of the state directory, in words. */
+function stateDirError(e: unknown, path: string, what: "read" | "write"): Error {
+  const err = e as NodeJS.ErrnoException;
+  const why: Record<string, string> = {
+    EROFS: "is on a read-only file system",
+    EACCES: "is not writable by this user (run as root)",
+    EPERM: "is not writable by this user (run as root)",
+    ENOSPC: "is on a full file system",
+    ENOENT: "cannot be created",
+    ENOTDIR: "is not a folder",
+  };
+  const reason = err?.code ? why[err.code] : undefined;
+  if (!reason) return err;
+  return new StateDirError(
+    `cannot ${what} ${path}: the state directory ${reason} (${err.code}); wirelab keeps its labs' records there: fix it, or set WIRELAB_STATE_DIR`,
+  );
 }

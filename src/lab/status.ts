@@ -12,7 +12,7 @@ import { type LabDeps, resolveDeps } from "./deps.js";
 import type { LabTarget } from "./resolve.js";
 import { resolveLab } from "./resolve.js";
 import { withSession } from "./session.js";
-import type { LabState } from "./state.js";
+import { type LabState, UnreadableRecordError } from "./state.js";
 
 /** Nodes read at once. */
 const STATUS_CONCURRENCY = 8;
@@ -46,11 +46,17 @@ export interface NodeStatus {
 /** One lab as `status` shows it: its record and its nodes read live. */
 export interface LabStatus {
   readonly lab: string;
+  /** The topology file, or "" when the record cannot be read. */
   readonly file: string;
-  readonly status: LabState["status"];
+  /** The record's status, or `unreadable` (see `problem`). */
+  readonly status: LabState["status"] | "unreadable";
+  /** Why the record cannot be used (then `nodes` and `processes` are empty). */
+  readonly problem?: string;
   readonly nodes: readonly NodeStatus[];
   /** Processes the lab's providers keep running (the wire daemon), with their PIDs where they run. */
   readonly processes: readonly ProcessStatus[];
+  /** What of the lab is missing on the host, in words (`wirelab up` puts it back); empty when whole. */
+  readonly missing: readonly string[];
 }
 
 /** Options of {@link labStatus}. */
@@ -60,20 +66,41 @@ export type StatusOptions = LabDeps;
  * Status of one lab (when `target` names one) or of every lab.
  *
  * @returns one entry per lab, sorted by name
+ * @throws {PermissionError} without root (live state cannot be read then)
  */
 export async function labStatus(
   target: LabTarget = {},
   options: StatusOptions = {},
 ): Promise<LabStatus[]> {
   const deps = resolveDeps(options);
-  let states: LabState[];
+  deps.preflight.requireRoot("status");
+  let states: readonly LabState[];
+  let unreadable: readonly UnreadableRecordError[] = [];
   if (target.lab !== undefined || target.file !== undefined) {
-    const { state } = await resolveLab(deps.store, target);
-    states = state ? [state] : [];
+    try {
+      const { state } = await resolveLab(deps.store, target);
+      states = state ? [state] : [];
+    } catch (e) {
+      if (!(e instanceof UnreadableRecordError)) throw e;
+      states = [];
+      unreadable = [e];
+    }
   } else {
-    states = await deps.store.list();
+    ({ states, unreadable } = await deps.store.scan());
   }
-  return pMap(states, (s) => oneLab(deps, s), { concurrency: 1 });
+  const read = await pMap(states, (s) => oneLab(deps, s), { concurrency: 1 });
+  const broken = unreadable.map(
+    (u): LabStatus => ({
+      lab: u.lab,
+      file: "",
+      status: "unreadable",
+      problem: u.message,
+      nodes: [],
+      processes: [],
+      missing: [],
+    }),
+  );
+  return [...read, ...broken].sort((a, b) => a.lab.localeCompare(b.lab));
 }
 
 async function oneLab(deps: LabDeps, state: LabState): Promise<LabStatus> {
@@ -114,8 +141,11 @@ async function oneLab(deps: LabDeps, state: LabState): Promise<LabStatus> {
   const d = resolveDeps(deps);
   const ctx = { lab: state.lab, run: d.run, layout: labLayout(d.store.labDir(state.lab)) };
   const processes: ProcessStatus[] = [];
+  const missing: string[] = [];
   for (const p of allProviders(d)) {
-    if (p.uses(state.plan) && p.status) processes.push(...(await p.status(ctx, state.plan)));
+    if (!p.uses(state.plan)) continue;
+    if (p.status) processes.push(...(await p.status(ctx, state.plan)));
+    if (p.missing) missing.push(...(await p.missing(ctx, state.plan)));
   }
-  return { lab: state.lab, file: state.file, status: state.status, nodes, processes };
+  return { lab: state.lab, file: state.file, status: state.status, nodes, processes, missing };
 }

@@ -12,7 +12,7 @@
  * - another file: refused (two labs must have different names).
  */
 import { resolve } from "node:path";
-import { LabError } from "../errors.js";
+import { LabError, UsageError } from "../errors.js";
 import type { Reporter } from "../log.js";
 import { diffPlans } from "../plan/diff.js";
 import { loadAndPlan } from "../plan/load-plan.js";
@@ -55,6 +55,7 @@ export interface UpResult {
  * Brings a lab up from a topology file.
  *
  * @param file - topology file
+ * @throws {UsageError} when `concurrency` is not a whole number of at least 1 (nothing is touched)
  * @throws {TopologyError} when the file is invalid (nothing is touched)
  * @throws {PermissionError} without root (nothing is touched)
  * @throws {LabError} on a name collision or a changed topology
@@ -64,6 +65,9 @@ export interface UpResult {
  */
 export async function up(file: string, options: UpOptions = {}): Promise<UpResult> {
   const started = performance.now();
+  const { concurrency } = options;
+  if (concurrency !== undefined && !(Number.isSafeInteger(concurrency) && concurrency >= 1))
+    throw new UsageError(`concurrency must be a whole number of at least 1, not ${concurrency}`);
   const deps = resolveDeps(options);
   const { store } = deps;
   const { plan } = await loadAndPlan(file);

@@ -105,10 +105,26 @@ export interface Provider<P = unknown> {
   configure?(ctx: ProviderContext, prepared: P): Promise<void>;
   start?(ctx: ProviderContext, prepared: P): Promise<void>;
   /**
-   * On a lab that is up as planned: starts again what died (a daemon, a VM)
-   * or says the lab must be rebuilt.
+   * On a lab that is up as planned: checks every object it created and puts
+   * back what is missing (a namespace node, a vEth, a tap, a filter), starts
+   * again what died (a daemon, a VM), or says the lab must be rebuilt.
    */
   repair?(ctx: ProviderContext, prepared: P): Promise<RepairResult>;
+  /**
+   * What of its part of the lab is missing on the host, read live, in words
+   * (`vEth eth1 in wl-lab-r1`); empty when nothing is.
+   */
+  missing?(ctx: TeardownContext, plan: LabPlan): Promise<readonly string[]>;
+  /**
+   * What of a lab's it can find on the host by name alone, when the lab's
+   * record is lost: the same kind of record `owns` gives, or undefined when
+   * nothing is there.
+   *
+   * @param others - names of the other labs that have a folder in the state
+   *   directory (their objects are never taken), with what their readable
+   *   records say they own
+   */
+  findOwned?(ctx: TeardownContext, others: readonly OtherLab[]): Promise<Owned | undefined>;
   /** The processes it keeps running for the lab, read live. */
   status?(ctx: TeardownContext, plan: LabPlan): Promise<readonly ProcessStatus[]>;
   /**

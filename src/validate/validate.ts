@@ -62,9 +62,9 @@ export async function validateLab(
   options: ValidateOptions = {},
 ): Promise<ValidateResult> {
   const deps = resolveDeps(options);
+  deps.preflight.requireRoot("validate");
   // A lab built by an exported setup.sh has no record: its topology file tells its namespaces.
   const state = await requireLabOrUnmanaged(deps, target);
-  deps.preflight.requireRoot("validate");
   deps.preflight.requireTools(["ip", "ping"]);
   const tests = validationTests(state.plan, options.neighbours ?? true);
   let done = 0;

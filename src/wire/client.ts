@@ -62,14 +62,20 @@ export class WireClient {
     return (await this.request({ op: "show" })) as unknown as WireShow;
   }
 
-  /** @throws {WirelabError} for an unknown link or port */
-  async impair(link: string, port: string, impair: Impairment): Promise<void> {
-    await this.request({ op: "impair", link, port, impair });
+  /**
+   * @returns why the change could not be saved (it applies until the daemon restarts), or undefined
+   * @throws {WirelabError} for an unknown link or port
+   */
+  async impair(link: string, port: string, impair: Impairment): Promise<string | undefined> {
+    return notSaved(await this.request({ op: "impair", link, port, impair }));
   }
 
-  /** @throws {WirelabError} for an unknown link or port */
-  async setLink(link: string, port: string, up: boolean): Promise<void> {
-    await this.request({ op: "set-link", link, port, up });
+  /**
+   * @returns why the change could not be saved (it applies until the daemon restarts), or undefined
+   * @throws {WirelabError} for an unknown link or port
+   */
+  async setLink(link: string, port: string, up: boolean): Promise<string | undefined> {
+    return notSaved(await this.request({ op: "set-link", link, port, up }));
   }
 
   /**
@@ -109,4 +115,8 @@ export class WireClient {
       this.socket.write(`${JSON.stringify(req)}\n`);
     });
   }
+}
+
+function notSaved(reply: Record<string, unknown>): string | undefined {
+  return typeof reply.notSaved === "string" ? reply.notSaved : undefined;
 }

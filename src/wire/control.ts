@@ -5,8 +5,8 @@
  * | request | reply |
  * |---|---|
  * | `{"op":"show"}` | `{"ok":true,"pid":N,"errors":{…},"links":[{name,mode,ports:[{name,up,impair,stats}]}]}` |
- * | `{"op":"impair","link":L,"port":"node:iface","impair":Impairment}` | `{"ok":true}` |
- * | `{"op":"set-link","link":L,"port":"node:iface","up":false}` | `{"ok":true}` |
+ * | `{"op":"impair","link":L,"port":"node:iface","impair":Impairment}` | `{"ok":true}`, with `"notSaved":why` when the change could not be kept on disk |
+ * | `{"op":"set-link","link":L,"port":"node:iface","up":false}` | the same |
  * | `{"op":"capture","link":L,"port":"node:iface"?}` | `{"ok":true,"ports":[…]}`, then capture records until the client closes |
  *
  * A capture record (little-endian): u32 frame length, u16 port index, u8 way
@@ -47,7 +47,8 @@ export function encodeRecord(f: SegmentFrame): Buffer {
 interface ControlContext {
   readonly segments: ReadonlyMap<string, WireSegment>;
   readonly errors: Record<string, number>;
-  readonly saveLive: () => void;
+  /** Saves the live state; returns why it could not (a read-only disk), else undefined. */
+  readonly saveLive: () => string | undefined;
   readonly encodeRecord: (f: SegmentFrame) => Buffer;
 }
 
@@ -65,6 +66,11 @@ export function handleControl(conn: Socket, ctx: ControlContext): void {
       if (line.trim()) request(conn, ctx, line);
     }
   });
+}
+
+/** The reply to a change: applied, and saved or not (then it is lost when the daemon restarts). */
+function saved(notSaved: string | undefined): object {
+  return notSaved === undefined ? { ok: true } : { ok: true, notSaved };
 }
 
 function request(conn: Socket, ctx: ControlContext, line: string): void {
@@ -109,14 +115,12 @@ function request(conn: Socket, ctx: ControlContext, line: string): void {
     case "impair":
       if (port < 0 || !req.impair) break;
       seg.impair(port, req.impair);
-      ctx.saveLive();
-      reply({ ok: true });
+      reply(saved(ctx.saveLive()));
       return;
     case "set-link":
       if (port < 0 || typeof req.up !== "boolean") break;
       seg.setUp(port, req.up);
-      ctx.saveLive();
-      reply({ ok: true });
+      reply(saved(ctx.saveLive()));
       return;
     case "capture": {
       reply({ ok: true, ports: seg.ports.map((p) => p.name) });

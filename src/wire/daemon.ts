@@ -94,7 +94,8 @@ export async function startWireDaemon(config: WireConfig): Promise<WireDaemon> {
     });
     await Promise.all(binds.map((b) => b()));
   }
-  const saveLive = () => {
+  // A change that cannot be saved (a read-only disk) is still applied: forwarding never stops for it.
+  const saveLive = (): string | undefined => {
     const state: LiveState = { links: {} };
     for (const [name, seg] of segments) {
       const ports: LiveState["links"][string] = {};
@@ -103,8 +104,16 @@ export async function startWireDaemon(config: WireConfig): Promise<WireDaemon> {
       });
       state.links[name] = ports;
     }
-    writeFileSync(`${config.liveState}.tmp`, JSON.stringify(state));
-    renameSync(`${config.liveState}.tmp`, config.liveState);
+    try {
+      writeFileSync(`${config.liveState}.tmp`, JSON.stringify(state));
+      renameSync(`${config.liveState}.tmp`, config.liveState);
+      return undefined;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      errors[`save-${err.code ?? "error"}`] = (errors[`save-${err.code ?? "error"}`] ?? 0) + 1;
+      // Node's message without the path it repeats: "EROFS: read-only file system".
+      return `${config.liveState} could not be written (${err.message.split(", ")[0]})`;
+    }
   };
   rmSync(config.control, { force: true });
   const server: Server = createServer((conn) =>

@@ -21,10 +21,16 @@ import { ProcessError, type ProcessExit, type ProcessStarter } from "../../src/p
 /** Everything the fakes did, in order: `kernel: LINE`, `start: ARGV`, `stop: ARGV`. */
 export type Events = string[];
 
-/** A kernel of sets: namespaces and host devices. */
+/** A kernel of sets: namespaces, host devices, devices in namespaces (with their bridge), mirred filters. */
 export class FakeKernel {
   readonly namespaces = new Set<string>();
   readonly hostLinks = new Set<string>();
+  /** Devices in each namespace, with the bridge each is a port of. */
+  readonly inNamespace = new Map<string, Map<string, { master?: string }>>();
+  /** Mirred redirects: `from>to`. */
+  readonly mirred = new Set<string>();
+  /** Taps no process holds (no carrier): made by `tuntap add`, held once a QEMU names them. */
+  readonly unheldTaps = new Set<string>();
   /** Makes an `ip -batch` line fail (returns stderr), e.g. to fail a teardown. */
   failLine?: ((line: string) => string | undefined) | undefined;
   /** Called before the first line that changes anything, with that line. */
@@ -51,7 +57,37 @@ export class FakeKernel {
     if (line === "ip -json netns list")
       return ok(JSON.stringify([...this.namespaces].map((name) => ({ name }))));
     if (line === "ip -json link show")
-      return ok(JSON.stringify([...this.hostLinks].map((ifname) => ({ ifname }))));
+      return ok(
+        JSON.stringify(
+          [...this.hostLinks].map((ifname) => ({
+            ifname,
+            flags: this.unheldTaps.has(ifname) ? ["NO-CARRIER", "UP"] : ["UP", "LOWER_UP"],
+          })),
+        ),
+      );
+    if (args[0] === "-n" && args.slice(2).join(" ") === "-json link show") {
+      const devices = this.inNamespace.get(args[1] as string);
+      if (!this.namespaces.has(args[1] as string)) return fail(`Cannot open network namespace`);
+      return ok(
+        JSON.stringify(
+          [...(devices ?? new Map())].map(([ifname, d]) => ({
+            ifname,
+            ...(d.master ? { master: d.master } : {}),
+          })),
+        ),
+      );
+    }
+    if (file === "tc" && args.join(" ").startsWith("filter show dev ")) {
+      const from = args[3] as string;
+      const to = [...this.mirred].find((m) => m.startsWith(`${from}>`))?.split(">")[1];
+      return ok(to ? `\taction order 1: mirred (Egress Redirect to device ${to}) stolen\n` : "");
+    }
+    if (file === "tc" && args[0] === "-batch") {
+      for (const l of (options.input ?? "").split("\n")) {
+        const m = /^filter add dev (\S+) .* redirect dev (\S+)$/.exec(l);
+        if (m) this.mirred.add(`${m[1]}>${m[2]}`);
+      }
+    }
     if (file === "cpio") {
       writeFileSync(args[args.indexOf("-O") + 1] as string, "");
       return ok();
@@ -66,12 +102,29 @@ export class FakeKernel {
           continue;
         }
         if (!inNamespace) this.apply(l);
+        else this.applyIn(args[1] as string, l);
       }
       return ok();
     }
     if (file === "tc" || args.includes("sysctl")) this.events.push(`kernel: ${line}`);
     return ok();
   };
+
+  private devicesOf(ns: string): Map<string, { master?: string }> {
+    let d = this.inNamespace.get(ns);
+    if (!d) {
+      d = new Map();
+      this.inNamespace.set(ns, d);
+    }
+    return d;
+  }
+
+  /** A line of `ip -n NS -batch`: only bridge ports matter here. */
+  private applyIn(ns: string, l: string): void {
+    const m = /^link set (\S+) master (\S+)$/.exec(l);
+    const dev = m ? this.devicesOf(ns).get(m[1] as string) : undefined;
+    if (m && dev) dev.master = m[2] as string;
+  }
 
   private apply(l: string): void {
     const w = l.split(" ");
@@ -86,18 +139,28 @@ export class FakeKernel {
     } else if (w[0] === "netns" && w[1] === "delete") {
       change();
       this.namespaces.delete(w[2] as string);
+      this.inNamespace.delete(w[2] as string);
     } else if (w[0] === "tuntap" && w[1] === "add") {
       change();
       this.hostLinks.add(w[3] as string);
+      this.unheldTaps.add(w[3] as string);
     } else if (w[0] === "link" && w[1] === "delete") {
       change();
       this.hostLinks.delete(w[2] as string);
+      for (const m of [...this.mirred]) if (m.startsWith(`${w[2]}>`)) this.mirred.delete(m);
+    } else if (w[0] === "link" && w[1] === "add" && w.includes("bridge")) {
+      change();
+      this.devicesOf(w[w.indexOf("netns") + 1] as string).set(w[2] as string, {});
     } else if (w[0] === "link" && w[1] === "add") {
       change();
       // Each end of a vEth without "netns" is in the host's namespace.
       const peer = w.indexOf("peer");
       const ends = [w.slice(2, w.indexOf("type")), w.slice(peer + 1)];
-      for (const e of ends) if (!e.includes("netns")) this.hostLinks.add(e[0] as string);
+      for (const e of ends) {
+        const ns = e.includes("netns") ? e[e.indexOf("netns") + 1] : undefined;
+        if (ns) this.devicesOf(ns).set(e[0] as string, {});
+        else this.hostLinks.add(e[0] as string);
+      }
     }
   }
 }
@@ -108,10 +171,18 @@ export class FakeProcesses {
   /** Makes a start fail: the process is not ready (as a QEMU that does not boot). */
   failStart?: (argv: readonly string[]) => boolean;
 
-  constructor(private readonly events: Events) {}
+  constructor(
+    private readonly events: Events,
+    private readonly kernel?: FakeKernel,
+  ) {}
 
   readonly start: ProcessStarter = (argv) => {
     this.events.push(`start: ${name(argv)}`);
+    // A QEMU holds the taps its -netdev options name.
+    for (const a of argv) {
+      const tap = /(?:^|,)ifname=([^,]+)/.exec(a)?.[1];
+      if (tap) this.kernel?.unheldTaps.delete(tap);
+    }
     // The identity wirelab checks in /proc/PID/cmdline: a QEMU's -name, or the daemon's config file.
     const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)", ...argv], {
       stdio: "ignore",
@@ -186,7 +257,7 @@ export function world(): World {
   const dir = mkdtempSync(join(tmpdir(), "wirelab-lab-"));
   const events: Events = [];
   const kernel = new FakeKernel(events);
-  const processes = new FakeProcesses(events);
+  const processes = new FakeProcesses(events, kernel);
   const store = new StateStore(join(dir, "state"));
   const imageDir = join(dir, "image");
   mkdirSync(imageDir);

@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { LabError } from "../../src/errors.js";
 import { resolveLab } from "../../src/lab/resolve.js";
 import { type LabState, StateStore } from "../../src/lab/state.js";
 import { plan } from "../helpers.js";
@@ -31,31 +30,60 @@ describe("the state lock", () => {
   it("is taken, refused to another holder, and released", async () => {
     const store = tempStore();
     const release = await store.lock("l1");
-    const lock = join(store.labDir("l1"), "lock");
-    expect(existsSync(lock)).toBe(true);
-    await expect(store.lock("l1")).rejects.toThrow(/is busy: process \d+ is changing it/);
+    expect(existsSync(join(store.dir, "locks", "l1.lock.pid"))).toBe(true);
+    await expect(store.lock("l1")).rejects.toThrow(
+      new RegExp(`is busy: process ${process.pid} is changing it`),
+    );
     await release();
-    expect(existsSync(lock)).toBe(false);
+    expect(existsSync(join(store.dir, "locks", "l1.lock.pid"))).toBe(false);
+    // Free again at once, and the lock file stays (it is never stale).
+    const again = await store.lock("l1");
+    await again();
+    expect(existsSync(join(store.dir, "locks", "l1.lock"))).toBe(true);
   });
 
-  it("takes over a lock whose holder is gone", async () => {
+  it("is free when its holder is gone, whatever the files say", async () => {
     const store = tempStore();
-    // A PID that was a process and is not any more.
-    const child = spawn(process.execPath, ["-e", ""]);
-    const pid = child.pid as number;
-    await new Promise((r) => child.once("exit", r));
-    mkdirSync(store.labDir("l2"), { recursive: true });
-    writeFileSync(join(store.labDir("l2"), "lock"), String(pid));
+    mkdirSync(join(store.dir, "locks"), { recursive: true });
+    // A PID file left by a killed holder, naming a live process (PID 1), and an empty one.
+    writeFileSync(join(store.dir, "locks", "l2.lock.pid"), "1\n");
+    writeFileSync(join(store.dir, "locks", "l2.lock"), "");
     const release = await store.lock("l2");
     await release();
   });
 
-  it("refuses while a live process of another user would hold it (EPERM counts as alive)", async () => {
+  it("is refused while another process holds the flock, and free the moment it ends", async () => {
     const store = tempStore();
-    mkdirSync(store.labDir("l3"), { recursive: true });
-    // PID 1 exists on every system; as a user it answers EPERM, as root it is alive.
-    writeFileSync(join(store.labDir("l3"), "lock"), "1");
-    await expect(store.lock("l3")).rejects.toBeInstanceOf(LabError);
+    mkdirSync(join(store.dir, "locks"), { recursive: true });
+    const path = join(store.dir, "locks", "l3.lock");
+    const other = spawn("flock", ["--close", path, "sh", "-c", "echo held; exec sleep 60"], {
+      stdio: ["ignore", "pipe", "ignore"],
+      detached: true,
+    });
+    try {
+      await new Promise((r) => other.stdout.once("data", r));
+      await expect(store.lock("l3")).rejects.toThrow(/lab "l3" is busy: another wirelab/);
+    } finally {
+      const exited = new Promise((r) => other.once("exit", r));
+      other.kill("SIGKILL");
+      await exited;
+    }
+    // Its holder died with SIGKILL: the kernel dropped the lock.
+    try {
+      const release = await store.lock("l3");
+      await release();
+    } finally {
+      process.kill(-(other.pid as number), "SIGKILL");
+    }
+  });
+
+  it("lets exactly one of many concurrent takers in", async () => {
+    const store = tempStore();
+    const tries = await Promise.allSettled(Array.from({ length: 8 }, () => store.lock("l4")));
+    const taken = tries.filter((t) => t.status === "fulfilled");
+    expect(taken).toHaveLength(1);
+    for (const t of tries) if (t.status === "rejected") expect(String(t.reason)).toMatch(/is busy/);
+    await (taken[0] as PromiseFulfilledResult<() => Promise<void>>).value();
   });
 });
 

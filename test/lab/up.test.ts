@@ -130,19 +130,40 @@ describe("up", () => {
     expect(Number(readFileSync(pidfile, "utf8"))).not.toBe(supervisor);
   });
 
-  it("rebuilds a lab that lost a namespace", async () => {
+  it("puts back a namespace node it lost, with its wires, and nothing else", async () => {
     const { file } = await upWorld();
     w.kernel.namespaces.delete("wl-t-b");
+    w.kernel.inNamespace.delete("wl-t-b");
     const before = w.events.length;
     expect((await up(file, w.deps)).changed).toBe(true);
     const after = w.events.slice(before);
-    // Everything undone (VMs, daemon, kernel objects), then built again.
-    expect(after.indexOf("kernel: netns delete wl-t-a")).toBeGreaterThan(-1);
-    expect(after.indexOf("kernel: netns add wl-t-b")).toBeGreaterThan(
-      after.indexOf("kernel: netns delete wl-t-a"),
-    );
-    expect(after.filter((e) => e.startsWith("start:"))).toHaveLength(3);
+    expect(after).toContain("kernel: netns add wl-t-b");
+    expect(after.some((e) => /^kernel: link add eth1 netns wl-t-b .*type veth/.test(e))).toBe(true);
+    expect(after.filter((e) => /netns delete wl-t-a|^start:/.test(e))).toEqual([]);
     expect([...w.kernel.namespaces].sort()).toEqual(["wl-t-a", "wl-t-b"]);
+    // Whole again: a second up does nothing.
+    const again = w.events.length;
+    expect((await up(file, w.deps)).changed).toBe(false);
+    expect(w.events.slice(again)).toEqual([]);
+  });
+
+  it("puts back a tap deleted by hand, joins it again, and restarts only the VM on it", async () => {
+    const { file } = await upWorld();
+    const tap = [...w.kernel.hostLinks].find((d) => /t\d+$/.test(d)) as string;
+    w.kernel.hostLinks.delete(tap);
+    for (const m of [...w.kernel.mirred]) if (m.includes(tap)) w.kernel.mirred.delete(m);
+    const before = w.events.length;
+    expect((await up(file, w.deps)).changed).toBe(true);
+    const after = w.events.slice(before);
+    expect(after).toContain(`kernel: tuntap add dev ${tap} mode tap`);
+    expect(
+      after.filter((e) => e.startsWith("start:")),
+      after.join("\n"),
+    ).toEqual(["start: qemu wl-t-v1"]);
+    expect([...w.kernel.mirred].filter((m) => m.includes(tap))).toHaveLength(2);
+    const again = w.events.length;
+    expect((await up(file, w.deps)).changed).toBe(false);
+    expect(w.events.slice(again)).toEqual([]);
   });
 
   it("finishes an interrupted up by undoing its record and building again", async () => {

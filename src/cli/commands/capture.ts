@@ -2,6 +2,7 @@ import { createWriteStream } from "node:fs";
 import type { Writable } from "node:stream";
 import type { Command } from "commander";
 import type { CliIO } from "../io.js";
+import { integerAtLeast } from "../options.js";
 
 interface CaptureFlags {
   lab?: string;
@@ -30,7 +31,7 @@ export function registerCapture(
       "-w, --write <file>",
       "write pcapng to FILE, or - for standard output (wireshark -k -i -)",
     )
-    .option("-c, --count <n>", "stop after N frames", (v) => Number.parseInt(v, 10))
+    .option("-c, --count <n>", "stop after N frames", integerAtLeast(1))
     .action(
       async (
         node: string | undefined,
@@ -48,15 +49,24 @@ export function registerCapture(
         const what = opts.link
           ? { link: opts.link }
           : { node: node as string, ifname: ifname as string };
+        // A file that cannot be written is said before anything starts.
+        if (opts.write && opts.write !== "-") await checkWritable(opts.write, LabError);
+        const abort = new AbortController();
+        // A write that fails later (a full disk) stops the capture; a reader that went away (EPIPE) ends it quietly.
+        let writeError: Error | undefined;
+        const watch = (stream: Writable): Writable =>
+          stream.on("error", (e: NodeJS.ErrnoException) => {
+            if (e.code !== "EPIPE") writeError ??= e;
+            abort.abort();
+          });
         // Without -w, summaries come from tcpdump reading our pcapng, so they look like `tcpdump -n -e`.
         let summary: ReturnType<typeof startSummary> | undefined;
         const out = (): Writable => {
-          if (opts.write === "-") return process.stdout;
-          if (opts.write) return createWriteStream(opts.write);
+          if (opts.write === "-") return watch(process.stdout);
+          if (opts.write) return watch(createWriteStream(opts.write));
           summary = startSummary();
           return summary.input;
         };
-        const abort = new AbortController();
         const onSignal = () => abort.abort();
         process.once("SIGINT", onSignal);
         process.once("SIGTERM", onSignal);
@@ -77,9 +87,13 @@ export function registerCapture(
               ),
           });
           const stream = opened;
-          if (stream && stream !== process.stdout)
+          if (stream && stream !== process.stdout && !writeError)
             await new Promise<void>((resolve) => stream.end(resolve));
           await summary?.done;
+          if (writeError)
+            throw new LabError(
+              `capture stopped: cannot write ${opts.write}: ${writeError.message}`,
+            );
           const skipped = Object.entries(r.skipped);
           io.err(
             `${r.frames} frames${skipped.length ? `; skipped: ${skipped.map(([k, v]) => `${v} ${k}`).join(", ")}` : ""}${r.dropped ? `; ${r.dropped} dropped by the kernel (the capture fell behind)` : ""}\n`,
@@ -91,4 +105,28 @@ export function registerCapture(
         setExit(0);
       },
     );
+}
+
+/**
+ * Whether FILE can be written, checked without opening it (a named pipe
+ * would block, an existing file keeps its contents until the capture
+ * starts): an existing file that is not a folder and is writable, or a
+ * writable folder to make it in.
+ *
+ * @throws the given error class, naming the file and the reason
+ */
+async function checkWritable(file: string, Err: new (message: string) => Error): Promise<void> {
+  const { access, constants, stat } = await import("node:fs/promises");
+  const { dirname } = await import("node:path");
+  try {
+    const st = await stat(file).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") return undefined;
+      throw e;
+    });
+    if (st?.isDirectory()) throw new Err(`cannot write ${file}: it is a folder`);
+    await access(st ? file : dirname(file), constants.W_OK);
+  } catch (e) {
+    if (e instanceof Err) throw e;
+    throw new Err(`cannot write ${file}: ${(e as Error).message.split(", ")[0]}`);
+  }
 }

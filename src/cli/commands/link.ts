@@ -63,8 +63,10 @@ export function registerLink(program: Command, io: CliIO, setExit: (code: number
       if (!["in", "out", "both"].includes(opts.direction ?? "both"))
         throw new LabError(`--direction must be in, out or both, not "${opts.direction}"`);
       const { lab, direction, ...values } = opts;
-      await impairLink(lab ? { lab } : {}, node, ifname, values, direction ?? "both");
+      const r = await impairLink(lab ? { lab } : {}, node, ifname, values, direction ?? "both");
       io.out(`${node} ${ifname}: impairments set\n`);
+      if (r.notSaved)
+        io.err(`wirelab: applied, but not saved (lost if the daemon restarts): ${r.notSaved}\n`);
       setExit(0);
     });
   for (const state of ["down", "up"] as const) {
@@ -80,8 +82,15 @@ export function registerLink(program: Command, io: CliIO, setExit: (code: number
       .option("--lab <name>", "lab (default: the only lab up)")
       .action(async (node: string, ifname: string, opts: { lab?: string }) => {
         const { setLinkState } = await import("../../index.js");
-        await setLinkState(opts.lab ? { lab: opts.lab } : {}, node, ifname, state === "up");
+        const r = await setLinkState(
+          opts.lab ? { lab: opts.lab } : {},
+          node,
+          ifname,
+          state === "up",
+        );
         io.out(`${node} ${ifname}: link ${state}\n`);
+        if (r.notSaved)
+          io.err(`wirelab: applied, but not saved (lost if the daemon restarts): ${r.notSaved}\n`);
         setExit(0);
       });
   }

@@ -22,6 +22,10 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
         io.out("no lab is up\n");
       } else {
         for (const lab of labs) {
+          if (lab.problem !== undefined) {
+            io.out(`lab ${lab.lab} (UNREADABLE): ${lab.problem}\n`);
+            continue;
+          }
           io.out(`lab ${lab.lab} (${lab.status}) from ${lab.file}\n`);
           for (const p of lab.processes) {
             io.out(
@@ -46,6 +50,10 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
           io.out(
             `${table(["NODE", "KIND", "IFNAME", "STATE", "ADDRESSES", "LINK", "PEER"], rows)}\n`,
           );
+          if (lab.missing.length)
+            io.out(
+              `MISSING: ${lab.missing.join(", ")}\n(wirelab up ${lab.file} puts back what is missing)\n`,
+            );
           const mgmt = lab.nodes.filter((n) => n.sshPort !== undefined);
           if (mgmt.length) {
             io.out(

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CliIO } from "../io.js";
+import { integerAtLeast } from "../options.js";
 import { cliReporter } from "../progress.js";
 
 /** Adds `wirelab up FILE` and `wirelab down [FILE | --lab NAME]`; Ctrl-C during `up` removes what was built. */
@@ -9,7 +10,7 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
     .description("build the lab of a topology file (idempotent)")
     .argument("<file>", "topology file")
     .option("--json", "print the result as JSON")
-    .option("--concurrency <n>", "namespaces configured at once", (v) => Number.parseInt(v, 10), 4)
+    .option("--concurrency <n>", "namespaces configured at once", integerAtLeast(1), 4)
     .action(async (file: string, opts: { json?: boolean; concurrency: number }) => {
       const { up } = await import("../../index.js");
       const reporter = await cliReporter(io.interactive && !opts.json);
@@ -71,7 +72,7 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
         reporter.stop();
         if (opts.json)
           io.out(
-            `${JSON.stringify({ lab: r.lab, changed: r.changed, removed: r.removed, durationMs: Math.round(r.durationMs) })}\n`,
+            `${JSON.stringify({ lab: r.lab, changed: r.changed, removed: r.removed, objects: r.objects, ...(r.foundByName ? { foundByName: r.foundByName } : {}), durationMs: Math.round(r.durationMs) })}\n`,
           );
         else if (r.changed)
           io.out(

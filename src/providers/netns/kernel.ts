@@ -3,6 +3,7 @@
  * state in JSON. Every call goes through an injected {@link Runner}.
  */
 import type { Runner } from "../../exec.js";
+import { mirredScript } from "../iproute2.js";
 import type { LiveInterface } from "../node-kind.js";
 
 /**
@@ -104,4 +105,44 @@ export async function mirredClassifier(
   } finally {
     await run("tc", ["qdisc", "del", "dev", dev, "ingress"], { check: false });
   }
+}
+
+/**
+ * Removes the given namespaces (and with them every interface, bridge and
+ * route inside). Names that are already gone are skipped.
+ *
+ * @returns the namespaces that were deleted
+ * @throws {CommandError} when some namespace could not be deleted
+ */
+export async function destroyNamespaces(
+  ctx: { readonly run: Runner },
+  namespaces: readonly string[],
+): Promise<string[]> {
+  const { run } = ctx;
+  const present = await listNamespaces(run);
+  const doomed = namespaces.filter((n) => present.has(n));
+  await ipBatch(
+    run,
+    doomed.map((n) => `netns delete ${n}`),
+    undefined,
+    true,
+  );
+  const left = await listNamespaces(run);
+  const stuck = doomed.filter((n) => left.has(n));
+  if (stuck.length > 0) {
+    await ipBatch(
+      run,
+      stuck.map((n) => `netns delete ${n}`),
+    );
+  }
+  return doomed;
+}
+
+/** Joins pairs with mirred redirects, with the classifier this kernel has. */
+export async function joinMirred(
+  run: Runner,
+  pairs: readonly (readonly [string, string])[],
+): Promise<void> {
+  const first = pairs[0];
+  if (first) await tcBatch(run, mirredScript(pairs, await mirredClassifier(run, first)));
 }

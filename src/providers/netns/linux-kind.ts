@@ -7,7 +7,7 @@ import { LabError } from "../../errors.js";
 import type { LinuxNodePlan } from "../../plan/types.js";
 import type { NodeKind } from "../node-kind.js";
 import { liveInterfaces } from "./kernel.js";
-import { rebuildNamespace } from "./provider.js";
+import { rebuildNamespace } from "./repair.js";
 
 /** The runtime half of `kind: linux`. */
 export const linuxKind: NodeKind<LinuxNodePlan> = {

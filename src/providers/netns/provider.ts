@@ -8,6 +8,7 @@ import { eachSettled } from "../../concurrent.js";
 import { LabError } from "../../errors.js";
 import type { Runner } from "../../exec.js";
 import { namespaceOf } from "../../plan/kinds/index.js";
+import { hostTag } from "../../plan/names.js";
 import type { LabPlan } from "../../plan/types.js";
 import {
   bridgeScripts,
@@ -15,13 +16,13 @@ import {
   hostDevices,
   hostScript,
   mirredPairs,
-  mirredScript,
   nodeScript,
   planNamespaces,
 } from "../iproute2.js";
 import type { OtherLab, Owned, Provider, TeardownContext } from "../provider.js";
-import { ipBatch, listHostLinks, listNamespaces, mirredClassifier, tcBatch } from "./kernel.js";
-import { rewireScripts } from "./rewire.js";
+import { destroyNamespaces, ipBatch, joinMirred, listHostLinks, listNamespaces } from "./kernel.js";
+import { repairNetns } from "./repair.js";
+import { describeSurvey, surveyNetns } from "./survey.js";
 
 /** What the netns provider records: exactly the names it may delete. */
 export interface NetnsOwned extends Owned {
@@ -77,9 +78,41 @@ export const netnsProvider: Provider<void> = {
     );
   },
   async repair(ctx) {
-    const present = await listNamespaces(ctx.run);
-    const missing = planNamespaces(ctx.plan).filter((n) => !present.has(n));
-    return missing.length ? { rebuild: `missing ${missing.join(", ")}` } : { repaired: [] };
+    const r = await repairNetns(ctx.run, ctx.plan);
+    if ("repaired" in r && r.repaired.length)
+      ctx.reporter?.info?.(`put back what was missing: ${r.repaired.join(", ")}`);
+    return r;
+  },
+  async missing(ctx, plan) {
+    return describeSurvey(await surveyNetns(ctx.run, plan));
+  },
+  async findOwned(ctx, others) {
+    // Names of this lab's, not another's: another lab's name may start with this one's.
+    const prefix = `wl-${ctx.lab}`;
+    const theirs = new Set(
+      others.flatMap((o) =>
+        o.owned.flatMap((s) =>
+          s.provider === "netns"
+            ? [...netnsOwned(s.owned).namespaces, ...netnsOwned(s.owned).hostDevices]
+            : [],
+        ),
+      ),
+    );
+    const longer = others.filter((o) => o.lab.startsWith(`${ctx.lab}-`)).map((o) => `wl-${o.lab}`);
+    const namespaces = [...(await listNamespaces(ctx.run))].filter(
+      (n) =>
+        (n === prefix || n.startsWith(`${prefix}-`)) &&
+        !theirs.has(n) &&
+        !longer.some((l) => n === l || n.startsWith(`${l}-`)),
+    );
+    const tag = `wl${hostTag(ctx.lab)}`;
+    const sameTag = others.some((o) => hostTag(o.lab) === hostTag(ctx.lab));
+    const hostDevices = sameTag
+      ? []
+      : [...(await listHostLinks(ctx.run))].filter(
+          (d) => d.startsWith(tag) && /^[tv]\d+$/.test(d.slice(tag.length)) && !theirs.has(d),
+        );
+    return namespaces.length || hostDevices.length ? { namespaces, hostDevices } : undefined;
   },
   async destroy(ctx, owned) {
     const { namespaces, hostDevices: devices } = netnsOwned(owned);
@@ -88,43 +121,6 @@ export const netnsProvider: Provider<void> = {
     return { "host device": removedDevices, namespace: removed };
   },
 };
-
-/** Joins pairs with mirred redirects, with the classifier this kernel has. */
-async function joinMirred(run: Runner, pairs: readonly (readonly [string, string])[]) {
-  const first = pairs[0];
-  if (first) await tcBatch(run, mirredScript(pairs, await mirredClassifier(run, first)));
-}
-
-/**
- * Removes the given namespaces (and with them every interface, bridge and
- * route inside). Names that are already gone are skipped.
- *
- * @returns the namespaces that were deleted
- * @throws {CommandError} when some namespace could not be deleted
- */
-export async function destroyNamespaces(
-  ctx: Pick<TeardownContext, "run">,
-  namespaces: readonly string[],
-): Promise<string[]> {
-  const { run } = ctx;
-  const present = await listNamespaces(run);
-  const doomed = namespaces.filter((n) => present.has(n));
-  await ipBatch(
-    run,
-    doomed.map((n) => `netns delete ${n}`),
-    undefined,
-    true,
-  );
-  const left = await listNamespaces(run);
-  const stuck = doomed.filter((n) => left.has(n));
-  if (stuck.length > 0) {
-    await ipBatch(
-      run,
-      stuck.map((n) => `netns delete ${n}`),
-    );
-  }
-  return doomed;
-}
 
 /**
  * Deletes host-namespace devices (taps, vEth host ends) the lab recorded as
@@ -182,33 +178,4 @@ async function checkCollisions(
   throw new LabError(
     `lab "${plan.lab}" needs names that are already taken: ${shown.join(", ")}; wirelab never touches objects it did not create: rename the lab ("name:") or its nodes, or remove them`,
   );
-}
-
-/**
- * Restarts a namespace node: deletes its namespace and builds it again with
- * every wire it had; its peers get their interfaces, addresses and routes
- * back, untouched otherwise.
- *
- * @throws {CommandError} when the kernel refuses a step
- */
-export async function rebuildNamespace(
-  run: Runner,
-  plan: LabPlan,
-  name: string,
-  namespace: string,
-  forwarding: boolean,
-): Promise<void> {
-  await destroyNamespaces({ run }, [namespace]);
-  const scripts = rewireScripts(plan, name);
-  await ipBatch(run, scripts.host);
-  if (scripts.mirred.length) {
-    // The surviving device (the tap) still has a filter pointing at the old host end.
-    for (const pair of scripts.mirred)
-      for (const dev of pair)
-        await run("tc", ["qdisc", "del", "dev", dev, "ingress"], { check: false });
-    await joinMirred(run, scripts.mirred);
-  }
-  for (const [ns, lines] of scripts.namespaces) await ipBatch(run, lines, ns);
-  if (forwarding)
-    await run("ip", ["netns", "exec", namespace, "sysctl", ...forwardingSysctl(true)]);
 }

@@ -138,6 +138,16 @@ export function qemuArgs(plan: LabPlan, node: VmNodePlan, launch: VmLaunch): str
   return args;
 }
 
+/** The host taps that back a VM's NICs (QEMU holds them open while it runs). */
+export function vmTaps(plan: LabPlan, node: VmNodePlan): string[] {
+  const view = new PlanView(plan);
+  return node.interfaces.flatMap((iface) => {
+    const link = view.link(iface.link);
+    const backend = transportOf(link).nicBackend(link, { node: node.name, ifname: iface.ifname });
+    return backend.type === "tap" ? [backend.device] : [];
+  });
+}
+
 /** A `-netdev` value for a NIC, from what backs it. */
 function netdev(id: string, backend: NicBackend, launch: VmLaunch, index: number): string {
   switch (backend.type) {

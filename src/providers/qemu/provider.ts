@@ -16,7 +16,7 @@ import type { GuestImage } from "../../image/build.js";
 import { packInitramfs } from "../../image/cpio.js";
 import { TOOLS_DISK_SERIAL } from "../../image/tools.js";
 import { usesGuestImage, vmNodes } from "../../plan/kinds/vm.js";
-import type { VmNodePlan } from "../../plan/types.js";
+import type { LabPlan, VmNodePlan } from "../../plan/types.js";
 import { findProcesses, ProcessError, pidFromFile, stopPid } from "../../process.js";
 import { nodeScript } from "../iproute2.js";
 import type { LabLayout, VmFiles } from "../layout.js";
@@ -24,7 +24,7 @@ import type { Owned, Provider, ProviderContext, TeardownContext } from "../provi
 import type { ImageReader } from "../session.js";
 import { type Accel, chooseAccel } from "./accel.js";
 import { AgentClient, AgentError } from "./agent.js";
-import { qemuArgs, qemuName } from "./args.js";
+import { qemuArgs, qemuName, vmTaps } from "./args.js";
 import { qmp } from "./qmp.js";
 
 /** How long a VM may take to boot until its agent answers, in ms. */
@@ -75,19 +75,69 @@ export function qemuProvider(images: ImageReader): Provider<QemuPrepared> {
     owns: (plan) => ({ vms: vmNodes(plan).map((n) => n.name) }),
     start: (ctx, prepared) => startVms(ctx, prepared.image),
     async repair(ctx, prepared) {
-      const dead: string[] = [];
-      for (const n of vmNodes(ctx.plan))
-        if ((await qemuPid(ctx.plan.lab, n.name, ctx.layout)) === undefined) dead.push(n.name);
-      if (dead.length === 0) return { repaired: [] };
+      const { dead, detached } = await checkVms(ctx.run, ctx.plan, ctx.layout);
+      const restart = [...dead, ...detached.map((d) => d.node)];
+      if (restart.length === 0) return { repaired: [] };
       // Said before: a boot takes seconds.
-      ctx.reporter?.info?.(`restarting ${dead.join(", ")} (QEMU was not running)`);
-      await startVms(ctx, prepared.image, dead);
-      return { repaired: dead.map((n) => `VM ${n}`) };
+      ctx.reporter?.info?.(
+        `restarting ${restart.join(", ")} (${[
+          ...(dead.length ? [`QEMU was not running: ${dead.join(", ")}`] : []),
+          ...detached.map((d) => `${d.node}'s tap ${d.tap} was made again`),
+        ].join("; ")})`,
+      );
+      await stopVms({ lab: ctx.plan.lab, layout: ctx.layout }, restart);
+      await startVms(ctx, prepared.image, restart);
+      return { repaired: restart.map((n) => `VM ${n}`) };
+    },
+    async missing(ctx, plan) {
+      const { dead, detached } = await checkVms(ctx.run, plan, ctx.layout);
+      return [
+        ...dead.map((n) => `VM ${n} (its QEMU is not running)`),
+        ...detached.map((d) => `VM ${d.node}'s NIC on tap ${d.tap} (the tap is not QEMU's)`),
+      ];
+    },
+    async findOwned(ctx) {
+      const vms = await labQemus(ctx.layout);
+      return vms.size ? { vms: [...vms.keys()].sort() } : undefined;
     },
     async destroy(ctx, owned) {
       return { VM: await stopVms(ctx, vmsOwned(owned)) };
     },
   };
+}
+
+/**
+ * VMs whose QEMU does not run, and running VMs one of whose taps QEMU no
+ * longer holds: a tap deleted and made again has no carrier (no `LOWER_UP`)
+ * until a process attaches to it (the kernel's tun driver sets carrier on
+ * attach).
+ */
+async function checkVms(
+  run: Runner,
+  plan: LabPlan,
+  layout: LabLayout,
+): Promise<{ dead: string[]; detached: { node: string; tap: string }[] }> {
+  const dead: string[] = [];
+  const detached: { node: string; tap: string }[] = [];
+  let links: Map<string, readonly string[]> | undefined;
+  for (const n of vmNodes(plan)) {
+    if ((await qemuPid(plan.lab, n.name, layout)) === undefined) {
+      dead.push(n.name);
+      continue;
+    }
+    const taps = vmTaps(plan, n);
+    if (taps.length) links ??= await hostLinkFlags(run);
+    for (const tap of taps)
+      if (!links?.get(tap)?.includes("LOWER_UP")) detached.push({ node: n.name, tap });
+  }
+  return { dead, detached };
+}
+
+/** Host devices with their flags (`ip -json link show`; ip(8)): `LOWER_UP` is carrier. */
+async function hostLinkFlags(run: Runner): Promise<Map<string, readonly string[]>> {
+  const r = await run("ip", ["-json", "link", "show"]);
+  const links = JSON.parse(r.stdout || "[]") as { ifname: string; flags?: string[] }[];
+  return new Map(links.map((l) => [l.ifname, l.flags ?? []]));
 }
 
 /**
@@ -260,33 +310,42 @@ export async function writeNodeInitrd(
 }
 
 /**
+ * The QEMUs of a lab's folder, by node: every process whose `-pidfile` is
+ * in the lab's `vm/` (which finds one whose pidfile was never written).
+ */
+async function labQemus(layout: LabLayout): Promise<Map<string, number[]>> {
+  const byNode = new Map<string, number[]>();
+  const pidfileOf = (argv: readonly string[]) =>
+    argv.includes("-pidfile") ? argv[argv.indexOf("-pidfile") + 1] : undefined;
+  for (const pid of await findProcesses((argv) => {
+    const f = pidfileOf(argv);
+    return f !== undefined && dirname(f) === layout.vmDir;
+  })) {
+    const argv = (await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).split("\0");
+    const node = basename(pidfileOf(argv) ?? "", ".pid");
+    byNode.set(node, [...(byNode.get(node) ?? []), pid]);
+  }
+  return byNode;
+}
+
+/**
  * Stops VMs: SIGTERM to each QEMU of the lab's (its pidfile, checked by its
- * `-name`, and any process whose `-pidfile` is the node's, which finds a
- * QEMU whose pidfile was never written), SIGKILL after a grace period.
+ * `-name`, and any process whose `-pidfile` is the node's), SIGKILL after a
+ * grace period.
  *
- * @param nodes - the VM nodes, or every QEMU of the lab's folder when undefined
  * @returns the nodes whose QEMU was stopped
  */
 export async function stopVms(
   ctx: Pick<TeardownContext, "lab" | "layout">,
-  nodes: readonly string[] | undefined,
+  nodes: readonly string[],
 ): Promise<string[]> {
-  const vmDir = ctx.layout.vmDir;
-  const found = await findProcesses((argv) => {
-    const pidfile = argv[argv.indexOf("-pidfile") + 1];
-    return argv.includes("-pidfile") && pidfile !== undefined && dirname(pidfile) === vmDir;
-  });
+  const found = await labQemus(ctx.layout);
   const byNode = new Map<string, Set<number>>();
-  const add = (node: string, pid: number) =>
-    byNode.set(node, (byNode.get(node) ?? new Set()).add(pid));
-  for (const pid of found) {
-    const argv = (await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).split("\0");
-    const node = basename(argv[argv.indexOf("-pidfile") + 1] ?? "", ".pid");
-    if (!nodes || nodes.includes(node)) add(node, pid);
-  }
-  for (const node of nodes ?? []) {
+  for (const node of nodes) {
+    const pids = new Set(found.get(node) ?? []);
     const pid = await qemuPid(ctx.lab, node, ctx.layout);
-    if (pid !== undefined) add(node, pid);
+    if (pid !== undefined) pids.add(pid);
+    if (pids.size) byNode.set(node, pids);
   }
   await Promise.all([...byNode.values()].flatMap((pids) => [...pids].map((p) => stopPid(p))));
   return [...byNode.keys()].sort();
@@ -312,6 +371,14 @@ export async function restartVm(
 ): Promise<void> {
   const image = await images();
   if (!image) throw new LabError("the guest image is gone; build it with: wirelab image build");
+  // QEMU would make a missing tap itself, joined to nothing.
+  const vm = vmNodes(ctx.plan).find((n) => n.name === node);
+  const hostLinks = await hostLinkFlags(ctx.run);
+  const gone = vm ? vmTaps(ctx.plan, vm).filter((t) => !hostLinks.has(t)) : [];
+  if (gone.length)
+    throw new LabError(
+      `${node}'s tap ${gone.join(", ")} is missing; "wirelab up FILE" puts it back and restarts ${node}`,
+    );
   await stopVms({ lab: ctx.plan.lab, layout: ctx.layout }, [node]);
   await startVms(ctx, image, [node]);
 }

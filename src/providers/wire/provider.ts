@@ -47,6 +47,10 @@ export const wireProvider: Provider<void> = {
     ctx.reporter?.info?.("restarted the wire daemon (it was not running)");
     return { repaired: ["the wire daemon"] };
   },
+  async findOwned(ctx) {
+    const running = await findProcesses((argv) => argv.includes(ctx.layout.wire.config));
+    return running.length ? { daemon: true } : undefined;
+  },
   async status(ctx) {
     const pids = await wirePids(ctx.layout.wire);
     return [
