@@ -8,7 +8,7 @@ packages=(
   iproute2       # ip, tc, bridge: namespaces, vEth, bridges, routes
   iputils-ping   # validate
   procps         # sysctl (forwarding)
-  util-linux     # setpriv: children die with wirelab
+  util-linux     # setpriv: children die with wirelab; flock: the lab lock
   tcpdump        # capture, and the integration tests
   traceroute     # for exploring labs (wirelab exec h1 -- traceroute -n …)
   time           # GNU time: peak RSS in the benchmark

@@ -66,6 +66,8 @@ const PACKAGES: Record<string, string> = {
   "dpkg-deb": "dpkg",
   depmod: "kmod",
   cpio: "cpio",
+  flock: "util-linux",
+  setpriv: "util-linux",
 };
 
 /**

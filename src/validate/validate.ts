@@ -8,13 +8,16 @@ import type { LabTarget } from "../lab/resolve.js";
 import { withSession } from "../lab/session.js";
 import { requireLabOrUnmanaged } from "../lab/unmanaged.js";
 import type { Reporter } from "../log.js";
+import { namespaceOf } from "../plan/kinds/index.js";
 import type { NodePlan } from "../plan/types.js";
 import { nodeKind } from "../providers/kinds.js";
 import type { NodeSession } from "../providers/session.js";
+import { PINGS_PER_NODE, type PingOutcome, parsePingOutput, pingScript } from "./batch.js";
 import { type ValidationTest, validationTests } from "./tests.js";
+import { hostNeighbourBudget, type NeighbourBudget, planWaves } from "./waves.js";
 
-/** Pings in flight at once unless told otherwise. */
-export const DEFAULT_PING_CONCURRENCY = 16;
+/** Nodes running their pings at once unless told otherwise (each runs a few pings at once). */
+export const DEFAULT_NODE_CONCURRENCY = 8;
 
 /** Tries of a ping expected to succeed unless told otherwise. */
 export const DEFAULT_PING_ATTEMPTS = 3;
@@ -24,10 +27,12 @@ export interface ValidateOptions extends LabDeps {
   readonly reporter?: Reporter;
   /** Also ping every directly connected neighbour. @default true */
   readonly neighbours?: boolean;
-  /** Pings in flight at once. @default DEFAULT_PING_CONCURRENCY */
+  /** Nodes running their pings at once. @default DEFAULT_NODE_CONCURRENCY */
   readonly concurrency?: number;
   /** Tries before a ping expected to succeed counts as failed (1 s each). @default DEFAULT_PING_ATTEMPTS */
   readonly attempts?: number;
+  /** Room for new host neighbour entries per wave. @default hostNeighbourBudget() */
+  readonly budget?: NeighbourBudget;
 }
 
 /** Outcome of one test. */
@@ -52,7 +57,11 @@ export interface ValidateResult {
 }
 
 /**
- * Runs the lab's tests.
+ * Runs the lab's tests: each node's pings as one command in the node (see
+ * `batch.ts`), nodes a few at a time, in waves that the host's neighbour
+ * tables can hold (see `waves.ts`). A node that cannot run its pings (a VM
+ * that does not answer) fails its own tests, with the reason; the others
+ * run.
  *
  * @throws {LabError} when the lab is not up
  * @throws {PermissionError} without root
@@ -67,65 +76,98 @@ export async function validateLab(
   const state = await requireLabOrUnmanaged(deps, target);
   deps.preflight.requireTools(["ip", "ping"]);
   const tests = validationTests(state.plan, options.neighbours ?? true);
+  const attempts = options.attempts ?? DEFAULT_PING_ATTEMPTS;
+  const inHost = (name: string) => {
+    const node = state.plan.nodes.find((n) => n.name === name);
+    return node !== undefined && namespaceOf(node) !== undefined;
+  };
+  const waves = planWaves(tests, inHost, options.budget ?? hostNeighbourBudget());
+  const results: TestResult[] = new Array(tests.length);
   let done = 0;
-  const results = await withSession(state, deps, (s) =>
-    pMap(
-      tests,
-      async (test) => {
-        const r = await ping(
-          s,
-          findNode(state, test.from),
-          test,
-          options.attempts ?? DEFAULT_PING_ATTEMPTS,
-        );
-        options.reporter?.progress?.({ step: "validating", done: ++done, total: tests.length });
-        return r;
-      },
-      { concurrency: options.concurrency ?? DEFAULT_PING_CONCURRENCY },
-    ),
-  );
+  await withSession(state, deps, async (s) => {
+    for (const [w, wave] of waves.entries()) {
+      if (w > 0) await flushNeighbours(s, state.plan.nodes, waves[w - 1] ?? [], tests, inHost);
+      // One batch per source node, in the order of their first test.
+      const bySource = new Map<string, number[]>();
+      for (const i of wave) {
+        const from = (tests[i] as ValidationTest).from;
+        bySource.set(from, [...(bySource.get(from) ?? []), i]);
+      }
+      await pMap(
+        [...bySource],
+        async ([from, indexes]) => {
+          const batch = indexes.map((i) => tests[i] as ValidationTest);
+          const outcomes = await runBatch(s, findNode(state, from), batch, attempts);
+          indexes.forEach((i, k) => {
+            results[i] = outcomes[k] as TestResult;
+          });
+          done += indexes.length;
+          options.reporter?.progress?.({ step: "validating", done, total: tests.length });
+        },
+        { concurrency: options.concurrency ?? DEFAULT_NODE_CONCURRENCY },
+      );
+    }
+  });
   const passed = results.filter((r) => r.passed).length;
   return { lab: state.lab, results, passed, failed: results.length - passed };
 }
 
-async function ping(
+/** Runs one node's pings; every test fails with the reason when the node cannot run them. */
+async function runBatch(
   s: NodeSession,
   node: NodePlan,
-  test: ValidationTest,
+  tests: readonly ValidationTest[],
   attempts: number,
-): Promise<TestResult> {
-  const family: "-4" | "-6" = test.family === "ipv6" ? "-6" : "-4";
-  if (test.expect === "fail") {
-    // Two probes, so a lost first packet (ARP) cannot make a reachable target look unreachable.
-    const r = await nodeKind(node).exec(s, node, pingArgv(family, 2, test.target));
-    const replied = r.exitCode === 0;
+): Promise<TestResult[]> {
+  let outcomes: Map<number, PingOutcome>;
+  try {
+    const r = await nodeKind(node).exec(s, node, ["sh", "-c", pingScript(tests, attempts)], {
+      // Every ping may wait its full time: 1 s per try, a few at a time.
+      timeoutMs: 10_000 + Math.ceil(tests.length / PINGS_PER_NODE) * attempts * 1_500,
+    });
+    outcomes = parsePingOutput(r.stdout);
+  } catch (e) {
+    const why = `could not run ping in ${node.name}: ${(e as Error).message.split("\n")[0]}`;
+    return tests.map((test) => ({ test, passed: false, replied: false, detail: why }));
+  }
+  return tests.map((test, i) => {
+    const o = outcomes.get(i);
+    if (!o) return { test, passed: false, replied: false, detail: `no result from ${node.name}` };
+    const replied = o.exitCode === 0;
+    const rtt = /= ([\d.]+)\//.exec(o.output);
     return {
       test,
-      passed: !replied,
+      passed: replied === (test.expect !== "fail"),
       replied,
-      ...(replied ? {} : { detail: pingDetail(r.stdout, r.stderr) }),
+      ...(replied && rtt?.[1] ? { rttMs: Number(rtt[1]) } : {}),
+      ...(replied ? {} : { detail: pingDetail(o.output) }),
     };
-  }
-  let last = "";
-  for (let i = 0; i < attempts; i++) {
-    const r = await nodeKind(node).exec(s, node, pingArgv(family, 1, test.target));
-    if (r.exitCode === 0) {
-      const rtt = /= ([\d.]+)\//.exec(r.stdout);
-      return { test, passed: true, replied: true, ...(rtt?.[1] ? { rttMs: Number(rtt[1]) } : {}) };
-    }
-    last = pingDetail(r.stdout, r.stderr);
-  }
-  return { test, passed: false, replied: false, detail: last };
+  });
 }
 
-/** iputils ping: numeric, quiet, `count` probes 0.2 s apart, 1 s to wait for a reply. */
-function pingArgv(family: "-4" | "-6", count: number, target: string): string[] {
-  return ["ping", family, "-n", "-q", "-c", String(count), "-i", "0.2", "-W", "1", target];
+/** Empties the neighbour tables of the namespace nodes a wave's tests touched. */
+async function flushNeighbours(
+  s: NodeSession,
+  nodes: readonly NodePlan[],
+  wave: readonly number[],
+  tests: readonly ValidationTest[],
+  inHost: (node: string) => boolean,
+): Promise<void> {
+  const touched = new Set<string>();
+  for (const i of wave) {
+    const t = tests[i] as ValidationTest;
+    for (const n of [t.from, t.targetNode]) if (n !== undefined && inHost(n)) touched.add(n);
+  }
+  await pMap(
+    nodes.filter((n) => touched.has(n.name)),
+    (n) => nodeKind(n).exec(s, n, ["ip", "neigh", "flush", "all"]),
+    { concurrency: DEFAULT_NODE_CONCURRENCY },
+  );
 }
 
-function pingDetail(stdout: string, stderr: string): string {
-  const err = stderr.trim().split("\n").pop();
-  if (err) return err.replace(/^ping: /, "");
-  const loss = /(\d+)% packet loss/.exec(stdout);
-  return loss ? `no reply (${loss[1]}% packet loss)` : "no reply";
+function pingDetail(output: string): string {
+  const loss = /(\d+)% packet loss/.exec(output);
+  if (loss) return `no reply (${loss[1]}% packet loss)`;
+  const last = output.trim().split("\n").pop();
+  return last ? last.replace(/^ping: /, "") : "no reply";
 }

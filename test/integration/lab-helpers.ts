@@ -48,6 +48,8 @@ export function cli(
   const r = spawnSync(process.execPath, ["dist/cli/bin.js", ...args], {
     encoding: "utf8",
     env: { ...process.env, WIRELAB_STATE_DIR: stateDir(), ...env },
+    // validate --json of a large lab prints megabytes.
+    maxBuffer: 256 * 1024 * 1024,
   });
   return { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
 }
