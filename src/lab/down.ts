@@ -33,6 +33,8 @@ export interface DownResult {
   readonly hostDevices?: readonly string[];
   /** Everything removed, by kind of object (`namespace`, `VM`, `host device`, `wire daemon`). */
   readonly objects: Removed;
+  /** The folder of logs a failed `up` had left, removed (the lab was not up). */
+  readonly logsRemoved?: string;
   /**
    * Set when the lab's record could not be used (or was gone) and what was
    * removed was found by name: why.
@@ -91,7 +93,11 @@ export async function down(target: LabTarget, options: DownOptions = {}): Promis
       );
     } else {
       // No record: nothing is known to be the lab's (a namespace of its names may be someone else's).
+      // Only the logs of a failed up may be left.
+      const logs = await store.leftLogs(lab);
+      if (logs) await store.remove(lab);
       return {
+        ...(logs ? { logsRemoved: store.labDir(lab) } : {}),
         lab,
         changed: false,
         removed: [],

@@ -171,6 +171,40 @@ export class StateStore {
     }
   }
 
+  /**
+   * Forgets a lab whose `up` failed, keeping its logs (`*.log`: QEMU's
+   * messages, consoles, the wire daemon's) for the user to read until
+   * `down` removes them.
+   *
+   * @returns the logs kept, as paths
+   * @throws {StateDirError} when its folder cannot be changed
+   */
+  async removeKeepingLogs(lab: string): Promise<string[]> {
+    const dir = this.labDir(lab);
+    const kept: string[] = [];
+    try {
+      const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+      for (const e of entries) {
+        const path = join(e.parentPath ?? e.path, e.name);
+        if (e.isDirectory()) continue;
+        if (e.name.endsWith(".log") && (await stat(path)).size > 0) kept.push(path);
+        else await rm(path, { force: true });
+      }
+      if (kept.length === 0) await rm(dir, { recursive: true, force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw stateDirError(e, dir, "write");
+    }
+    return kept.sort();
+  }
+
+  /** Logs a failed `up` left in a lab's folder (and nothing else: the lab has no record). */
+  async leftLogs(lab: string): Promise<boolean> {
+    return (
+      (await exists(this.labDir(lab))) && !(await exists(join(this.labDir(lab), "state.json")))
+    );
+  }
+
   /** Names of every lab that has a folder, sorted. */
   async labs(): Promise<string[]> {
     try {

@@ -199,7 +199,11 @@ async function build(
       await store.write({ ...stack.state, status: "destroying" });
       throw new UnwindError([e as Error, ...(undo as UnwindError).errors]);
     }
-    await store.remove(plan.lab);
+    const logs = await store.removeKeepingLogs(plan.lab);
+    if (logs.length)
+      ctx.reporter?.info?.(
+        `the logs of this up are kept until "wirelab down --lab ${plan.lab}": ${logs.join(", ")}`,
+      );
     if (ctx.signal?.aborted)
       throw new LabError(`up of lab "${plan.lab}" was interrupted; removed what it had built`);
     throw e;

@@ -86,3 +86,43 @@ describe("QEMU command line", () => {
     expect(values(a, "-device").filter((d) => d.startsWith("e1000"))).toHaveLength(2);
   });
 });
+
+describe("user paths in QEMU option strings", () => {
+  /** Splits an option string at its single commas (a doubled comma is part of a value). */
+  const options = (s: string) => s.split(/(?<!,),(?!,)/).map((o) => o.replaceAll(",,", ","));
+
+  it("double every comma, so a path stays one value and cannot add options", () => {
+    const p = plan(
+      "name: x\nnodes:\n  r1: { kind: vm, image: '/images/a,b.img,if=none,file=/etc/shadow' }\n  r2: { kind: vm }\nlinks: [ r1-r2, { r1: {}, r2: {}, relay: true } ]\n",
+    );
+    const r1 = p.nodes.find((n) => n.name === "r1") as VmNodePlan;
+    const dir = "/state,with,commas/labs/x/vm";
+    const args = qemuArgs(p, r1 as never, {
+      ...launch,
+      files: {
+        agent: `${dir}/r1.cmd`,
+        console: `${dir}/r1.console`,
+        consoleLog: `${dir}/r1.console.log`,
+        pidfile: `${dir}/r1.pid`,
+        log: `${dir}/r1.log`,
+        qmp: `${dir}/r1.qmp`,
+      },
+      nicSocket: (i: number) => `${dir}/r1.n${i}.sock`,
+    });
+    expect(options(values(args, "-drive")[0] as string)).toEqual([
+      "file=/images/a,b.img,if=none,file=/etc/shadow",
+      "if=virtio",
+      "snapshot=on",
+    ]);
+    const chardevs = values(args, "-chardev").map(options);
+    expect(chardevs[0]).toContain(`path=${dir}/r1.console`);
+    expect(chardevs[0]).toContain(`logfile=${dir}/r1.console.log`);
+    expect(chardevs[1]).toContain(`path=${dir}/r1.cmd`);
+    expect(options(values(args, "-qmp")[0] as string)).toEqual([
+      `unix:${dir}/r1.qmp`,
+      "server=on",
+      "wait=off",
+    ]);
+    expect(values(args, "-netdev").map(options).at(-1)).toContain(`addr.path=${dir}/r1.n2.sock`);
+  });
+});

@@ -78,6 +78,8 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
           io.out(
             `lab ${r.lab} is down: ${downSummary(r)} in ${(r.durationMs / 1000).toFixed(2)} s\n`,
           );
+        else if (r.logsRemoved)
+          io.out(`lab ${r.lab} is not up; removed the logs of its failed up (${r.logsRemoved})\n`);
         else io.out(`lab ${r.lab} is not up; nothing to do\n`);
       } finally {
         reporter.stop();

@@ -79,6 +79,16 @@ export function netdevId(
   return `n${nicIndex(node, ifname)}`;
 }
 
+/**
+ * A value inside a QEMU option string (`-drive file=…,if=…`), where a comma
+ * separates options: doubled, so a path with one stays one value and cannot
+ * add options (QEMU docs, "Invocation": "to include a comma in a value,
+ * double it").
+ */
+export function optionValue(value: string): string {
+  return value.replaceAll(",", ",,");
+}
+
 /** `-name` of a VM's QEMU: how `down` recognizes its process. */
 export function qemuName(lab: string, node: string): string {
   return `wl-${lab}-${node}`;
@@ -107,13 +117,13 @@ export function qemuArgs(plan: LabPlan, node: VmNodePlan, launch: VmLaunch): str
     "none",
     ...bootArgs(node.vm, launch),
     "-chardev",
-    `socket,id=console,path=${launch.files.console},server=on,wait=off,logfile=${launch.files.consoleLog}`,
+    `socket,id=console,path=${optionValue(launch.files.console)},server=on,wait=off,logfile=${optionValue(launch.files.consoleLog)}`,
     "-serial",
     "chardev:console",
     "-device",
     "virtio-serial-pci",
     "-chardev",
-    `socket,id=agent,path=${launch.files.agent},server=on,wait=off`,
+    `socket,id=agent,path=${optionValue(launch.files.agent)},server=on,wait=off`,
     "-device",
     "virtserialport,chardev=agent,name=wirelab.cmd",
     "-netdev",
@@ -133,7 +143,8 @@ export function qemuArgs(plan: LabPlan, node: VmNodePlan, launch: VmLaunch): str
       `${vm.nic},netdev=${id},mac=${iface.mac}${vm.nic === "virtio-net-pci" ? VIRTIO_LINK : ""}`,
     );
   });
-  if (launch.files.qmp) args.push("-qmp", `unix:${launch.files.qmp},server=on,wait=off`);
+  if (launch.files.qmp)
+    args.push("-qmp", `unix:${optionValue(launch.files.qmp)},server=on,wait=off`);
   args.push("-pidfile", launch.files.pidfile, "-D", launch.files.log, "-daemonize");
   return args;
 }
@@ -161,7 +172,7 @@ function netdev(id: string, backend: NicBackend, launch: VmLaunch, index: number
       return `tap,id=${id},ifname=${backend.device},script=no,downscript=no`;
     case "stream":
       // QEMU listens (frames with a 4-byte length); the daemon connects, and again whenever either side restarts.
-      return `stream,id=${id},server=on,addr.type=unix,addr.path=${launch.nicSocket(index)}`;
+      return `stream,id=${id},server=on,addr.type=unix,addr.path=${optionValue(launch.nicSocket(index))}`;
   }
 }
 
@@ -179,7 +190,7 @@ function bootArgs(vm: VmPlan, launch: VmLaunch): string[] {
     return [
       ...boot,
       "-drive",
-      `file=${launch.tools},if=none,id=tools,format=raw,readonly=on`,
+      `file=${optionValue(launch.tools)},if=none,id=tools,format=raw,readonly=on`,
       "-device",
       `virtio-blk-pci,drive=tools,serial=${TOOLS_DISK_SERIAL}`,
     ];
@@ -191,7 +202,7 @@ function bootArgs(vm: VmPlan, launch: VmLaunch): string[] {
       : /\.(img|raw)$/i.test(user.disk)
         ? ",format=raw"
         : "";
-    args.push("-drive", `file=${user.disk},if=virtio,snapshot=on${format}`);
+    args.push("-drive", `file=${optionValue(user.disk)},if=virtio,snapshot=on${format}`);
   }
   if (user.kernel) {
     args.push("-kernel", user.kernel);

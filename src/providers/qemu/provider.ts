@@ -5,7 +5,7 @@
  * under the process starter, and the start phase ends when every guest's
  * command agent answers (a user's image: when QEMU's monitor answers).
  */
-import { createReadStream, createWriteStream, existsSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -70,6 +70,10 @@ export function qemuProvider(images: ImageReader): Provider<QemuPrepared> {
       });
       const missing = files.filter((f) => !existsSync(f));
       if (missing.length) throw new LabError(`image files not found: ${missing.join(", ")}`);
+      // A folder or a device (/dev/zero) would reach QEMU, which hangs or fails late.
+      const odd = files.filter((f) => !statSync(f).isFile());
+      if (odd.length)
+        throw new LabError(`image files must be regular files; these are not: ${odd.join(", ")}`);
       return { image };
     },
     owns: (plan) => ({ vms: vmNodes(plan).map((n) => n.name) }),
