@@ -8,6 +8,7 @@
 
 /** Closed set of diagnostic codes; tests assert these, not message wording. */
 export type DiagnosticCode =
+  | "bad-file"
   | "yaml-syntax"
   | "unknown-key"
   | "bad-type"

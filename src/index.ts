@@ -151,6 +151,14 @@ export async function importTopology(text: string, file: string): Promise<string
 }
 
 /**
+ * Reads a topology file's text: a regular file of at most 16 MiB.
+ * @throws {TopologyError} when it is missing, not a regular file, too large or unreadable
+ */
+export async function readTopologyText(file: string): Promise<string> {
+  return (await import("./topology/read.js")).readTopologyText(file);
+}
+
+/**
  * Plans a validated topology.
  * @throws {TopologyError} with unlocated diagnostics (see {@link import("./plan/plan.js").planLab})
  */

@@ -59,18 +59,45 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;
   } catch (e) {
-    return await reportError(e, io);
+    // With --json (before a command's own "--"), a failure is JSON too.
+    const words = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
+    return await reportError(e, io, words.includes("--json"));
   }
 }
 
-async function reportError(e: unknown, io: CliIO): Promise<number> {
+/**
+ * Prints a failure and gives its exit code. As JSON on stdout with
+ * `--json`: `{ "error": { "message", "exitCode", "diagnostics"? } }`.
+ */
+async function reportError(e: unknown, io: CliIO, json: boolean): Promise<number> {
   if (e instanceof CommanderError) {
     // Help and version exit 0; usage errors were already printed by commander.
-    return e.exitCode === 0 ? 0 : 2;
+    const code = e.exitCode === 0 ? 0 : 2;
+    if (json && code !== 0)
+      io.out(`${JSON.stringify({ error: { message: e.message, exitCode: 2 } })}\n`);
+    return code;
   }
   // Loaded only now: a command that succeeds (or --help) never loads what errors need.
   const { TopologyError, WirelabError } = await import("../index.js");
-  const { renderDiagnostic } = await import("./render.js");
+  const { printable, renderDiagnostic } = await import("./render.js");
+  const fileProblems: Record<string, string> = {
+    ENOENT: "no such file",
+    EACCES: "permission denied",
+    EISDIR: "is a folder, not a topology file",
+  };
+  const err = e as NodeJS.ErrnoException;
+  const known =
+    e instanceof WirelabError
+      ? { message: e.message, exitCode: e.exitCode }
+      : err?.path && err.code && fileProblems[err.code]
+        ? { message: `${err.path}: ${fileProblems[err.code]}`, exitCode: 2 }
+        : undefined;
+  if (json) {
+    const error = known ?? { message: `internal error: ${err?.stack ?? String(e)}`, exitCode: 70 };
+    const diagnostics = e instanceof TopologyError ? { diagnostics: e.diagnostics } : {};
+    io.out(`${JSON.stringify({ error: { ...error, ...diagnostics } }, null, 2)}\n`);
+    return error.exitCode;
+  }
   if (e instanceof TopologyError) {
     for (const d of e.diagnostics) io.err(`${renderDiagnostic(d)}\n`);
     io.err(
@@ -78,19 +105,9 @@ async function reportError(e: unknown, io: CliIO): Promise<number> {
     );
     return e.exitCode;
   }
-  if (e instanceof WirelabError) {
-    io.err(`wirelab: ${e.message}\n`);
-    return e.exitCode;
-  }
-  const err = e as NodeJS.ErrnoException;
-  const fileProblems: Record<string, string> = {
-    ENOENT: "no such file",
-    EACCES: "permission denied",
-    EISDIR: "is a directory, not a topology file",
-  };
-  if (err?.path && err.code && fileProblems[err.code]) {
-    io.err(`wirelab: ${err.path}: ${fileProblems[err.code]}\n`);
-    return 2;
+  if (known) {
+    io.err(`wirelab: ${printable(known.message)}\n`);
+    return known.exitCode;
   }
   io.err(`wirelab: internal error: ${err?.stack ?? String(e)}\n`);
   return 70;

@@ -3,8 +3,9 @@
  * runs — shell scripts, a containerlab topology, libvirt XML or a
  * Vagrantfile.
  */
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { chmod, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { makeDirs } from "../dirs.js";
 import { WirelabError } from "../errors.js";
 import { type LabDeps, resolveDeps } from "../lab/deps.js";
 import { usesGuestImage, vmNodes } from "../plan/kinds/vm.js";
@@ -76,11 +77,15 @@ export async function createExport(
         ? { Vagrantfile: vagrantExport(plan, file, ctx) }
         : libvirtExport(plan, ctx);
   }
-  await mkdir(outDir, { recursive: true });
   const written: string[] = [];
-  for (const [name, text] of Object.entries(files)) {
+  try {
+    await makeDirs(outDir);
+    for (const [name, text] of Object.entries(files)) await writeFile(join(outDir, name), text);
+  } catch (e) {
+    throw new WirelabError(`cannot write to ${outDir}: ${(e as Error).message.split(", ")[0]}`);
+  }
+  for (const name of Object.keys(files)) {
     const path = join(outDir, name);
-    await writeFile(path, text);
     if (name.endsWith(".sh")) await chmod(path, 0o755);
     written.push(path);
   }

@@ -7,7 +7,7 @@
  *   carrier), and the daemon stops or resumes carrying a port of its links.
  *   A p2p link is cut at both ends; a LAN at the one port.
  */
-import { LabError } from "../errors.js";
+import { LabError, UsageError } from "../errors.js";
 import {
   type Impairment,
   type ImpairmentInput,
@@ -54,6 +54,8 @@ export type LinkOptions = LabDeps;
 
 /** What a live change did. */
 export interface LinkChange {
+  /** For `impair`: what each port now sends with (the frames that port sends). */
+  readonly set?: readonly { readonly port: string; readonly impairment: Impairment }[];
   /**
    * Why the wire daemon could not save the change (a read-only state
    * directory): it applies until the daemon restarts. Undefined when saved
@@ -100,7 +102,8 @@ export async function showLinks(target: LabTarget, options: LinkOptions = {}): P
  * Sets the impairments of the frames NODE IFNAME sends (`direction: out`),
  * receives (`in`), or both; keys not given keep their value.
  *
- * @throws {LabError} for an unknown node or interface, a link the daemon does not carry, or a bad value
+ * @throws {UsageError} for a bad value (before anything is looked up)
+ * @throws {LabError} for an unknown node or interface, or a link the daemon does not carry
  */
 export async function impairLink(
   target: LabTarget,
@@ -111,6 +114,9 @@ export async function impairLink(
   options: LinkOptions = {},
 ): Promise<LinkChange> {
   const deps = resolveDeps(options);
+  // A bad value is bad usage, said before anything is looked up.
+  const checked = parseImpairment(input, NO_IMPAIRMENT);
+  if (Array.isArray(checked)) throw new UsageError(checked.map((p) => p.message).join("; "));
   deps.preflight.requireRoot("link impair");
   const state = await requireLab(deps.store, target);
   const link = linkOf(state, findNode(state, node), ifname);
@@ -128,15 +134,17 @@ export async function impairLink(
     const shown = await client.show();
     const current = shown.links.find((l) => l.name === link.name);
     let notSaved: string | undefined;
+    const set: { port: string; impairment: Impairment }[] = [];
     for (const port of targets) {
       const base = input.clear
         ? NO_IMPAIRMENT
         : (current?.ports.find((p) => p.name === port)?.impair ?? NO_IMPAIRMENT);
       const parsed = parseImpairment(input, base);
-      if (Array.isArray(parsed)) throw new LabError(parsed.map((p) => p.message).join("; "));
+      if (Array.isArray(parsed)) throw new UsageError(parsed.map((p) => p.message).join("; "));
       notSaved = (await client.impair(link.name, port, parsed)) ?? notSaved;
+      set.push({ port, impairment: parsed });
     }
-    return notSaved ? { notSaved } : {};
+    return { set, ...(notSaved ? { notSaved } : {}) };
   });
 }
 

@@ -2,9 +2,9 @@
  * Finding the lab a command is about: by `--lab NAME`, by topology file, or
  * the only lab that is up.
  */
-import { readFile } from "node:fs/promises";
 import { LabError, UsageError } from "../errors.js";
 import { labNameOfText } from "../topology/name.js";
+import { readTopologyText } from "../topology/read.js";
 import { suggest } from "../topology/suggest.js";
 import type { LabState, StateStore } from "./state.js";
 
@@ -21,7 +21,7 @@ export interface LabTarget {
  * Reads only `name`, so a file with other errors still names its lab.
  */
 export async function labNameOfFile(file: string): Promise<string> {
-  return labNameOfText(await readFile(file, "utf8"), file);
+  return labNameOfText(await readTopologyText(file), file);
 }
 
 /**

@@ -7,8 +7,9 @@
  * over the old one, so a reader never sees half a record. A record that
  * cannot be read affects its own lab only.
  */
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { makeDirs } from "../dirs.js";
 import { LabError } from "../errors.js";
 import type { LabPorts } from "../plan/ports.js";
 import type { LabPlan } from "../plan/types.js";
@@ -149,7 +150,7 @@ export class StateStore {
     const dir = this.labDir(state.lab);
     const tmp = join(dir, `state.json.${process.pid}.tmp`);
     try {
-      await makeDir(dir);
+      await makeDirs(dir);
       await writeFile(tmp, `${JSON.stringify(full, null, 2)}\n`);
       await rename(tmp, join(dir, "state.json"));
     } catch (e) {
@@ -253,31 +254,13 @@ export class StateStore {
     try {
       // Made here, where a failure gets a clear message, not by flock.
       if (!(await exists(path))) {
-        await makeDir(dir);
+        await makeDirs(dir);
         await writeFile(path, "", { flag: "a" });
       }
     } catch (e) {
       throw stateDirError(e, dir, "write");
     }
     return takeLock(path, lab, start);
-  }
-}
-
-/**
- * `mkdir -p`, with the real reason when it fails: Node's recursive mkdir
- * reports ENOENT on a read-only file system (Node 20), so the first missing
- * folder is made again alone, which fails with EROFS, EACCES, ….
- */
-async function makeDir(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-    let missing = dir;
-    while (dirname(missing) !== missing && !(await exists(dirname(missing))))
-      missing = dirname(missing);
-    await mkdir(missing);
-    throw e;
   }
 }
 

@@ -2,9 +2,9 @@
  * A topology file to a plan in one step: load, validate, plan, with every
  * problem of both stages located in the file.
  */
-import { readFile } from "node:fs/promises";
 import type { Diagnostic } from "../errors.js";
 import { type LoadedTopology, located, parseTopologyPartial } from "../topology/load.js";
+import { readTopologyText } from "../topology/read.js";
 import { planTopology } from "./plan.js";
 import type { LabPlan } from "./types.js";
 
@@ -14,10 +14,10 @@ import type { LabPlan } from "./types.js";
  * that address clashes and transports are reported in the same run.
  *
  * @throws {TopologyError} with every located diagnostic
- * @throws {Error} (ENOENT etc.) when the file cannot be read
+ * @throws {TopologyError} when the file cannot be read (missing, a folder, too large)
  */
 export async function loadAndPlan(file: string): Promise<LoadedTopology & { plan: LabPlan }> {
-  return planText(await readFile(file, "utf8"), file);
+  return planText(await readTopologyText(file), file);
 }
 
 /**

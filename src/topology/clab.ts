@@ -60,8 +60,17 @@ export function fromClab(
   const bridges = new Map<string, string[]>();
   /** Nodes already reported as not mappable: their links are left out without more errors. */
   const rejected = new Set<string>();
-  for (const [name, raw] of Object.entries((topo.nodes as Record<string, unknown>) ?? {})) {
-    const cfg = (raw ?? {}) as Record<string, unknown>;
+  const expectMap = (v: unknown, path: SourcePath, what: string) =>
+    expectShape(v, "map", path, what, problems) as Record<string, unknown> | undefined;
+  const expectList = (v: unknown, path: SourcePath, what: string) =>
+    expectShape(v, "list", path, what, problems) as unknown[] | undefined;
+  const nodeMap = expectMap(topo.nodes, ["topology", "nodes"], "topology.nodes") ?? {};
+  for (const [name, raw] of Object.entries(nodeMap)) {
+    const cfg = expectMap(raw, ["topology", "nodes", name], `node "${name}"`);
+    if (!cfg) {
+      rejected.add(name);
+      continue;
+    }
     const kind = cfg.kind ?? "linux";
     if (kind === "bridge") {
       bridges.set(name, []);
@@ -90,10 +99,11 @@ export function fromClab(
     map(["nodes", name], ["topology", "nodes", name]);
   }
   const links: unknown[] = [];
-  const rawLinks = (topo.links as unknown[]) ?? [];
+  const rawLinks = expectList(topo.links, ["topology", "links"], "topology.links") ?? [];
   rawLinks.forEach((raw, i) => {
     const at: SourcePath = ["topology", "links", i];
-    const link = (raw ?? {}) as Record<string, unknown>;
+    const link = expectMap(raw, at, "a link");
+    if (!link) return;
     if (link.type !== undefined && link.type !== "veth") {
       problems.push({
         code: "unsupported",
@@ -102,9 +112,9 @@ export function fromClab(
       });
       return;
     }
-    const ends = ((link.endpoints as unknown[]) ?? []).map((e, j) =>
-      endpoint(e, [...at, "endpoints", j], problems),
-    );
+    const rawEnds = expectList(link.endpoints, [...at, "endpoints"], "endpoints");
+    if (!rawEnds) return;
+    const ends = rawEnds.map((e, j) => endpoint(e, [...at, "endpoints", j], problems));
     if (ends.some((e) => e === undefined) || ends.length !== 2) {
       if (ends.length !== 2)
         problems.push({
@@ -158,6 +168,28 @@ export function fromClab(
       return best ? [...best[1], ...path.slice(best[0].length)] : path;
     },
   };
+}
+
+/**
+ * The value when it has the shape (null and a missing value count as an
+ * empty one); otherwise a problem at its place, and undefined.
+ */
+function expectShape(
+  v: unknown,
+  shape: "map" | "list",
+  path: SourcePath,
+  what: string,
+  problems: Diagnostic[],
+): Record<string, unknown> | unknown[] | undefined {
+  if (v === undefined || v === null) return shape === "map" ? {} : [];
+  const isList = Array.isArray(v);
+  if (shape === "list" ? isList : typeof v === "object" && !isList) return v as never;
+  problems.push({
+    code: "bad-type",
+    message: `${what}: expected a ${shape}, got ${isList ? "a list" : `${typeof v} ${JSON.stringify(v)}`}`,
+    path,
+  });
+  return undefined;
 }
 
 interface Endpoint {

@@ -21,7 +21,7 @@ export function importTopology(text: string, file: string): string {
   const checked = parseTopologyPartial(text, file);
   if (checked.problems.length) throw located(checked.source, checked.problems);
   const { source } = parseSource(text, file);
-  const data: unknown = source.doc.toJS() ?? {};
+  const data: unknown = source.data ?? {};
   if (isClabTopology(data)) {
     const { data: wirelab } = fromClab(data as Record<string, unknown>, []);
     return `# wirelab topology imported from ${file} (containerlab)\n${stringify(wirelab, { lineWidth: 0 })}`;

@@ -2,7 +2,6 @@
  * Loading a topology: YAML text → validated {@link Topology}, with every
  * problem reported at once as a located {@link Diagnostic}.
  */
-import { readFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { type Diagnostic, TopologyError } from "../errors.js";
 import { resolveAddressing } from "./addressing.js";
@@ -12,6 +11,7 @@ import { normalizeLinks } from "./links.js";
 import { labNameFromPath } from "./name.js";
 import { fromNetlab, isNetlabTopology } from "./netlab.js";
 import { normalizeNodes } from "./nodes.js";
+import { readTopologyText } from "./read.js";
 import { labNameSchema } from "./schema.js";
 import { parseSections } from "./sections.js";
 import { locate, parseSource, type TopologySource } from "./source.js";
@@ -30,10 +30,10 @@ export interface LoadedTopology {
  * @param file - path to the YAML file
  * @returns the topology and its source
  * @throws {TopologyError} listing every problem found (exit code 2)
- * @throws {Error} (ENOENT etc.) when the file cannot be read
+ * @throws {TopologyError} when the file cannot be read (missing, a folder, too large)
  */
 export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
-  const text = await readFile(file, "utf8");
+  const text = await readTopologyText(file);
   return parseTopology(text, file);
 }
 
@@ -61,7 +61,7 @@ export function parseTopologyPartial(
 ): { topology?: Topology; source: TopologySource; problems: Diagnostic[] } {
   const { source, diagnostics } = parseSource(text, file);
   if (diagnostics.length > 0) return { source, problems: diagnostics };
-  const raw: unknown = source.doc.toJS() ?? {};
+  const raw: unknown = source.data ?? {};
   const problems: Diagnostic[] = [];
   // A containerlab file is turned into a wirelab topology; its problems point back into it.
   const clab = isClabTopology(raw) ? fromClab(raw as Record<string, unknown>, problems) : undefined;

@@ -9,8 +9,9 @@
  * - `device: linux` → a `linux` node (a namespace) with `provider: clab` or
  *   none, a `vm` node (wirelab's guest) with `provider: libvirt`; any other
  *   device (a vendor image) is an error at its place;
- * - `groups: { NAME: { members: [...], device: ... } }` → the device of the
- *   members that set none; other group attributes are errors;
+ * - `groups: { NAME: { members: [...], device: ... } }` (or `NAME: [...]`,
+ *   members only) → the device of the members that set none; other group
+ *   attributes are errors; `_`-keys (`_auto_create`) are group settings;
  * - `module` (routing protocols) is an error: wirelab routes statically.
  */
 import type { Diagnostic } from "../errors.js";
@@ -87,22 +88,10 @@ export function fromNetlab(
   const groupKind = new Map<string, string>();
   if ("groups" in data) {
     delete out.groups;
-    for (const [g, raw] of Object.entries((data.groups as Record<string, unknown>) ?? {})) {
-      const group = (raw ?? {}) as Record<string, unknown>;
-      for (const key of Object.keys(group)) {
-        if (key !== "members" && key !== "device") {
-          problems.push({
-            code: "unsupported",
-            message: `netlab group attribute "${key}" is not mapped (only members and device are); set it on each node`,
-            path: ["groups", g, key],
-            atKey: true,
-          });
-        }
-      }
-      const kind = "device" in group ? kindOf(group.device, ["groups", g, "device"]) : undefined;
-      for (const m of (group.members as unknown[]) ?? []) {
-        if (typeof m === "string" && kind) groupKind.set(m, kind);
-      }
+    for (const g of netlabGroups(data.groups, problems)) {
+      const kind =
+        g.device !== undefined ? kindOf(g.device, ["groups", g.name, "device"]) : undefined;
+      if (kind) for (const m of g.members) groupKind.set(m, kind);
     }
   }
   const nodes = data.nodes;
@@ -112,6 +101,11 @@ export function fromNetlab(
       : Object.entries(nodes as Record<string, unknown>);
     const mapped: Record<string, unknown> = {};
     for (const [name, raw] of entries) {
+      // Not a map: left as it is, for the schema to say so at its place.
+      if (raw !== null && raw !== undefined && (typeof raw !== "object" || Array.isArray(raw))) {
+        mapped[name] = raw;
+        continue;
+      }
       const node = { ...((raw ?? {}) as Record<string, unknown>) };
       if ("device" in node) {
         const kind = kindOf(node.device, ["nodes", name, "device"]);
@@ -127,4 +121,77 @@ export function fromNetlab(
     out.nodes = mapped;
   }
   return out;
+}
+
+/** A netlab group as wirelab uses it: its members and their device. */
+interface NetlabGroup {
+  readonly name: string;
+  readonly members: readonly string[];
+  readonly device?: unknown;
+}
+
+/**
+ * netlab's `groups` (netlab docs, "Groups"): a map of group names to a map
+ * with `members` (and attributes), or to a list of members; keys starting
+ * with `_` are settings of the groups themselves (`_auto_create`), not
+ * groups. Anything else is a problem at its place.
+ */
+function netlabGroups(raw: unknown, problems: Diagnostic[]): NetlabGroup[] {
+  if (raw === null || raw === undefined) return [];
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    problems.push({
+      code: "bad-type",
+      message: `netlab "groups" must be a map of group names to members, got ${describe(raw)}`,
+      path: ["groups"],
+    });
+    return [];
+  }
+  const groups: NetlabGroup[] = [];
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (name.startsWith("_")) continue;
+    const path = ["groups", name];
+    const members = (list: unknown, at: (string | number)[]): string[] => {
+      if (list === undefined || list === null) return [];
+      if (!Array.isArray(list)) {
+        problems.push({
+          code: "bad-type",
+          message: `members of netlab group "${name}" must be a list of node names, got ${describe(list)}`,
+          path: at,
+        });
+        return [];
+      }
+      return list.filter((m): m is string => typeof m === "string");
+    };
+    if (Array.isArray(value)) {
+      groups.push({ name, members: members(value, path) });
+    } else if (value && typeof value === "object") {
+      const group = value as Record<string, unknown>;
+      for (const key of Object.keys(group)) {
+        if (key !== "members" && key !== "device") {
+          problems.push({
+            code: "unsupported",
+            message: `netlab group attribute "${key}" is not mapped (only members and device are); set it on each node`,
+            path: [...path, key],
+            atKey: true,
+          });
+        }
+      }
+      groups.push({
+        name,
+        members: members(group.members, [...path, "members"]),
+        ...("device" in group ? { device: group.device } : {}),
+      });
+    } else if (value !== null) {
+      problems.push({
+        code: "bad-type",
+        message: `netlab group "${name}" must be a map (members, device) or a list of members, got ${describe(value)}`,
+        path,
+      });
+    }
+  }
+  return groups;
+}
+
+function describe(v: unknown): string {
+  return Array.isArray(v) ? "a list" : v === null ? "nothing" : `${typeof v} ${JSON.stringify(v)}`;
 }

@@ -3,7 +3,16 @@
  * file position. The only module that knows how yaml v2 exposes nodes and
  * ranges, so a yaml upgrade touches one file.
  */
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+} from "yaml";
 import type { Diagnostic } from "../errors.js";
 
 /** A topology file parsed into a YAML document, with positions. */
@@ -13,7 +22,19 @@ export interface TopologySource {
   readonly text: string;
   readonly doc: Document.Parsed;
   readonly lineCounter: LineCounter;
+  /**
+   * The document as plain data (objects, arrays, scalars); undefined when
+   * it has syntax errors or its aliases expand too far.
+   */
+  readonly data: unknown;
 }
+
+/**
+ * Most alias expansions a document may make (yaml's `maxAliasCount`): a
+ * few anchors reused are fine; an "alias bomb" (aliases of aliases, each
+ * level multiplying the last) is refused before it takes the memory.
+ */
+const MAX_ALIAS_COUNT = 1000;
 
 /**
  * Parses YAML text, keeping positions.
@@ -28,7 +49,32 @@ export function parseSource(
 ): { source: TopologySource; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const source: TopologySource = { file, text, doc, lineCounter };
+  let data: unknown;
+  let aliasProblem: Diagnostic | undefined;
+  if (doc.errors.length === 0) {
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+    } catch (e) {
+      // yaml throws a ReferenceError for an excessive alias count: say where the aliases are.
+      let at = 0;
+      visit(doc, {
+        Alias(_, node) {
+          at = node.range?.[0] ?? 0;
+          return visit.BREAK;
+        },
+      });
+      const pos = lineCounter.linePos(at);
+      aliasProblem = {
+        code: "yaml-syntax",
+        message: `its aliases expand to too much (${(e as Error).message}); write the repeated values out, or use fewer levels of aliases`,
+        path: [],
+        file,
+        line: pos.line,
+        col: pos.col,
+      };
+    }
+  }
+  const source: TopologySource = { file, text, doc, lineCounter, data };
   const diagnostics: Diagnostic[] = doc.errors.map((e) => {
     const pos = lineCounter.linePos(e.pos[0]);
     return withLine(source, {
@@ -40,7 +86,7 @@ export function parseSource(
       col: pos.col,
     });
   });
-  return { source, diagnostics };
+  return { source, diagnostics: aliasProblem ? [withLine(source, aliasProblem)] : diagnostics };
 }
 
 function firstLine(message: string): string {

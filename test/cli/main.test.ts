@@ -40,7 +40,10 @@ describe("CLI", () => {
 
   it("says which file is missing, exit 2", async () => {
     const r = await run(["plan", "nope.yml"]);
-    expect(r).toMatchObject({ code: 2, err: "wirelab: nope.yml: no such file\n" });
+    expect(r).toMatchObject({
+      code: 2,
+      err: "nope.yml: no such file\n1 problem; nothing was changed\n",
+    });
   });
 
   it("reports usage errors with exit 2", async () => {

@@ -49,4 +49,28 @@ describe("netlab topologies as input", () => {
       "unsupported@11:16",
     ]);
   });
+
+  it("reads groups as netlab writes them: a list of members, and _auto_create settings", () => {
+    const { plan } = planText(
+      "provider: libvirt\ngroups:\n  _auto_create: true\n  hosts: [h1, h2]\n  rtr:\n    members: [r1]\n    device: linux\nnodes: [h1, h2, r1]\nlinks: [h1-r1, h2-r1]\n",
+      "g.yml",
+    );
+    expect(plan.nodes.map((n) => `${n.name}:${n.kind}`)).toEqual(["h1:vm", "h2:vm", "r1:vm"]);
+  });
+
+  it("says where a group is not a group, instead of failing", () => {
+    let err: unknown;
+    try {
+      planText("groups:\n  g1: just a string\n  g2: { members: r1 }\nnodes: [r1]\n", "g.yml");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TopologyError);
+    expect(
+      (err as TopologyError).diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`),
+    ).toEqual([
+      '2:7 netlab group "g1" must be a map (members, device) or a list of members, got string "just a string"',
+      '3:18 members of netlab group "g2" must be a list of node names, got string "r1"',
+    ]);
+  });
 });

@@ -11,9 +11,9 @@ export function registerImport(program: Command, io: CliIO, setExit: (code: numb
     .argument("<file>", "containerlab or netlab topology file")
     .option("-o, --out <file>", "write to FILE instead of standard output")
     .action(async (file: string, opts: { out?: string }) => {
-      const { readFile, writeFile } = await import("node:fs/promises");
-      const { importTopology } = await import("../../index.js");
-      const yaml = await importTopology(await readFile(file, "utf8"), file);
+      const { writeFile } = await import("node:fs/promises");
+      const { importTopology, readTopologyText } = await import("../../index.js");
+      const yaml = await importTopology(await readTopologyText(file), file);
       if (opts.out) {
         await writeFile(opts.out, yaml);
         io.err(`wrote ${opts.out}\n`);

@@ -59,12 +59,13 @@ export function registerLink(program: Command, io: CliIO, setExit: (code: number
     .option("--direction <dir>", "in, out or both", "both")
     .option("--clear", "start from no impairment (then apply the options given)")
     .action(async (node: string, ifname: string, opts: ImpairFlags) => {
-      const { impairLink, LabError } = await import("../../index.js");
+      const { formatImpairment, impairLink, UsageError } = await import("../../index.js");
       if (!["in", "out", "both"].includes(opts.direction ?? "both"))
-        throw new LabError(`--direction must be in, out or both, not "${opts.direction}"`);
+        throw new UsageError(`--direction must be in, out or both, not "${opts.direction}"`);
       const { lab, direction, ...values } = opts;
       const r = await impairLink(lab ? { lab } : {}, node, ifname, values, direction ?? "both");
-      io.out(`${node} ${ifname}: impairments set\n`);
+      // What each port now sends with, all of it (--clear or not).
+      for (const s of r.set ?? []) io.out(`${s.port} sends: ${formatImpairment(s.impairment)}\n`);
       if (r.notSaved)
         io.err(`wirelab: applied, but not saved (lost if the daemon restarts): ${r.notSaved}\n`);
       setExit(0);

@@ -3,6 +3,7 @@
  * with `ip -json`, a link end cut by setting the interface down (a vEth
  * peer then sees no carrier), a restart by rebuilding the namespace.
  */
+import { constants } from "node:os";
 import { LabError } from "../../errors.js";
 import type { LinuxNodePlan } from "../../plan/types.js";
 import type { NodeKind } from "../node-kind.js";
@@ -18,7 +19,8 @@ export const linuxKind: NodeKind<LinuxNodePlan> = {
       inheritStdio: options.interactive ?? false,
     });
     // Killed by a signal: 128 + its number, as a shell reports it.
-    return { exitCode: r.exitCode ?? 128, stdout: r.stdout, stderr: r.stderr };
+    const signo = r.signal ? (constants.signals[r.signal as NodeJS.Signals] ?? 0) : 0;
+    return { exitCode: r.exitCode ?? 128 + signo, stdout: r.stdout, stderr: r.stderr };
   },
   async status(s, node) {
     const interfaces = await liveInterfaces(s.run, node.namespace);
