@@ -5,6 +5,7 @@
  * and starts while its wires (taps, recorded UDP ports) stay, so no peer
  * notices more than a link going down and up.
  */
+import { LabError } from "../errors.js";
 import type { Reporter } from "../log.js";
 import { nodeKind } from "../providers/kinds.js";
 import { type LabDeps, resolveDeps } from "./deps.js";
@@ -15,6 +16,8 @@ import { withSession } from "./session.js";
 /** Options of {@link restartNode}. */
 export interface RestartOptions extends LabDeps {
   readonly reporter?: Reporter;
+  /** Aborting stops the node's start: a VM is left stopped, for `up` to start again. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -23,6 +26,7 @@ export interface RestartOptions extends LabDeps {
  * @throws {LabError} for an unknown node or a lab that is not up
  * @throws {CommandError} when the kernel refuses to rebuild a namespace node
  * @throws {AgentError} when a VM does not come back
+ * @throws {LabError} when `options.signal` aborted the start (the node is left for `up` to put back)
  */
 export async function restartNode(
   target: LabTarget,
@@ -36,7 +40,16 @@ export async function restartNode(
   const n = findNode(state, node);
   const release = await deps.store.lock(state.lab);
   try {
-    await withSession(state, deps, (s) => nodeKind(n).restart(s, n), options.reporter);
+    await withSession(state, deps, (s) => nodeKind(n).restart(s, n), {
+      ...(options.reporter ? { reporter: options.reporter } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (e) {
+    if (options.signal?.aborted)
+      throw new LabError(
+        `restart of ${node} was interrupted; ${node} is stopped; "wirelab up ${state.file}" starts it again`,
+      );
+    throw e;
   } finally {
     await release();
   }

@@ -10,6 +10,7 @@ import type { LabState } from "./state.js";
 
 /**
  * Runs `work` with a session on the lab, closed afterwards whatever happens.
+ * `context.signal` reaches the steps that can stop early (a VM's boot).
  *
  * @returns what `work` returns
  */
@@ -17,7 +18,7 @@ export async function withSession<T>(
   state: LabState,
   deps: LabDeps,
   work: (s: NodeSession) => Promise<T>,
-  reporter?: Reporter,
+  context: { readonly reporter?: Reporter; readonly signal?: AbortSignal } = {},
 ): Promise<T> {
   const d = resolveDeps(deps);
   const session = openSession({
@@ -27,7 +28,8 @@ export async function withSession<T>(
     layout: labLayout(d.store.labDir(state.lab)),
     ports: state.ports,
     images: d.images,
-    ...(reporter ? { reporter } : {}),
+    ...(context.reporter ? { reporter: context.reporter } : {}),
+    ...(context.signal ? { signal: context.signal } : {}),
   });
   try {
     return await work(session);

@@ -28,6 +28,8 @@ export interface NodeSession {
   /** Command-agent connections of its VMs. */
   readonly agents: AgentPool;
   readonly reporter?: Reporter;
+  /** Aborted when the user interrupts the command: a VM being started is stopped. */
+  readonly signal?: AbortSignal;
 }
 
 /** Opens a session; close it with {@link closeSession}. */

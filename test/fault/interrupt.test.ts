@@ -138,7 +138,10 @@ describe("a signal during down and restart of a VM lab", () => {
           !clean(left),
         );
         expect(repaired.code, repaired.stderr).toBe(0);
-        expect(ping.code, "v1 reaches v2 again").toBe(0);
+        expect(
+          ping.code,
+          `v1 reaches v2 again: ${ping.stdout}${ping.stderr}; up said: ${repaired.stdout}${repaired.stderr}`,
+        ).toBe(0);
         expect(left).toEqual(NOTHING);
       }
     });

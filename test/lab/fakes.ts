@@ -184,8 +184,14 @@ export class FakeProcesses {
       if (tap) this.kernel?.unheldTaps.delete(tap);
     }
     // The identity wirelab checks in /proc/PID/cmdline: a QEMU's -name, or the daemon's config file.
-    const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)", ...argv], {
+    // A QEMU's stand-in answers PING on the agent's socket, as a booted guest.
+    const agent = argv
+      .find((a) => a.startsWith("socket,id=agent,"))
+      ?.match(/path=((?:[^,]|,,)+)/)?.[1]
+      ?.replaceAll(",,", ",");
+    const child = spawn(process.execPath, ["-e", STAND_IN, ...argv], {
       stdio: "ignore",
+      env: { ...process.env, FAKE_AGENT: agent ?? "" },
     });
     this.children.add(child);
     const done = new Promise<ProcessExit>((resolve) =>
@@ -231,6 +237,26 @@ export class FakeProcesses {
     await Promise.all(exits);
   }
 }
+
+/** A process that runs until killed; with FAKE_AGENT, it answers the agent's PING there. */
+const STAND_IN = `
+const path = process.env.FAKE_AGENT;
+if (path)
+  require("node:net").createServer((s) => {
+    let b = "";
+    s.setEncoding("utf8");
+    s.on("error", () => {});
+    s.on("data", (d) => {
+      b += d;
+      for (let i = b.indexOf("\\n"); i >= 0; i = b.indexOf("\\n")) {
+        const f = b.slice(0, i).split(" ");
+        b = b.slice(i + 1);
+        if (f[0] === "PING") s.write("PONG " + f[1] + "\\n");
+      }
+    });
+  }).listen(path);
+setInterval(() => {}, 1 << 30);
+`;
 
 /** A short name for an argv in the event log: `qemu v1`, `wire supervisor`, or the program. */
 function name(argv: readonly string[]): string {

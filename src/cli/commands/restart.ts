@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { interruptible } from "../interrupt.js";
 import type { CliIO } from "../io.js";
 import { cliReporter } from "../progress.js";
 
@@ -18,10 +19,18 @@ export function registerRestart(
       const { restartNode } = await import("../../index.js");
       const reporter = await cliReporter(io.interactive);
       try {
-        const r = await restartNode(
-          { ...(opts.lab ? { lab: opts.lab } : {}), ...(opts.file ? { file: opts.file } : {}) },
-          node,
-          { reporter },
+        const target = {
+          ...(opts.lab ? { lab: opts.lab } : {}),
+          ...(opts.file ? { file: opts.file } : {}),
+        };
+        // A VM being started is stopped; `up` starts it again.
+        const r = await interruptible(
+          io,
+          {
+            stopping: `stopping the restart of ${node}`,
+            afterwards: `"wirelab up FILE" puts ${node} back`,
+          },
+          (signal) => restartNode(target, node, { reporter, signal }),
         );
         reporter.stop();
         io.out(`${node} restarted in ${(r.durationMs / 1000).toFixed(2)} s\n`);

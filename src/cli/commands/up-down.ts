@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { interruptible } from "../interrupt.js";
 import type { CliIO } from "../io.js";
 import { integerAtLeast } from "../options.js";
 import { cliReporter } from "../progress.js";
@@ -14,26 +15,16 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
     .action(async (file: string, opts: { json?: boolean; concurrency: number }) => {
       const { up } = await import("../../index.js");
       const reporter = await cliReporter(io.interactive && !opts.json);
-      // Ctrl-C, SIGTERM or a closed terminal: stop every step, remove what was built, then exit.
-      // A second one exits at once; the lab's record stays, so `wirelab down` finds what is left.
-      const abort = new AbortController();
-      const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-      const onSignal = (sig: NodeJS.Signals) => {
-        if (abort.signal.aborted) {
-          io.err(
-            `wirelab: ${sig} again: leaving now; "wirelab down ${file}" removes what is left\n`,
-          );
-          // Die of the signal, as without a handler.
-          for (const s of signals) process.off(s, onSignal);
-          process.kill(process.pid, sig);
-          return;
-        }
-        io.err(`wirelab: ${sig}: stopping and removing what was built (again to leave at once)\n`);
-        abort.abort();
-      };
-      for (const s of signals) process.on(s, onSignal);
       try {
-        const r = await up(file, { reporter, concurrency: opts.concurrency, signal: abort.signal });
+        // The record stays after a second signal, so that `wirelab down` finds what is left.
+        const r = await interruptible(
+          io,
+          {
+            stopping: "stopping and removing what was built",
+            afterwards: `"wirelab down ${file}" removes what is left`,
+          },
+          (signal) => up(file, { reporter, concurrency: opts.concurrency, signal }),
+        );
         reporter.stop();
         const nodes = r.plan.nodes.length;
         const links = r.plan.links.length;
@@ -49,7 +40,6 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
           io.out(`lab ${r.lab} is already up as planned; nothing to do\n`);
         }
       } finally {
-        for (const s of signals) process.off(s, onSignal);
         reporter.stop();
       }
       setExit(0);

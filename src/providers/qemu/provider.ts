@@ -81,12 +81,22 @@ export function qemuProvider(images: ImageReader): Provider<QemuPrepared> {
     async repair(ctx, prepared) {
       const { dead, detached } = await checkVms(ctx.run, ctx.plan, ctx.layout);
       const restart = [...dead, ...detached.map((d) => d.node)];
+      // A running guest that does not answer may still be booting (a restart
+      // that was interrupted): it gets its boot time, then a restart.
+      const silent = await silentVms(
+        ctx,
+        vmNodes(ctx.plan).filter((n) => usesGuestImage(n) && !restart.includes(n.name)),
+      );
+      restart.push(...silent);
       if (restart.length === 0) return { repaired: [] };
       // Said before: a boot takes seconds.
       ctx.reporter?.info?.(
         `restarting ${restart.join(", ")} (${[
           ...(dead.length ? [`QEMU was not running: ${dead.join(", ")}`] : []),
           ...detached.map((d) => `${d.node}'s tap ${d.tap} was made again`),
+          ...(silent.length
+            ? [`no answer within ${BOOT_TIMEOUT_MS / 1000} s: ${silent.join(", ")}`]
+            : []),
         ].join("; ")})`,
       );
       await stopVms({ lab: ctx.plan.lab, layout: ctx.layout }, restart);
@@ -135,6 +145,34 @@ async function checkVms(
       if (!links?.get(tap)?.includes("LOWER_UP")) detached.push({ node: n.name, tap });
   }
   return { dead, detached };
+}
+
+/**
+ * Of running VMs, those whose agent does not answer within their boot time
+ * ({@link BOOT_TIMEOUT_MS}); the reporter says who is waited for.
+ *
+ * @returns the names of the VMs that stayed silent
+ */
+async function silentVms(
+  ctx: Pick<ProviderContext, "layout" | "reporter" | "signal">,
+  vms: readonly VmNodePlan[],
+): Promise<string[]> {
+  const answers = (n: VmNodePlan) => agentAnswers(ctx.layout.vm(n.name).agent).catch(() => false);
+  let waiting: VmNodePlan[] = [];
+  for (const n of vms) if (!(await answers(n))) waiting.push(n);
+  if (waiting.length === 0) return [];
+  ctx.reporter?.info?.(
+    `waiting for ${waiting.map((n) => n.name).join(", ")} to answer (booting, or stuck)`,
+  );
+  const deadline = Date.now() + BOOT_TIMEOUT_MS;
+  while (waiting.length && Date.now() < deadline) {
+    ctx.signal?.throwIfAborted();
+    await new Promise((r) => setTimeout(r, AGENT_PROBE_MS));
+    const still: VmNodePlan[] = [];
+    for (const n of waiting) if (!(await answers(n))) still.push(n);
+    waiting = still;
+  }
+  return waiting.map((n) => n.name);
 }
 
 /** Host devices with their flags (`ip -json link show`; ip(8)): `LOWER_UP` is carrier. */
@@ -369,7 +407,7 @@ export async function qemuPid(
 
 /** Starts the VMs again after their QEMU stopped (a restart), with the image read again. */
 export async function restartVm(
-  ctx: Pick<ProviderContext, "plan" | "run" | "start" | "layout" | "ports" | "reporter">,
+  ctx: Pick<ProviderContext, "plan" | "run" | "start" | "layout" | "ports" | "reporter" | "signal">,
   images: ImageReader,
   node: string,
 ): Promise<void> {
