@@ -19,6 +19,7 @@ afterAll(() => printTable(tallies));
 function bounded(
   args: readonly string[],
   asUser = false,
+  env: Record<string, string> = {},
 ): { code: number | null; out: string; err: string } {
   const node = [process.execPath, "dist/cli/bin.js", ...args];
   const argv = asUser
@@ -26,7 +27,7 @@ function bounded(
     : node;
   const r = spawnSync(argv[0] as string, argv.slice(1), {
     encoding: "utf8",
-    env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
+    env: { ...process.env, WIRELAB_STATE_DIR: stateDir(), ...env },
     timeout: 60_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
@@ -83,6 +84,16 @@ describe("topology files that are not what they should be", () => {
     const file = scratch("memory.yml");
     writeFileSync(file, "nodes:\n  v1: { kind: vm, memory: 96.5 }\n");
     refused(["plan", file], /memory\.yml:2:\d+: .*whole number/);
+  });
+
+  it("a bad WIRELAB_PORTS is refused before anything is built", () => {
+    const { file, lab } = labFile("nodes:\n  n1: {}\n", "ports");
+    const r = bounded(["up", file], false, { WIRELAB_PORTS: "abc" });
+    const left = census(lab);
+    tally.add(r.code === 1 && /WIRELAB_PORTS is "abc"/.test(r.err), false);
+    expect(r.code, r.err).toBe(1);
+    expect(r.err).toMatch(/WIRELAB_PORTS is "abc"; write LOW-HIGH/);
+    expect(left).toEqual(NOTHING);
   });
 
   it("--json errors are JSON on stdout, with the diagnostics", () => {
