@@ -237,7 +237,8 @@ try {
     });
     await new Promise((r) => setTimeout(r, 1500));
     const capCpu0 = cpuTicks(cap.pid);
-    spawnSync("ip", [
+    // Not spawnSync: this process must read the capture while the sender runs.
+    const sender = spawn("ip", [
       "netns",
       "exec",
       "wl-wlbench-capns-n1",
@@ -247,6 +248,7 @@ try {
       String(count),
       String(rate),
     ]);
+    await new Promise((r) => sender.on("exit", r));
     await new Promise((r) => setTimeout(r, 2000));
     const capCpu = cpuTicks(cap.pid) - capCpu0;
     cap.kill("SIGINT");
