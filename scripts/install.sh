@@ -24,6 +24,8 @@ packages=(
   libvirt-clients  # virt-xml-validate: checks the libvirt export in the tests
   libxml2-utils  # xmllint, which virt-xml-validate runs
   ruby           # ruby -c: checks the exported Vagrantfile in the tests
+  frr            # router nodes (device: frr): FRR's daemons, vtysh, its start script
+  frr-pythontools  # frr-reload.py: FRR's own configuration reload
 )
 missing=()
 for p in "${packages[@]}"; do

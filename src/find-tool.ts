@@ -5,8 +5,16 @@
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 
-/** Full path of an executable found on `$PATH` (plus the sbin directories root uses). */
+/** Full path of an executable found on `$PATH` (plus the sbin directories root uses); an absolute path is checked as it is. */
 export function findOnPath(tool: string): string | undefined {
+  if (tool.startsWith("/")) {
+    try {
+      accessSync(tool, constants.X_OK);
+      return tool;
+    } catch {
+      return undefined;
+    }
+  }
   const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/sbin"];
   for (const dir of dirs) {
     if (!dir) continue;

@@ -36,6 +36,7 @@ export type { ExecOptions, ExecResult } from "./lab/exec.js";
 export type { LinkChange, LinkEndpointView, LinkOptions, LinkView } from "./lab/link.js";
 export type { LabTarget } from "./lab/resolve.js";
 export type { RestartOptions } from "./lab/restart.js";
+export type { SaveOptions, SaveResult } from "./lab/save.js";
 export type { LabState, OwnedSlice } from "./lab/state.js";
 export {
   defaultStateDir,
@@ -50,6 +51,7 @@ export type { LinkDescription, NodeDescription } from "./plan/describe.js";
 export type * from "./plan/types.js";
 export type { ProcessHandle, ProcessStarter, StartOptions } from "./process.js";
 export { startProcess } from "./process.js";
+export type { DeviceState } from "./providers/devices.js";
 export type { LoadedTopology } from "./topology/load.js";
 export type { TopologyInput } from "./topology/schema.js";
 export type * from "./topology/types.js";
@@ -69,6 +71,7 @@ const lab = {
   exec: () => import("./lab/exec.js"),
   restart: () => import("./lab/restart.js"),
   console: () => import("./lab/console.js"),
+  save: () => import("./lab/save.js"),
   link: () => import("./lab/link.js"),
 };
 
@@ -82,6 +85,8 @@ export const labStatus = lazy(lab.status, "labStatus");
 export const execInNode = lazy(lab.exec, "execInNode");
 /** Restarts one node (see {@link import("./lab/restart.js").restartNode}). */
 export const restartNode = lazy(lab.restart, "restartNode");
+/** Every router's running configuration to files (see {@link import("./lab/save.js").saveConfigs}). */
+export const saveConfigs = lazy(lab.save, "saveConfigs");
 /** A node's serial console socket (see {@link import("./lab/console.js").consoleSocket}). */
 export const consoleSocket = lazy(lab.console, "consoleSocket");
 /** Every link with its state and counters (see {@link import("./lab/link.js").showLinks}). */

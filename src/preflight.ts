@@ -22,6 +22,7 @@ const WHY_ROOT: Readonly<Record<string, string>> = {
   exec: "enters the lab's namespaces and VMs",
   validate: "runs its tests inside the lab's namespaces and VMs",
   console: "opens a VM's serial console socket, which only root can open",
+  save: "asks the routers in the lab's namespaces and VMs for their configuration",
   capture: "runs tcpdump on the lab's interfaces",
   "image build": "builds the guest image in a root-owned cache",
 };
@@ -68,6 +69,12 @@ const PACKAGES: Record<string, string> = {
   cpio: "cpio",
   flock: "util-linux",
   setpriv: "util-linux",
+  nsenter: "util-linux",
+  unshare: "util-linux",
+  mount: "mount",
+  umount: "mount",
+  vtysh: "frr",
+  "/usr/lib/frr/watchfrr.sh": "frr",
 };
 
 /**

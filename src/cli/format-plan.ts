@@ -21,8 +21,11 @@ export function formatPlan(
   plan.nodes.forEach((n, k) => {
     const lo = [n.loopback.ipv4, n.loopback.ipv6].filter(Boolean).join(" ");
     const where = described.nodes[k]?.where;
+    const device = n.device && n.device.name !== "linux" ? `, ${n.device.name} router` : "";
+    const config =
+      n.device && "config" in n.device && n.device.config ? [`    config ${n.device.config}`] : [];
     out.push(
-      `  ${n.name} (${n.kind}${where ? `, ${where}` : ""}${n.forwarding ? ", forwarding" : ""}${lo ? `, lo ${lo}` : ""})`,
+      `  ${n.name} (${n.kind}${device}${where ? `, ${where}` : ""}${n.forwarding ? ", forwarding" : ""}${lo ? `, lo ${lo}` : ""})`,
     );
     const rows = n.interfaces.map((i) => [
       i.ifname,
@@ -36,6 +39,7 @@ export function formatPlan(
       const hops = r.nexthops.map((h) => `via ${h.via} dev ${h.dev}`).join(", ");
       out.push(`    route ${r.prefix} ${hops}${r.origin === "routing" ? " (routing)" : ""}`);
     }
+    out.push(...config);
   });
   out.push("", "links:");
   const linkRows = plan.links.map((l, k) => {

@@ -16,6 +16,7 @@ import { registerImport } from "./commands/import.js";
 import { registerLink } from "./commands/link.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerRestart } from "./commands/restart.js";
+import { registerSave } from "./commands/save.js";
 import { registerStatus } from "./commands/status.js";
 import { registerUpDown } from "./commands/up-down.js";
 import { registerValidate } from "./commands/validate.js";
@@ -51,6 +52,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   registerImage(program, io, setExit);
   registerRestart(program, io, setExit);
   registerConsole(program, io, setExit);
+  registerSave(program, io, setExit);
   registerCapture(program, io, setExit);
   registerLink(program, io, setExit);
   registerCreate(program, io, setExit);

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { makeDirs } from "../dirs.js";
 import { WirelabError } from "../errors.js";
 import { type LabDeps, resolveDeps } from "../lab/deps.js";
+import { isRouter } from "../plan/devices/index.js";
 import { usesGuestImage, vmNodes } from "../plan/kinds/vm.js";
 import { loadAndPlan } from "../plan/load-plan.js";
 import { allPorts, type PortRequest } from "../plan/ports.js";
@@ -41,6 +42,12 @@ export async function createExport(
 ): Promise<string[]> {
   const deps = resolveDeps(options);
   const { plan } = await loadAndPlan(file);
+  // No output starts a router's software yet: a lab without its routing would be a wrong lab.
+  const routers = plan.nodes.filter(isRouter).map((n) => n.name);
+  if (routers.length)
+    throw new WirelabError(
+      `the ${output} output does not start routers' software yet (device: frr): ${routers.join(", ")}; run the lab with wirelab up`,
+    );
   const outDir = resolve(dir);
   // Every VM of wirelab's image gets its initramfs written next to the output; they need the image.
   const vms = vmNodes(plan);

@@ -7,7 +7,9 @@
  */
 import { LabError } from "../errors.js";
 import type { Reporter } from "../log.js";
+import { deviceRuntime } from "../providers/devices.js";
 import { nodeKind } from "../providers/kinds.js";
+import type { NodeSession } from "../providers/session.js";
 import { type LabDeps, resolveDeps } from "./deps.js";
 import { findNode } from "./exec.js";
 import { type LabTarget, requireLab } from "./resolve.js";
@@ -40,7 +42,14 @@ export async function restartNode(
   const n = findNode(state, node);
   const release = await deps.store.lock(state.lab);
   try {
-    await withSession(state, deps, (s) => nodeKind(n).restart(s, n), {
+    // The node's software stops first (a namespace router's FRR holds its namespace) and starts after.
+    const restart = async (s: NodeSession) => {
+      const device = deviceRuntime(n);
+      await device.stop(s, n);
+      await nodeKind(n).restart(s, n);
+      await device.start(s, n);
+    };
+    await withSession(state, deps, restart, {
       ...(options.reporter ? { reporter: options.reporter } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });

@@ -4,6 +4,7 @@
  * processes.
  */
 import pMap from "p-map";
+import { type DeviceState, deviceRuntime } from "../providers/devices.js";
 import { allProviders } from "../providers/index.js";
 import { nodeKind } from "../providers/kinds.js";
 import { labLayout } from "../providers/layout.js";
@@ -41,6 +42,8 @@ export interface NodeStatus {
   readonly present: boolean;
   readonly forwarding: boolean;
   readonly interfaces: readonly InterfaceStatus[];
+  /** A router's software: its device and daemons, read live (absent for a plain host). */
+  readonly device?: DeviceState;
 }
 
 /** One lab as `status` shows it: its record and its nodes read live. */
@@ -109,6 +112,7 @@ async function oneLab(deps: LabDeps, state: LabState): Promise<LabStatus> {
       state.plan.nodes,
       async (node): Promise<NodeStatus> => {
         const live = await nodeKind(node).status(s, node);
+        const device = live.present ? await deviceRuntime(node).state(s, node) : undefined;
         const byName = new Map((live.interfaces ?? []).map((l) => [l.ifname, l]));
         const namespace = s.view.namespace(node.name);
         return {
@@ -118,6 +122,7 @@ async function oneLab(deps: LabDeps, state: LabState): Promise<LabStatus> {
           ...(live.sshPort !== undefined ? { sshPort: live.sshPort } : {}),
           present: live.present,
           forwarding: node.forwarding,
+          ...(device ? { device } : {}),
           interfaces: node.interfaces.map((i) => {
             const l = byName.get(i.ifname);
             return {

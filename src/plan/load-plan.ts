@@ -3,9 +3,11 @@
  * problem of both stages located in the file.
  */
 import type { Diagnostic } from "../errors.js";
+import { defaultRunner, type Runner } from "../exec.js";
 import { type LoadedTopology, located, parseTopologyPartial } from "../topology/load.js";
 import { readTopologyText } from "../topology/read.js";
 import { planTopology } from "./plan.js";
+import { checkRouterFiles } from "./router-files.js";
 import type { LabPlan } from "./types.js";
 
 /**
@@ -15,9 +17,18 @@ import type { LabPlan } from "./types.js";
  *
  * @throws {TopologyError} with every located diagnostic
  * @throws {TopologyError} when the file cannot be read (missing, a folder, too large)
+ * @throws {TopologyError} when a router's `config:` or `daemons:` file is missing or FRR rejects it
  */
-export async function loadAndPlan(file: string): Promise<LoadedTopology & { plan: LabPlan }> {
-  return planText(await readTopologyText(file), file);
+export async function loadAndPlan(
+  file: string,
+  options: { readonly run?: Runner } = {},
+): Promise<LoadedTopology & { plan: LabPlan }> {
+  const loaded = planText(await readTopologyText(file), file);
+  // The files a router names are read, and checked by FRR, only now: planning text stays pure.
+  const problems: Diagnostic[] = [];
+  await checkRouterFiles(loaded.topology, options.run ?? defaultRunner, problems);
+  if (problems.length > 0) throw located(loaded.source, problems);
+  return loaded;
 }
 
 /**

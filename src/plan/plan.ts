@@ -9,6 +9,7 @@ import { contains, parseAddress, parseCidr, stripLength } from "../ip.js";
 import type { Topology, TopologyLink } from "../topology/types.js";
 import { allocateAddresses } from "./addresses.js";
 import { findClashes } from "./clashes.js";
+import { deviceSpec } from "./devices/index.js";
 import { checkAttributes, kindSpec } from "./kinds/index.js";
 import { MAX_MAC_INDEX, macAddress } from "./mac.js";
 import { HostNames, labNamespace, UniqueNames } from "./names.js";
@@ -144,11 +145,13 @@ export function planTopology(
     const computed = (routing?.routes.get(n.name) ?? []).filter(
       (r) => !own.some((o) => o.prefix === r.prefix),
     );
+    const device = deviceSpec(n.device);
     return {
       name: n.name,
       kind: n.kind,
       ...kindSpec(n.kind).plan(n, { lab: topology.name, index: i + 1 }, found),
-      forwarding: n.forwarding ?? routing?.transit.has(n.name) ?? false,
+      device: device.plan(n, found),
+      forwarding: n.forwarding ?? (device.forwards || (routing?.transit.has(n.name) ?? false)),
       loopback: loopbacks(i),
       interfaces: ifaces.get(n.name) ?? [],
       routes: [...own, ...computed],

@@ -68,9 +68,28 @@ export interface VmPlan {
   readonly userImage?: UserImagePlan;
 }
 
+/** `device: linux`: a plain host. */
+export interface LinuxDevicePlan {
+  readonly name: "linux";
+}
+
+/** `device: frr`: a router running FRRouting. */
+export interface FrrDevicePlan {
+  readonly name: "frr";
+  /** The user's startup configuration (`frr.conf`), absolute path. */
+  readonly config?: string;
+  /** The user's FRR `daemons` file, absolute path. */
+  readonly daemons?: string;
+}
+
+/** What runs in a node, by device name. */
+export type DevicePlan = LinuxDevicePlan | FrrDevicePlan;
+
 /** What every node plan has. */
 interface NodePlanBase {
   readonly name: string;
+  /** What runs in it (absent in plans written before devices: `linux`). */
+  readonly device?: DevicePlan;
   /** IP forwarding (IPv4 and IPv6) on. */
   readonly forwarding: boolean;
   /** Addresses on `lo`, `addr/len`. */

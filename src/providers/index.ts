@@ -1,9 +1,10 @@
 /**
  * The providers, in the order `up` runs them within each phase (and `down`
  * undoes them in reverse): kernel objects first, then the wire daemon, then
- * the VMs, whose NICs need the taps and whose stream sockets the daemon
- * reaches.
+ * the namespace routers' FRR (their interfaces configured), then the VMs,
+ * whose NICs need the taps and whose stream sockets the daemon reaches.
  */
+import { frrProvider } from "./frr/provider.js";
 import { netnsProvider } from "./netns/provider.js";
 import type { Provider } from "./provider.js";
 import { qemuProvider } from "./qemu/provider.js";
@@ -17,7 +18,12 @@ export interface ProviderDeps {
 
 /** Every provider, in order. */
 export function allProviders(deps: ProviderDeps): readonly Provider[] {
-  return [netnsProvider, wireProvider, qemuProvider(deps.images)] as readonly Provider[];
+  return [
+    netnsProvider,
+    wireProvider,
+    frrProvider,
+    qemuProvider(deps.images),
+  ] as readonly Provider[];
 }
 
 /** The provider of a name. */

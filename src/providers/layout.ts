@@ -11,6 +11,9 @@
  *                                  (QEMU listens, the daemon connects)
  *     wire/                        the wire daemon: config, control socket,
  *                                  live state, pidfiles, log
+ *     routers/<node>/{etc,run,log} a namespace router's /etc/frr, /run/frr
+ *                                  and /var/log/frr (bound there in its own
+ *                                  mount namespace)
  */
 import { join } from "node:path";
 
@@ -43,12 +46,24 @@ export interface WireFiles {
   readonly log: string;
 }
 
+/** Files of a router run by the host (a namespace node's FRR). */
+export interface RouterFiles {
+  readonly dir: string;
+  /** Its `/etc/frr`: daemons, frr.conf, vtysh.conf. */
+  readonly etc: string;
+  /** Its `/run/frr`: pid files and vty sockets. */
+  readonly run: string;
+  /** Its `/var/log/frr`. */
+  readonly log: string;
+}
+
 /** Where a lab's files are. */
 export interface LabLayout {
   readonly dir: string;
   /** The folder of the VMs' files. */
   readonly vmDir: string;
   vm(node: string): VmFiles;
+  router(node: string): RouterFiles;
   readonly wire: WireFiles;
   /**
    * The unix socket of a VM NIC on a wire-daemon link (`-netdev stream`):
@@ -76,6 +91,10 @@ export function labLayout(labDir: string): LabLayout {
       log: join(vmDir, `${node}.log`),
       initrd: join(vmDir, `${node}.initrd`),
     }),
+    router: (node) => {
+      const dir = join(labDir, "routers", node);
+      return { dir, etc: join(dir, "etc"), run: join(dir, "run"), log: join(dir, "log") };
+    },
     wire: {
       dir: wireDir,
       config: join(wireDir, "config.json"),

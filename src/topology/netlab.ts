@@ -6,32 +6,42 @@
  * node `device`. Those are mapped here, in place (paths do not move, so
  * problems are located as they are):
  *
- * - `device: linux` → a `linux` node (a namespace) with `provider: clab` or
- *   none, a `vm` node (wirelab's guest) with `provider: libvirt`; any other
- *   device (a vendor image) is an error at its place;
+ * - `device: linux` or `frr` (also on `defaults` and groups) → that device,
+ *   in a `linux` node (a namespace) with `provider: clab` or none, a `vm`
+ *   node (wirelab's guest) with `provider: libvirt`; any other device (a
+ *   vendor image) is an error at its place;
  * - `groups: { NAME: { members: [...], device: ... } }` (or `NAME: [...]`,
  *   members only) → the device of the members that set none; other group
  *   attributes are errors; `_`-keys (`_auto_create`) are group settings;
  * - `module` (routing protocols) is an error: wirelab routes statically.
  */
 import type { Diagnostic } from "../errors.js";
+import { deviceSchema } from "./schema.js";
 
 const NETLAB_ONLY = ["provider", "module", "groups"];
 
-/** Whether parsed YAML uses keys only netlab has. */
+/** The devices wirelab runs (its own `device:` values; others are netlab's vendor devices). */
+const WIRELAB_DEVICES = deviceSchema.options;
+
+/**
+ * Whether parsed YAML uses keys only netlab has, or a device wirelab does
+ * not run (a vendor's, which netlab's mapping reports at its place).
+ */
 export function isNetlabTopology(data: unknown): boolean {
   if (!data || typeof data !== "object") return false;
   const d = data as Record<string, unknown>;
   if (NETLAB_ONLY.some((k) => k in d) || "defaults.device" in d) return true;
+  const foreign = (v: unknown) =>
+    v !== undefined && !(WIRELAB_DEVICES as readonly unknown[]).includes(v);
   const defaults = d.defaults as Record<string, unknown> | undefined;
-  if (defaults && typeof defaults === "object" && "device" in defaults) return true;
+  if (defaults && typeof defaults === "object" && foreign(defaults.device)) return true;
   const nodes = d.nodes;
   return (
     !!nodes &&
     typeof nodes === "object" &&
     !Array.isArray(nodes) &&
     Object.values(nodes as Record<string, unknown>).some(
-      (n) => !!n && typeof n === "object" && "device" in (n as object),
+      (n) => !!n && typeof n === "object" && foreign((n as Record<string, unknown>).device),
     )
   );
 }
@@ -69,29 +79,36 @@ export function fromNetlab(
       atKey: true,
     });
   }
-  const kindOf = (device: unknown, path: (string | number)[]): string | undefined => {
-    if (device === "linux") return provider === "libvirt" ? "vm" : "linux";
+  // netlab's providers run every node the same way: containers (namespaces here) or VMs.
+  const kindForProvider = provider === "libvirt" ? "vm" : "linux";
+  const deviceOf = (device: unknown, path: (string | number)[]): string | undefined => {
+    if (typeof device === "string" && (WIRELAB_DEVICES as readonly string[]).includes(device))
+      return device;
     problems.push({
       code: "unsupported",
-      message: `netlab device "${String(device)}" needs its vendor image; wirelab runs linux namespaces and VMs (device: linux), or a VM with "image:" in a wirelab topology`,
+      message: `netlab device "${String(device)}" needs its vendor image; wirelab runs the devices ${WIRELAB_DEVICES.join(" and ")} (in namespaces or VMs), or a VM with "image:" in a wirelab topology`,
       path,
     });
     return undefined;
   };
   const defaults = data.defaults as Record<string, unknown> | undefined;
-  let defaultKind: string | undefined;
+  let defaultDevice: string | undefined;
   if (defaults && typeof defaults === "object" && "device" in defaults) {
     const { device, ...rest } = defaults;
-    defaultKind = kindOf(device, dotted ? ["defaults.device"] : ["defaults", "device"]);
-    out.defaults = { ...rest, ...(defaultKind ? { kind: defaultKind } : {}) };
+    defaultDevice = deviceOf(device, dotted ? ["defaults.device"] : ["defaults", "device"]);
+    out.defaults = {
+      ...rest,
+      ...(defaultDevice ? { kind: kindForProvider } : {}),
+      ...(defaultDevice && defaultDevice !== "linux" ? { device: defaultDevice } : {}),
+    };
   }
-  const groupKind = new Map<string, string>();
+  const groupDevice = new Map<string, string>();
   if ("groups" in data) {
     delete out.groups;
     for (const g of netlabGroups(data.groups, problems)) {
-      const kind =
-        g.device !== undefined ? kindOf(g.device, ["groups", g.name, "device"]) : undefined;
-      if (kind) for (const m of g.members) groupKind.set(m, kind);
+      const device =
+        g.device !== undefined ? deviceOf(g.device, ["groups", g.name, "device"]) : undefined;
+      if (device) for (const m of g.members) groupDevice.set(m, device);
     }
   }
   const nodes = data.nodes;
@@ -107,15 +124,13 @@ export function fromNetlab(
         continue;
       }
       const node = { ...((raw ?? {}) as Record<string, unknown>) };
-      if ("device" in node) {
-        const kind = kindOf(node.device, ["nodes", name, "device"]);
-        delete node.device;
-        if (kind) node.kind = kind;
-      } else if (!("kind" in node) && groupKind.has(name)) {
-        node.kind = groupKind.get(name);
-      } else if (!("kind" in node) && !defaultKind && provider === "libvirt") {
-        node.kind = "vm";
-      }
+      const device =
+        "device" in node ? deviceOf(node.device, ["nodes", name, "device"]) : groupDevice.get(name);
+      // linux is wirelab's default device: not written again.
+      if (device && device !== "linux") node.device = device;
+      else delete node.device;
+      if (!("kind" in node) && (device || (!defaultDevice && provider === "libvirt")))
+        node.kind = kindForProvider;
       mapped[name] = node;
     }
     out.nodes = mapped;

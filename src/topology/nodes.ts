@@ -65,6 +65,8 @@ export function normalizeNodes(
     nodes.push({
       name,
       kind: attrs.kind ?? defaults.kind ?? "linux",
+      device: attrs.device ?? defaults.device ?? "linux",
+      ...routerFiles(attrs, baseDir),
       routes,
       path,
       ...(forwarding !== undefined ? { forwarding } : {}),
@@ -146,6 +148,21 @@ function normalizeLoopback(
     out[family] = `${c.address}/${c.length}`;
   }
   return out;
+}
+
+/** `config` and `daemons` of a router, paths made absolute against the topology file's folder. */
+function routerFiles(
+  attrs: NodeInput,
+  baseDir: string,
+): { router?: NonNullable<TopologyNode["router"]> } {
+  if (attrs.config === undefined && attrs.daemons === undefined) return {};
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  return {
+    router: {
+      ...(attrs.config !== undefined ? { config: abs(attrs.config) } : {}),
+      ...(attrs.daemons !== undefined ? { daemons: abs(attrs.daemons) } : {}),
+    },
+  };
 }
 
 /**

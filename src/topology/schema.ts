@@ -33,6 +33,12 @@ export const ifnameSchema = z
 /** Node kinds: `linux` (a network namespace) and `vm` (a QEMU virtual machine). */
 export const nodeKindSchema = z.enum(["linux", "vm"]);
 
+/**
+ * What runs in a node (netlab's `device`): `linux`, a plain host (the
+ * default), or `frr`, a router running FRRouting.
+ */
+export const deviceSchema = z.enum(["linux", "frr"]);
+
 /** Link transports a file may name (docs/topology.md; the planner's table decides). */
 export const transportSchema = z.enum(["veth", "bridge", "udp", "tap", "hub", "switch"]);
 
@@ -54,6 +60,11 @@ export const routeSchema = z.strictObject({
 /** Attributes of one node under `nodes:`. */
 export const nodeSchema = z.strictObject({
   kind: nodeKindSchema.optional(),
+  device: deviceSchema.optional(),
+  /** A router's startup configuration (FRR's `frr.conf`), relative to the topology file. */
+  config: z.string().min(1).optional(),
+  /** FRR's `daemons` file, relative to the topology file (default: zebra, staticd and what the config needs). */
+  daemons: z.string().min(1).optional(),
   forwarding: z.boolean().optional(),
   routes: z.array(routeSchema).optional(),
   loopback: loopbackSchema.optional(),
@@ -89,6 +100,7 @@ export const addressingSchema = z.strictObject({
 /** `defaults:`: node attributes that apply where a node says nothing. */
 export const defaultsSchema = z.strictObject({
   kind: nodeKindSchema.optional(),
+  device: deviceSchema.optional(),
   forwarding: z.boolean().optional(),
   loopback: z.boolean().optional(),
 });

@@ -9,6 +9,9 @@ export type SourcePath = readonly (string | number)[];
 
 /** `linux`: a network namespace; `vm`: a QEMU virtual machine (the names a file may write). */
 export type NodeKind = "linux" | "vm";
+
+/** What runs in a node: `linux` (a host) or `frr` (an FRRouting router); netlab's `device`. */
+export type DeviceName = "linux" | "frr";
 /**
  * What a file may write as a link's transport: vEth pair, Linux bridge, QEMU
  * UDP tunnel, tap+tc, or the wire daemon's hub/switch (`relay: true` asks
@@ -48,6 +51,14 @@ export interface TopologyRoute {
 export interface TopologyNode {
   readonly name: string;
   readonly kind: NodeKind;
+  readonly device: DeviceName;
+  /** A router's files as written, made absolute against the topology file's folder. */
+  readonly router?: {
+    /** Startup configuration (`frr.conf`). */
+    readonly config?: string;
+    /** FRR's `daemons` file. */
+    readonly daemons?: string;
+  };
   /** Explicit setting; undefined lets `routing: static` decide. */
   readonly forwarding?: boolean;
   readonly routes: readonly TopologyRoute[];

@@ -25,6 +25,8 @@ export function clean(c: ReturnType<typeof census>): boolean {
     !c.record &&
     c.qemu.length === 0 &&
     c.wire.length === 0 &&
+    c.frr.length === 0 &&
+    c.mounts.length === 0 &&
     c.hostDevices.length === 0 &&
     c.namespaces.length === 0
   );
@@ -82,7 +84,15 @@ export class Tally {
 }
 
 /** A census of a lab that left nothing. */
-export const NOTHING = { qemu: [], wire: [], hostDevices: [], namespaces: [], record: false };
+export const NOTHING = {
+  qemu: [],
+  wire: [],
+  frr: [],
+  hostDevices: [],
+  namespaces: [],
+  mounts: [],
+  record: false,
+};
 
 /** Whether a command's stderr shows an internal error (a stack trace): always a bug. */
 export function crashed(r: { code: number | null; stderr: string }): boolean {

@@ -16,13 +16,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readImage } from "../../src/image/build.js";
-import { cli, labFile, leftovers, stateDir } from "../integration/lab-helpers.js";
+import { cli, labFile, leftovers, NOTHING_LEFT, stateDir } from "../integration/lab-helpers.js";
 import { crashed, down, printTable, RUNS, Tally } from "./helpers.js";
 
 const tallies: Tally[] = [];
 afterAll(() => printTable(tallies));
-
-const nothing = { qemu: [], wire: [], hostDevices: [], namespaces: [] };
 
 describe("a VM that QEMU refuses to start", () => {
   it("says QEMU's reason, keeps its log until down, and leaves nothing else", () => {
@@ -49,7 +47,7 @@ describe("a VM that QEMU refuses to start", () => {
         !crashed(r) &&
         gone.code === 0 &&
         !existsSync(join(stateDir(), "labs", lab));
-      tally.add(ok, JSON.stringify(left) !== JSON.stringify(nothing));
+      tally.add(ok, JSON.stringify(left) !== JSON.stringify(NOTHING_LEFT));
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(
         /VM v1: QEMU exited with code 1:\n\s+qemu-system-x86_64: cannot set up guest memory/,
@@ -57,7 +55,7 @@ describe("a VM that QEMU refuses to start", () => {
       expect(r.stderr).toContain(`kept until "wirelab down --lab ${lab}"`);
       expect(kept, "QEMU's log is kept").toBe(true);
       expect(record).toBe(false);
-      expect(left).toEqual(nothing);
+      expect(left).toEqual(NOTHING_LEFT);
       expect(gone.stdout).toContain("removed the logs of its failed up");
       expect(existsSync(join(stateDir(), "labs", lab))).toBe(false);
     }
@@ -138,7 +136,7 @@ links: [n1-v1, { v1: {}, v2: {}, relay: true }, v2-vr]
       expect(cmdline).toContain(drive);
     } finally {
       expect(cli(["down", "--lab", lab], env).code).toBe(0);
-      expect(leftovers(lab)).toEqual(nothing);
+      expect(leftovers(lab)).toEqual(NOTHING_LEFT);
       rmSync(work, { recursive: true, force: true });
     }
   });

@@ -18,6 +18,7 @@ import {
   labFile,
   leftovers,
   lldpdu,
+  NOTHING_LEFT,
   sendRawFrame,
   stateDir,
   waitFor,
@@ -176,7 +177,7 @@ describe("capture on every link type, decoded by tshark", () => {
 
   afterAll(() => {
     cli(["down", file]);
-    expect(leftovers(lab)).toEqual({ qemu: [], wire: [], hostDevices: [], namespaces: [] });
+    expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 
   const expectDecoded = (link: string, a: string, b: string, opts: { lldpFrom: string[] }) => {

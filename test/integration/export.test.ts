@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { cli, labFile, leftovers, waitFor } from "./lab-helpers.js";
+import { cli, labFile, leftovers, NOTHING_LEFT, waitFor } from "./lab-helpers.js";
 
 describe("script export, run for real", () => {
   const dir = mkdtempSync(join(tmpdir(), "wl-script-"));
@@ -36,7 +36,7 @@ describe("script export, run for real", () => {
       { timeoutMs: 60_000, intervalMs: 500 },
     );
     execFileSync("bash", [join(out, "cleanup.sh")], { stdio: "ignore" });
-    expect(leftovers(lab)).toEqual({ qemu: [], wire: [], hostDevices: [], namespaces: [] });
+    expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   }, 90_000);
 
   for (const [example, tests] of [
@@ -55,7 +55,7 @@ describe("script export, run for real", () => {
       expect(v.stdout).toMatch(new RegExp(`lab ${lab}: \\d+ passed, 0 failed`));
       if (tests) expect(v.stdout).toContain(`lab ${lab}: ${tests} passed`);
       execFileSync("bash", [join(out, "cleanup.sh")], { stdio: "ignore" });
-      expect(leftovers(lab)).toEqual({ qemu: [], wire: [], hostDevices: [], namespaces: [] });
+      expect(leftovers(lab)).toEqual(NOTHING_LEFT);
       // Again: nothing to remove, no error.
       execFileSync("bash", [join(out, "cleanup.sh")], { stdio: "ignore" });
     });

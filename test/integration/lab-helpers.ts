@@ -4,8 +4,8 @@
  */
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { inject } from "vitest";
 import { StateStore } from "../../src/lab/state.js";
 import { hostTag } from "../../src/plan/names.js";
@@ -35,7 +35,11 @@ export function labFile(source: string, suffix: string): { file: string; lab: st
   const body = /^name:.*$/m.test(text)
     ? text.replace(/^name:.*$/m, `name: ${lab}`)
     : `name: ${lab}\n${text}`;
-  const file = join(workDir(), `${lab}.yml`);
+  // An example with files of its own (examples/NAME/, e.g. router configs) takes them along.
+  const own = source.includes("\n") ? undefined : source.replace(/\.ya?ml$/, "");
+  const dir = own && existsSync(own) ? join(workDir(), lab) : workDir();
+  if (own && dir !== workDir()) cpSync(own, join(dir, basename(own)), { recursive: true });
+  const file = join(dir, `${lab}.yml`);
   writeFileSync(file, body);
   return { file, lab };
 }
@@ -103,15 +107,21 @@ export async function interruptUp(
   return { code: await exited, stderr };
 }
 
-/** What a lab left on the host: QEMU processes, host devices, namespaces. Empty lists when it is gone. */
+/**
+ * What a lab left on the host: QEMU processes, daemons, FRR daemons, host
+ * devices, namespaces, mounts. Empty lists when it is gone.
+ */
 export function leftovers(lab: string): {
   qemu: number[];
   wire: number[];
+  frr: number[];
   hostDevices: string[];
   namespaces: string[];
+  mounts: string[];
 } {
   const qemu: number[] = [];
   const wire: number[] = [];
+  const frr: number[] = [];
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
       const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
@@ -122,6 +132,12 @@ export function leftovers(lab: string): {
       // socat joining a namespace interface of the lab to the daemon.
       else if (argv[0] === "socat" && argv.some((a) => a.startsWith(`INTERFACE:wl${hostTag(lab)}`)))
         wire.push(Number(pid));
+      // An FRR daemon sees the lab's router folder bound on its /etc/frr.
+      else if (
+        argv[0]?.startsWith("/usr/lib/frr/") &&
+        readFileSync(`/proc/${pid}/mountinfo`, "utf8").includes(`/labs/${lab}/routers/`)
+      )
+        frr.push(Number(pid));
     } catch {
       // gone meanwhile
     }
@@ -130,8 +146,21 @@ export function leftovers(lab: string): {
     ifname: string;
   }[];
   const hostDevices = links.map((l) => l.ifname).filter((n) => n.startsWith(`wl${hostTag(lab)}`));
-  return { qemu, wire, hostDevices, namespaces: namespaces(`wl-${lab}`) };
+  const mounts = readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .filter((l) => l.includes(`/wl-${lab}-`) || l.includes(`/labs/${lab}/`));
+  return { qemu, wire, frr, hostDevices, namespaces: namespaces(`wl-${lab}`), mounts };
 }
+
+/** What {@link leftovers} finds of a lab that is gone. */
+export const NOTHING_LEFT = {
+  qemu: [],
+  wire: [],
+  frr: [],
+  hostDevices: [],
+  namespaces: [],
+  mounts: [],
+};
 
 /** PID in a VM's pidfile. */
 export function vmPid(lab: string, node: string): number {

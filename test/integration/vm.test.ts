@@ -11,13 +11,12 @@ import {
   cli,
   labFile,
   leftovers,
+  NOTHING_LEFT,
   sendRawFrame,
   stateDir,
   vmPid,
   waitFor,
 } from "./lab-helpers.js";
-
-const nothing = { qemu: [], wire: [], hostDevices: [], namespaces: [] };
 
 describe("the six-router network as seven VMs (UDP tunnels, a LAN of VMs)", () => {
   const { file, lab } = labFile("examples/six-routers-vm.yml", "vm7");
@@ -27,7 +26,7 @@ describe("the six-router network as seven VMs (UDP tunnels, a LAN of VMs)", () =
   });
   afterAll(() => {
     cli(["down", file]);
-    expect(leftovers(lab)).toEqual(nothing);
+    expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 
   it("boots seven VMs under TCG and waits for each", () => {
@@ -100,7 +99,7 @@ describe("the six-router network as seven VMs (UDP tunnels, a LAN of VMs)", () =
     const r = cli(["down", file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("7 VMs stopped");
-    expect(leftovers(lab)).toEqual(nothing);
+    expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 });
 
@@ -113,7 +112,7 @@ describe("VM routers with namespace hosts (tap + tc mirred)", () => {
   });
   afterAll(() => {
     cli(["down", file]);
-    expect(leftovers(lab)).toEqual(nothing);
+    expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 
   it("routes between namespace hosts across VM routers", () => {
@@ -138,7 +137,7 @@ describe("VM routers with namespace hosts (tap + tc mirred)", () => {
 
   it("goes down completely", () => {
     expect(cli(["down", file]).code).toBe(0);
-    expect(leftovers(lab)).toEqual(nothing);
+    expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 });
 
@@ -148,7 +147,7 @@ describe("a user's image (a virtual router): wired, never written", () => {
   let lab = "";
   afterAll(() => {
     if (file) cli(["down", file]);
-    expect(leftovers(lab)).toEqual(nothing);
+    expect(leftovers(lab)).toEqual(NOTHING_LEFT);
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -187,7 +186,7 @@ describe("a user's image (a virtual router): wired, never written", () => {
     expect(readFileSync(join(work, "router.img")).equals(before), "the image is unchanged").toBe(
       true,
     );
-    expect(leftovers(lab)).toEqual(nothing);
+    expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 });
 
@@ -203,7 +202,7 @@ describe("a UDP tunnel carries link-local control frames into the VM", () => {
   });
   afterAll(() => {
     cli(["down", file]);
-    expect(leftovers(lab)).toEqual(nothing);
+    expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 
   it("delivers LLDP frames (01:80:c2:00:00:0e) sent into r2's tunnel port", async () => {

@@ -18,6 +18,7 @@ import {
   labFile,
   leftovers,
   lldpdu,
+  NOTHING_LEFT,
   sendRawFrame,
   stateDir,
   waitFor,
@@ -32,8 +33,6 @@ links:
   - { a: {}, b: {}, name: bond2, relay: true }
   - { a: {}, c: {}, name: slow, impair: { delay: 10ms } }
 `;
-
-const nothing = { qemu: [], wire: [], hostDevices: [], namespaces: [] };
 
 describe("wire daemon: hub, relay, impairments, link state", () => {
   const { file, lab } = labFile(TOPOLOGY, "wire");
@@ -59,7 +58,7 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
 
   afterAll(() => {
     cli(["down", file]);
-    expect(leftovers(lab)).toEqual(nothing);
+    expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 
   it("plans a LAN of VMs as a hub and the other VM links as relays", () => {
@@ -241,7 +240,7 @@ describe("wire daemon with namespace nodes (socat on the vEth's host end)", () =
 
   afterAll(() => {
     cli(["down", file]);
-    expect(leftovers(lab)).toEqual(nothing);
+    expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 
   it("plans the impaired vEth link as a relay, and runs one socat per namespace interface", () => {

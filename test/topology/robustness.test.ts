@@ -14,7 +14,9 @@ import { planText } from "../../src/plan/load-plan.js";
 import { importTopology } from "../../src/topology/import.js";
 
 const FILES = [
-  ...readdirSync("examples").map((f) => join("examples", f)),
+  ...readdirSync("examples")
+    .filter((f) => f.endsWith(".yml"))
+    .map((f) => join("examples", f)),
   ...readdirSync("test/fixtures")
     .filter((f) => f.endsWith(".yml"))
     .map((f) => join("test/fixtures", f)),

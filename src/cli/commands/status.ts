@@ -50,6 +50,14 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
           io.out(
             `${table(["NODE", "KIND", "IFNAME", "STATE", "ADDRESSES", "LINK", "PEER"], rows)}\n`,
           );
+          for (const n of lab.nodes) {
+            const d = n.device;
+            if (!d) continue;
+            const down = d.missing.length
+              ? `; NOT RUNNING: ${d.missing.join(" ")} (wirelab restart ${n.name} starts them)`
+              : "";
+            io.out(`${n.name}: ${d.device}, daemons ${d.running.join(" ") || "none"}${down}\n`);
+          }
           if (lab.missing.length)
             io.out(
               `MISSING: ${lab.missing.join(", ")}\n(wirelab up ${lab.file} puts back what is missing)\n`,

@@ -83,11 +83,17 @@ function downSummary(r: {
   removed: readonly string[];
   vms?: readonly string[];
   hostDevices?: readonly string[];
+  objects: Readonly<Record<string, readonly string[]>>;
 }): string {
   const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
+  const frr = r.objects["FRR daemon"]?.length ?? 0;
   const removed = [
     ...(r.hostDevices?.length ? [n(r.hostDevices.length, "host device")] : []),
     n(r.removed.length, "namespace"),
   ].join(" and ");
-  return `${r.vms?.length ? `${n(r.vms.length, "VM")} stopped, ` : ""}${removed} removed`;
+  const stopped = [
+    ...(r.vms?.length ? [n(r.vms.length, "VM")] : []),
+    ...(frr ? [n(frr, "FRR daemon")] : []),
+  ];
+  return `${stopped.length ? `${stopped.join(" and ")} stopped, ` : ""}${removed} removed`;
 }

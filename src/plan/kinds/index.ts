@@ -5,6 +5,7 @@
  */
 import type { Diagnostic } from "../../errors.js";
 import type { TopologyNode } from "../../topology/types.js";
+import { DEVICE_NAMES, deviceSpec } from "../devices/index.js";
 import type { NodeKindName, NodePlan } from "../types.js";
 import { linuxKind } from "./linux.js";
 import type { Attachment, KindRegistry, KindSpec } from "./types.js";
@@ -45,17 +46,24 @@ export function runsCommands(node: NodePlan): boolean {
 }
 
 /**
- * Reports attributes written on a node that its kind does not take, at the
- * attribute's key, naming the kinds that do.
+ * Reports attributes written on a node that neither its kind nor its device
+ * takes, at the attribute's key, naming the kinds or devices that do.
  */
 export function checkAttributes(node: TopologyNode, diagnostics: Diagnostic[]): void {
   const spec = KINDS[node.kind];
+  const device = deviceSpec(node.device);
   for (const key of node.written) {
-    if (spec.attributes.includes(key)) continue;
-    const takers = KIND_NAMES.filter((k) => KINDS[k].attributes.includes(key));
+    if (spec.attributes.includes(key) || device.attributes.includes(key)) continue;
+    const kinds = KIND_NAMES.filter((k) => KINDS[k].attributes.includes(key));
+    const devices = DEVICE_NAMES.filter((d) => deviceSpec(d).attributes.includes(key));
+    const hint = kinds[0]
+      ? `applies to ${kinds.join(", ")} nodes only; add "kind: ${kinds[0]}"`
+      : devices[0]
+        ? `applies to ${devices.join(", ")} devices only; add "device: ${devices[0]}"`
+        : "is not taken by any node";
     diagnostics.push({
       code: "bad-value",
-      message: `"${key}" applies to ${takers.join(", ")} nodes only${takers[0] ? `; add "kind: ${takers[0]}"` : ""}`,
+      message: `"${key}" ${hint}`,
       path: [...node.path, key],
       atKey: true,
     });

@@ -6,6 +6,7 @@
 import { constants } from "node:os";
 import { LabError } from "../../errors.js";
 import type { LinuxNodePlan } from "../../plan/types.js";
+import { enterNode } from "../enter.js";
 import type { NodeKind } from "../node-kind.js";
 import { liveInterfaces } from "./kernel.js";
 import { rebuildNamespace } from "./repair.js";
@@ -14,7 +15,8 @@ import { rebuildNamespace } from "./repair.js";
 export const linuxKind: NodeKind<LinuxNodePlan> = {
   name: "linux",
   async exec(s, node, argv, options = {}) {
-    const r = await s.run("ip", ["netns", "exec", node.namespace, ...argv], {
+    const [file, ...enter] = enterNode(node);
+    const r = await s.run(file as string, [...enter, ...argv], {
       check: false,
       inheritStdio: options.interactive ?? false,
     });

@@ -13,12 +13,17 @@ import { type RewireScripts, recreateScripts, rewireLeftovers, rewireScripts } f
 import { describeSurvey, surveyNetns } from "./survey.js";
 
 /**
- * Runs rewire scripts: the host's objects, the mirred filters (old ones on
- * those devices removed first), then each namespace's lines.
+ * Runs rewire scripts: stale far ends deleted, the host's objects, the
+ * mirred filters (old ones on those devices removed first), then each
+ * namespace's lines.
  *
  * @throws {CommandError} when the kernel refuses a step
  */
 async function applyRewire(run: Runner, scripts: RewireScripts): Promise<void> {
+  for (const e of scripts.stale ?? [])
+    await run("ip", [...(e.namespace ? ["-n", e.namespace] : []), "link", "delete", e.ifname], {
+      check: false,
+    });
   await ipBatch(run, scripts.host);
   if (scripts.mirred.length) {
     // A surviving device (a tap) still has a filter pointing at the old host end.

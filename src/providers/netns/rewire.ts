@@ -27,6 +27,12 @@ export interface RewireScripts {
   readonly mirred: (readonly [string, string])[];
   /** `ip -n NS -batch` per namespace: interfaces back up with addresses and routes, bridge ports. */
   readonly namespaces: ReadonlyMap<string, string[]>;
+  /**
+   * Far ends of the rebuilt node's vEths, to delete if they are still there:
+   * a deleted namespace that a process still holds (a router's daemons, a
+   * user's shell) keeps its vEths, and with them their far ends.
+   */
+  readonly stale?: readonly VethEnd[];
 }
 
 type Veth = Extract<KernelObject, { type: "veth" }>;
@@ -86,8 +92,10 @@ export function rewireScripts(plan: LabPlan, name: string): RewireScripts {
   const add = (where: string, lines: string[]) =>
     perNs.set(where, [...(perNs.get(where) ?? []), ...lines]);
   const recreated = new Set<string>();
+  const stale: VethEnd[] = [];
   for (const o of ends.veths()) {
     if (!o.ends.some((e) => e.namespace === ns)) continue;
+    stale.push(...o.ends.filter((e) => e.namespace !== ns));
     // The node's own end first, unless the other is the host's (whose lines follow it).
     const [a, b] = o.ends;
     const flip = b.namespace === ns && a.namespace !== undefined;
@@ -99,7 +107,7 @@ export function rewireScripts(plan: LabPlan, name: string): RewireScripts {
     }
   }
   // A tap's filters pointed at a host end that is gone: both directions are set again.
-  return { host, mirred: ends.mirredOf(recreated), namespaces: perNs };
+  return { host, mirred: ends.mirredOf(recreated), namespaces: perNs, stale };
 }
 
 /**

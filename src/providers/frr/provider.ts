@@ -1,0 +1,155 @@
+/**
+ * The frr provider: the FRR instances the host runs for a lab's namespace
+ * routers (`device: frr` on a `kind: linux` node; see `host.ts`). A VM
+ * router's FRR runs in its guest and is the guest's. It starts after the
+ * namespaces are configured (FRR finds its interfaces with their
+ * addresses) and stops before they are deleted.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { eachSettled } from "../../concurrent.js";
+import { daemonsEnabled } from "../../plan/devices/frr-daemons.js";
+import { deviceOf } from "../../plan/devices/index.js";
+import { namespaceOf } from "../../plan/kinds/index.js";
+import { nodeNamespace } from "../../plan/names.js";
+import type { FrrDevicePlan, LabPlan, LinuxNodePlan } from "../../plan/types.js";
+import type { Owned, Provider, ProviderContext, TeardownContext } from "../provider.js";
+import {
+  hasRouterNamespaces,
+  inCurrentNamespace,
+  makeRouterNamespaces,
+  routerPids,
+  startRouter,
+  stopRouter,
+  writeRouterFiles,
+} from "./host.js";
+
+/** A namespace router the provider runs FRR for. */
+interface HostRouter {
+  readonly node: LinuxNodePlan;
+  readonly device: FrrDevicePlan;
+}
+
+/** The lab's namespace routers. */
+export function hostRouters(plan: LabPlan): HostRouter[] {
+  return plan.nodes.flatMap((n) => {
+    const device = deviceOf(n);
+    return device.name === "frr" && namespaceOf(n) !== undefined
+      ? [{ node: n as LinuxNodePlan, device }]
+      : [];
+  });
+}
+
+/** What it records: each router's node and namespace (its files are in the lab's folder). */
+function routersOwned(owned: Owned): { node: string; namespace: string }[] {
+  return Array.isArray(owned.routers)
+    ? owned.routers.filter(
+        (r): r is { node: string; namespace: string } =>
+          !!r &&
+          typeof (r as { node?: unknown }).node === "string" &&
+          typeof (r as { namespace?: unknown }).namespace === "string",
+      )
+    : [];
+}
+
+/** The daemons a running router must have: those its written `daemons` file runs. */
+async function expectedDaemons(
+  ctx: Pick<TeardownContext, "layout">,
+  node: string,
+): Promise<string[]> {
+  const text = await readFile(join(ctx.layout.router(node).etc, "daemons"), "utf8").catch(() => "");
+  return text ? daemonsEnabled(text) : [];
+}
+
+/** Why a router is not whole (missing daemons, lost namespaces), or nothing. */
+async function routerTrouble(
+  ctx: Pick<TeardownContext, "layout" | "run">,
+  r: HostRouter,
+): Promise<string[]> {
+  const files = ctx.layout.router(r.node.name);
+  if (!(await hasRouterNamespaces(r.node.namespace)))
+    return [`FRR of ${r.node.name} (its namespaces are gone)`];
+  const pids = await routerPids(files);
+  const zebra = pids.get("zebra");
+  if (zebra !== undefined && !(await inCurrentNamespace(zebra, r.node.namespace, ctx.run)))
+    return [`FRR of ${r.node.name} (it runs in a namespace that was deleted)`];
+  return (await expectedDaemons(ctx, r.node.name))
+    .filter((d) => !pids.has(d))
+    .map((d) => `FRR ${d} on ${r.node.name}`);
+}
+
+/** Starts one router: its files, its namespaces, its daemons (waited for). */
+export async function bringUpRouter(
+  ctx: Pick<ProviderContext, "run" | "layout">,
+  r: HostRouter,
+): Promise<void> {
+  const files = ctx.layout.router(r.node.name);
+  const daemons = await writeRouterFiles(ctx.run, r.node, r.device, files);
+  await makeRouterNamespaces(ctx.run, r.node, files);
+  await startRouter(ctx.run, r.node, files, daemons);
+}
+
+/** The frr provider (see the module comment). */
+export const frrProvider: Provider<void> = {
+  name: "frr",
+  findableByName: false,
+  uses: (plan) => hostRouters(plan).length > 0,
+  tools: () => [
+    "nsenter",
+    "unshare",
+    "mount",
+    "umount",
+    "install",
+    "vtysh",
+    "/usr/lib/frr/watchfrr.sh",
+  ],
+  preflight: async () => undefined,
+  owns: (plan) => ({
+    routers: hostRouters(plan).map((r) => ({ node: r.node.name, namespace: r.node.namespace })),
+  }),
+  async start(ctx) {
+    const routers = hostRouters(ctx.plan);
+    let done = 0;
+    const step = "starting routers";
+    ctx.reporter?.progress?.({ step, done, total: routers.length });
+    await eachSettled(
+      routers,
+      async (r) => {
+        await bringUpRouter(ctx, r);
+        ctx.reporter?.progress?.({ step, done: ++done, total: routers.length });
+      },
+      { concurrency: ctx.concurrency, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+    );
+  },
+  async repair(ctx) {
+    const repaired: string[] = [];
+    for (const r of hostRouters(ctx.plan)) {
+      const trouble = await routerTrouble(ctx, r);
+      if (trouble.length === 0) continue;
+      ctx.reporter?.info?.(`restarting FRR of ${r.node.name}: ${trouble.join(", ")} missing`);
+      await stopRouter(ctx.run, r.node.namespace, ctx.layout.router(r.node.name));
+      await bringUpRouter(ctx, r);
+      repaired.push(`FRR of ${r.node.name}`);
+    }
+    return { repaired };
+  },
+  async missing(ctx, plan) {
+    const out: string[] = [];
+    for (const r of hostRouters(plan)) out.push(...(await routerTrouble(ctx, r)));
+    return out;
+  },
+  async findOwned(ctx) {
+    const nodes = await readdir(join(ctx.layout.dir, "routers")).catch(() => [] as string[]);
+    return nodes.length
+      ? { routers: nodes.map((node) => ({ node, namespace: nodeNamespace(ctx.lab, node) })) }
+      : undefined;
+  },
+  async destroy(ctx, owned) {
+    const stopped: string[] = [];
+    for (const r of routersOwned(owned)) {
+      const daemons = await stopRouter(ctx.run, r.namespace, ctx.layout.router(r.node));
+      stopped.push(...daemons.map((d) => `${d} (${r.node})`));
+    }
+    return { "FRR daemon": stopped };
+  },
+};

@@ -1,0 +1,303 @@
+/**
+ * Routers in namespace nodes: FRR from the host's package, each router with
+ * its own /etc/frr, /run/frr and log, configured by the user's frr.conf.
+ * OSPF and BGP between them, reachability that exists only through the
+ * routing protocol, a killed daemon seen and put back, bad router files
+ * refused before anything is built, and nothing left after down.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  cli,
+  labFile,
+  leftovers,
+  NOTHING_LEFT,
+  namespaces,
+  stateDir,
+  waitFor,
+} from "./lab-helpers.js";
+
+/** OSPF's adjacencies of a router that are Full (FRR's `show ip ospf neighbor json`). */
+function fullNeighbours(lab: string, node: string): string[] {
+  const r = cli(["exec", "--lab", lab, node, "--", "vtysh", "-c", "show ip ospf neighbor json"]);
+  if (r.code !== 0) return [];
+  const json = JSON.parse(r.stdout) as { neighbors?: Record<string, { nbrState?: string }[]> };
+  return Object.entries(json.neighbors ?? {})
+    .filter(([, list]) => list.some((n) => n.nbrState?.startsWith("Full")))
+    .map(([id]) => id);
+}
+
+/** Whether every router of the triangle has OSPF routes to the other hosts' LANs and routers' loopbacks. */
+function converged(lab: string): boolean {
+  return [1, 2, 3].every((i) => {
+    const out = cli(["exec", "--lab", lab, `r${i}`, "--", "ip", "-json", "route"]).stdout;
+    const ospf = (JSON.parse(out || "[]") as { dst: string; protocol?: string }[])
+      .filter((r) => r.protocol === "ospf")
+      .map((r) => r.dst);
+    return [1, 2, 3]
+      .filter((j) => j !== i)
+      .every((j) => ospf.includes(`172.16.${j}.0/24`) && ospf.includes(`10.255.0.${j}`));
+  });
+}
+
+const hostFrr = () =>
+  createHash("sha256")
+    .update(readFileSync("/etc/frr/daemons"))
+    .update(readFileSync("/etc/frr/frr.conf", "utf8"))
+    .digest("hex");
+
+describe("FRR routers in namespaces (examples/ospf-triangle.yml)", () => {
+  const { file, lab } = labFile("examples/ospf-triangle.yml", "ospf");
+  const before = hostFrr();
+  beforeAll(() => {
+    const r = cli(["up", file]);
+    expect(r.code, r.stderr).toBe(0);
+  }, 60_000);
+  afterAll(() => {
+    cli(["down", file]);
+  });
+
+  it("forms OSPF adjacencies on every link and the hosts reach each other only through OSPF", async () => {
+    for (const [node, peers] of [
+      ["r1", ["10.255.0.2", "10.255.0.3"]],
+      ["r2", ["10.255.0.1", "10.255.0.3"]],
+      ["r3", ["10.255.0.1", "10.255.0.2"]],
+    ] as const)
+      await waitFor(
+        `${node}'s OSPF adjacencies`,
+        () => fullNeighbours(lab, node).length === peers.length,
+        {
+          timeoutMs: 40_000,
+          intervalMs: 500,
+        },
+      );
+    // No route was written anywhere: each router knows the other hosts' LANs from OSPF alone.
+    await waitFor("OSPF routes on every router", () => converged(lab), {
+      timeoutMs: 20_000,
+      intervalMs: 250,
+    });
+    const v = cli(["validate", file]);
+    expect(v.code, v.stdout).toBe(0);
+    expect(v.stdout).toContain("h1-to-r3-loopback");
+  }, 90_000);
+
+  it("runs vtysh in the router's own files, under its own hostname", () => {
+    const run = cli(["exec", "--lab", lab, "r2", "--", "vtysh", "-c", "show running-config"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("hostname r2");
+    expect(run.stdout).toContain("ospf router-id 10.255.0.2");
+    expect(cli(["exec", "--lab", lab, "r2", "--", "hostname"]).stdout.trim()).toBe("r2");
+    // Its /etc/frr is the lab's copy of its files; the host's is untouched.
+    const conf = cli(["exec", "--lab", lab, "r2", "--", "cat", "/etc/frr/frr.conf"]).stdout;
+    expect(conf).toBe(readFileSync("examples/ospf-triangle/r2.conf", "utf8"));
+    expect(hostFrr()).toBe(before);
+  });
+
+  it("status shows each router's daemons; a killed ospfd is reported, restart puts it back", async () => {
+    const s = cli(["status", "--lab", lab]);
+    expect(s.stdout).toContain("r1: frr, daemons zebra ospfd staticd");
+    const pidfile = join(stateDir(), "labs", lab, "routers", "r3", "run", "ospfd.pid");
+    process.kill(Number(readFileSync(pidfile, "utf8")), "SIGKILL");
+    await waitFor("status to see ospfd gone", () =>
+      cli(["status", "--lab", lab]).stdout.includes(
+        "r3: frr, daemons zebra staticd; NOT RUNNING: ospfd",
+      ),
+    );
+    expect(cli(["status", "--lab", lab]).stdout).toContain("MISSING: FRR ospfd on r3");
+    const r = cli(["restart", "--lab", lab, "r3"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(cli(["status", "--lab", lab]).stdout).toContain("r3: frr, daemons zebra ospfd staticd");
+    await waitFor("r3's adjacencies again", () => fullNeighbours(lab, "r3").length === 2, {
+      timeoutMs: 40_000,
+      intervalMs: 500,
+    });
+  }, 90_000);
+
+  it("up puts back a router whose namespace was deleted, FRR with it", async () => {
+    // Deleted behind wirelab's back: FRR keeps running in the old namespace.
+    expect(namespaces(`wl-${lab}-r1`)).toEqual([`wl-${lab}-r1`]);
+    execFileSync("ip", ["netns", "delete", `wl-${lab}-r1`]);
+    const up = cli(["up", file]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toContain("FRR of r1");
+    await waitFor("r1's adjacencies after up", () => fullNeighbours(lab, "r1").length === 2, {
+      timeoutMs: 40_000,
+      intervalMs: 500,
+    });
+  }, 90_000);
+
+  it("save writes each router's running configuration; up from those files gives the same routes", async () => {
+    const routes = () =>
+      Object.fromEntries(
+        ["r1", "r2", "r3"].map((n) => {
+          const out = cli(["exec", "--lab", lab, n, "--", "ip", "-json", "route"]).stdout;
+          const list = JSON.parse(out || "[]") as { dst: string; protocol?: string }[];
+          return [n, list.map((r) => `${r.dst} ${r.protocol ?? ""}`).sort()];
+        }),
+      );
+    await waitFor("OSPF routes on every router", () => converged(lab), {
+      timeoutMs: 40_000,
+      intervalMs: 250,
+    });
+    const before = routes();
+    const dir = join(stateDir(), `saved-${lab}`);
+    const saved = cli(["save", "--lab", lab, "-o", dir]);
+    expect(saved.code, saved.stderr).toBe(0);
+    expect(saved.stdout).toContain(
+      `saved the running configuration of 3 routers of lab ${lab} in ${dir}`,
+    );
+    const r2 = readFileSync(join(dir, "r2", "frr.conf"), "utf8");
+    expect(r2).toContain("hostname r2");
+    expect(r2).toContain("router ospf");
+    expect(cli(["down", file]).code).toBe(0);
+    const again = readFileSync(file, "utf8").replace(
+      /config: ospf-triangle\/(r\d)\.conf/g,
+      (_m, n: string) => `config: ${join(dir, n, "frr.conf")}`,
+    );
+    expect(again).toContain(join(dir, "r3", "frr.conf"));
+    writeFileSync(file, again);
+    const up = cli(["up", file]);
+    expect(up.code, up.stderr).toBe(0);
+    await waitFor(
+      "the same routes from the saved configurations",
+      () => {
+        const now = routes();
+        return JSON.stringify(now) === JSON.stringify(before);
+      },
+      { timeoutMs: 40_000, intervalMs: 500 },
+    );
+  }, 120_000);
+
+  it("down stops every daemon and removes every mount", () => {
+    expect(leftovers(lab).frr.length).toBe(9);
+    const d = cli(["down", file]);
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stdout).toContain("9 FRR daemons stopped");
+    expect(leftovers(lab)).toEqual(NOTHING_LEFT);
+  });
+});
+
+describe("BGP between two namespace routers", () => {
+  const topology = `
+routing: none
+nodes:
+  r1: { device: frr, config: bgp-r1.conf }
+  r2: { device: frr, config: bgp-r2.conf }
+links:
+  - { r1: { ipv4: 10.7.0.1/30 }, r2: { ipv4: 10.7.0.2/30 } }
+`;
+  const { file, lab } = labFile(topology, "bgp");
+  const dir = join(file, "..");
+  afterAll(() => {
+    cli(["down", file]);
+  });
+
+  it("reaches Established and carries a prefix from one AS to the other", async () => {
+    writeFileSync(
+      join(dir, "bgp-r1.conf"),
+      "hostname r1\ninterface lo\n ip address 192.0.2.1/32\n!\nrouter bgp 65001\n bgp router-id 10.7.0.1\n no bgp ebgp-requires-policy\n neighbor 10.7.0.2 remote-as 65002\n address-family ipv4 unicast\n  network 192.0.2.1/32\n exit-address-family\n!\n",
+    );
+    writeFileSync(
+      join(dir, "bgp-r2.conf"),
+      "hostname r2\nrouter bgp 65002\n bgp router-id 10.7.0.2\n no bgp ebgp-requires-policy\n neighbor 10.7.0.1 remote-as 65001\n!\n",
+    );
+    const r = cli(["up", file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(cli(["status", "--lab", lab]).stdout).toContain("r1: frr, daemons zebra bgpd staticd");
+    await waitFor(
+      "r2's BGP session with r1",
+      () => {
+        const s = cli([
+          "exec",
+          "--lab",
+          lab,
+          "r2",
+          "--",
+          "vtysh",
+          "-c",
+          "show bgp ipv4 summary json",
+        ]);
+        const json = JSON.parse(s.stdout || "{}") as {
+          ipv4Unicast?: { peers?: Record<string, { state?: string }> };
+        };
+        return json.ipv4Unicast?.peers?.["10.7.0.1"]?.state === "Established";
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    await waitFor(
+      "r1's prefix on r2",
+      () =>
+        cli(["exec", "--lab", lab, "r2", "--", "ip", "route", "show", "192.0.2.1"]).stdout.includes(
+          "proto bgp",
+        ),
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    expect(
+      cli(["exec", "--lab", lab, "r2", "--", "ping", "-c", "1", "-W", "2", "192.0.2.1"]).code,
+    ).toBe(0);
+  }, 120_000);
+});
+
+describe("router files that cannot be used are refused before anything is built", () => {
+  const refused = (
+    topology: string,
+    suffix: string,
+    files: Record<string, string>,
+    message: RegExp,
+  ) => {
+    const { file, lab } = labFile(topology, suffix);
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(file, "..", name), text);
+    const r = cli(["up", file]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(leftovers(lab)).toEqual(NOTHING_LEFT);
+  };
+
+  it("a config FRR rejects: at the topology's config line, with FRR's words", () => {
+    refused(
+      "nodes:\n  r1: { device: frr, config: frr-bad.conf }\n",
+      "badconf",
+      { "frr-bad.conf": "router ospf\n network 10.0.0.0/8 area 0\nfrobnicate the router\n" },
+      /:3:\d+: FRR rejects .*frr-bad\.conf: line 3: % Unknown command.*frobnicate/,
+    );
+  });
+
+  it("a missing config file", () => {
+    refused(
+      "nodes:\n  r1: { device: frr, config: nope.conf }\n",
+      "noconf",
+      {},
+      /:3:\d+: config .*nope\.conf: no such file/,
+    );
+  });
+
+  it("a daemons file that turns on a daemon FRR does not have", () => {
+    refused(
+      "nodes:\n  r1: { device: frr, daemons: frr-daemons }\n",
+      "baddaemons",
+      { "frr-daemons": "zebra=yes\nospfd=yes\nfrobd=yes\n" },
+      /daemons line 3 turns on "frobd", which FRR does not have/,
+    );
+  });
+
+  it("create refuses a lab with routers: no output starts their software yet", () => {
+    const { file } = labFile("nodes:\n  r1: { device: frr }\n", "frrexport");
+    const r = cli(["create", file, "--output", "script", "-o", join(stateDir(), "frr-export")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      "the script output does not start routers' software yet (device: frr): r1",
+    );
+  });
+
+  it("config on a node that is not a router", () => {
+    refused(
+      "nodes:\n  h1: { config: x.conf }\n",
+      "hostconf",
+      {},
+      /"config" applies to frr devices only; add "device: frr"/,
+    );
+  });
+});
