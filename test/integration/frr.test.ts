@@ -96,6 +96,20 @@ describe("FRR routers in namespaces (examples/ospf-triangle.yml)", () => {
     expect(hostFrr()).toBe(before);
   });
 
+  it("wirelab exec r1 vtysh at a terminal is the router's own shell (script(1) gives it a pty)", () => {
+    const cmd = [process.execPath, "dist/cli/bin.js", "exec", "--lab", lab, "r1", "vtysh"]
+      .map((a) => `'${a}'`)
+      .join(" ");
+    const out = execFileSync("script", ["-qec", cmd, "/dev/null"], {
+      input: "show version\nexit\n",
+      encoding: "utf8",
+      env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
+      timeout: 30_000,
+    }).replace(/\r/g, "");
+    expect(out).toContain("r1# show version");
+    expect(out).toContain("FRRouting 8.4");
+  });
+
   it("status shows each router's daemons; a killed ospfd is reported, restart puts it back", async () => {
     const s = cli(["status", "--lab", lab]);
     expect(s.stdout).toContain("r1: frr, daemons zebra ospfd staticd");
