@@ -48,6 +48,11 @@ export async function createExport(
     throw new WirelabError(
       `the ${output} output does not start routers' software yet (device: frr): ${routers.join(", ")}; run the lab with wirelab up`,
     );
+  const withExec = plan.nodes.filter((n) => n.exec?.length).map((n) => n.name);
+  if (withExec.length)
+    throw new WirelabError(
+      `the ${output} output does not run nodes' exec lines yet: ${withExec.join(", ")}; run the lab with wirelab up`,
+    );
   const outDir = resolve(dir);
   // Every VM of wirelab's image gets its initramfs written next to the output; they need the image.
   const vms = vmNodes(plan);

@@ -8,6 +8,7 @@
 import { LabError } from "../errors.js";
 import type { Reporter } from "../log.js";
 import { deviceRuntime } from "../providers/devices.js";
+import { runExecLines } from "../providers/exec/provider.js";
 import { nodeKind } from "../providers/kinds.js";
 import type { NodeSession } from "../providers/session.js";
 import { type LabDeps, resolveDeps } from "./deps.js";
@@ -48,6 +49,8 @@ export async function restartNode(
       await device.stop(s, n);
       await nodeKind(n).restart(s, n);
       await device.start(s, n);
+      // What its exec lines did was lost with it (a rebuilt namespace, a rebooted VM).
+      await runExecLines(s, s.images, n);
     };
     await withSession(state, deps, restart, {
       ...(options.reporter ? { reporter: options.reporter } : {}),

@@ -12,16 +12,18 @@
  * - another file: refused (two labs must have different names).
  */
 import { resolve } from "node:path";
-import { LabError, UsageError } from "../errors.js";
+import { formatDiagnostic, LabError, UsageError } from "../errors.js";
 import type { Reporter } from "../log.js";
 import { diffPlans } from "../plan/diff.js";
 import { loadAndPlan } from "../plan/load-plan.js";
 import { allPorts, type LabPorts } from "../plan/ports.js";
 import { portRequests } from "../plan/transports/index.js";
 import type { LabPlan } from "../plan/types.js";
+import { ExecLineError } from "../providers/exec/provider.js";
 import { allProviders } from "../providers/index.js";
 import { labLayout } from "../providers/layout.js";
 import { PHASES, type Provider, type ProviderContext } from "../providers/provider.js";
+import { locate } from "../topology/source.js";
 import { type LabDeps, type ResolvedDeps, resolveDeps } from "./deps.js";
 import { RollbackStack, UnwindError, unwind } from "./rollback.js";
 import type { LabState } from "./state.js";
@@ -70,7 +72,7 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
     throw new UsageError(`concurrency must be a whole number of at least 1, not ${concurrency}`);
   const deps = resolveDeps(options);
   const { store } = deps;
-  const { plan } = await loadAndPlan(file);
+  const { plan, source } = await loadAndPlan(file);
   deps.preflight.requireRoot("up");
   const providers = allProviders(deps).filter((p) => p.uses(plan));
   deps.preflight.requireTools([...new Set(providers.flatMap((p) => p.tools(plan)))]);
@@ -120,6 +122,13 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
       await unwind(existing.owned, allProviders(deps), teardownContext(deps, plan.lab));
     }
     return done(await build(plan, path, providers, prepared, deps, context));
+  } catch (e) {
+    // A node's exec line is a line of the file: said at its place.
+    if (e instanceof ExecLineError)
+      throw new LabError(
+        formatDiagnostic(locate(source, { code: "bad-value", message: e.message, path: e.path })),
+      );
+    throw e;
   } finally {
     await release();
   }

@@ -155,6 +155,7 @@ export function planTopology(
       loopback: loopbacks(i),
       interfaces: ifaces.get(n.name) ?? [],
       routes: [...own, ...computed],
+      ...(n.exec ? { exec: n.exec } : {}),
     } as unknown as NodePlan;
   });
 

@@ -96,6 +96,8 @@ interface NodePlanBase {
   readonly loopback: { readonly ipv4?: string; readonly ipv6?: string };
   readonly interfaces: readonly InterfacePlan[];
   readonly routes: readonly RoutePlan[];
+  /** Shell commands run in the node (`sh -c`), in order, once it is built (absent when none). */
+  readonly exec?: readonly string[];
 }
 
 /** A `linux` node: a network namespace. */

@@ -2,8 +2,10 @@
  * The providers, in the order `up` runs them within each phase (and `down`
  * undoes them in reverse): kernel objects first, then the wire daemon, then
  * the namespace routers' FRR (their interfaces configured), then the VMs,
- * whose NICs need the taps and whose stream sockets the daemon reaches.
+ * whose NICs need the taps and whose stream sockets the daemon reaches,
+ * then the nodes' `exec:` lines, once everything runs.
  */
+import { execProvider } from "./exec/provider.js";
 import { frrProvider } from "./frr/provider.js";
 import { netnsProvider } from "./netns/provider.js";
 import type { Provider } from "./provider.js";
@@ -23,6 +25,7 @@ export function allProviders(deps: ProviderDeps): readonly Provider[] {
     wireProvider,
     frrProvider,
     qemuProvider(deps.images),
+    execProvider(deps.images),
   ] as readonly Provider[];
 }
 

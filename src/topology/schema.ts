@@ -65,6 +65,8 @@ export const nodeSchema = z.strictObject({
   config: z.string().min(1).optional(),
   /** FRR's `daemons` file, relative to the topology file (default: zebra, staticd and what the config needs). */
   daemons: z.string().min(1).optional(),
+  /** Shell commands run in the node, in order, once its links, addresses, routes and router exist (containerlab's `exec`). */
+  exec: z.array(z.string().min(1)).optional(),
   forwarding: z.boolean().optional(),
   routes: z.array(routeSchema).optional(),
   loopback: loopbackSchema.optional(),

@@ -77,6 +77,8 @@ export interface TopologyNode {
   };
   /** NIC model of a VM. */
   readonly nic?: "virtio" | "e1000";
+  /** Shell commands run in the node once it is built, in order. */
+  readonly exec?: readonly string[];
   /**
    * Attribute keys written on the node itself (not from `defaults`): the
    * planner asks the node's kind which of them it takes.

@@ -132,3 +132,21 @@ describe("FRR's daemons", () => {
     }
   });
 });
+
+describe("exec lines", () => {
+  it("are planned in order on nodes of either kind; absent when none", () => {
+    const { plan } = planText(
+      'nodes:\n  a: { exec: ["ip link set lo up", "true"] }\n  v: { kind: vm, exec: ["hostname"] }\n  b: {}\nlinks: [a-b, a-v]\n',
+      "t.yml",
+    );
+    expect(plan.nodes.map((n) => n.exec)).toEqual([
+      ["ip link set lo up", "true"],
+      ["hostname"],
+      undefined,
+    ]);
+  });
+
+  it("must be a list of commands", () => {
+    expect(problems('nodes:\n  a: { exec: "ip link" }\n')[0]).toMatch(/^2:\d+: .*exec/);
+  });
+});

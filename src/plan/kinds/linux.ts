@@ -7,7 +7,14 @@ import type { LinuxNodePlan } from "../types.js";
 import type { KindSpec } from "./types.js";
 
 /** Attributes every kind takes. */
-export const COMMON_ATTRIBUTES = ["kind", "device", "forwarding", "routes", "loopback"] as const;
+export const COMMON_ATTRIBUTES = [
+  "kind",
+  "device",
+  "forwarding",
+  "routes",
+  "loopback",
+  "exec",
+] as const;
 
 /** The plan half of `kind: linux`. */
 export const linuxKind: KindSpec<LinuxNodePlan> = {
