@@ -148,11 +148,12 @@ export async function parseTopology(
 }
 
 /**
- * The wirelab topology equivalent to a containerlab or netlab file's text.
+ * The wirelab topology equivalent to a containerlab or netlab file's text;
+ * its paths are relative to `out`'s folder (default: the current one).
  * @throws {TopologyError} when the file has problems
  */
-export async function importTopology(text: string, file: string): Promise<string> {
-  return (await import("./topology/import.js")).importTopology(text, file);
+export async function importTopology(text: string, file: string, out?: string): Promise<string> {
+  return (await import("./topology/import.js")).importTopology(text, file, out);
 }
 
 /**

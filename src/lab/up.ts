@@ -72,8 +72,9 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
     throw new UsageError(`concurrency must be a whole number of at least 1, not ${concurrency}`);
   const deps = resolveDeps(options);
   const { store } = deps;
-  const { plan, source } = await loadAndPlan(file);
+  const { plan, source, notes } = await loadAndPlan(file);
   deps.preflight.requireRoot("up");
+  for (const note of notes) options.reporter?.info?.(note);
   const providers = allProviders(deps).filter((p) => p.uses(plan));
   deps.preflight.requireTools([...new Set(providers.flatMap((p) => p.tools(plan)))]);
   const prepared = new Map<Provider, unknown>();

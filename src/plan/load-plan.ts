@@ -39,11 +39,11 @@ export async function loadAndPlan(
  * @throws {TopologyError} with every located diagnostic
  */
 export function planText(text: string, file: string): LoadedTopology & { plan: LabPlan } {
-  const { topology, source, problems } = parseTopologyPartial(text, file);
+  const { topology, source, problems, notes } = parseTopologyPartial(text, file);
   const all: Diagnostic[] = [...problems];
   const plan = topology
     ? planTopology(topology, all, { incomplete: problems.length > 0 })
     : undefined;
   if (all.length > 0 || !topology || !plan) throw located(source, all);
-  return { topology, source, plan };
+  return { topology, source, plan, notes };
 }

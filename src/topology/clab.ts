@@ -5,14 +5,25 @@
  * back to the containerlab path it came from, so every problem is still
  * reported at its line and column in the containerlab file.
  *
- * Mapped: `name`; `topology.nodes` of `kind: linux` (network namespaces; an
- * `image` is accepted, not used) and `kind: bridge` (a LAN of everything
- * linked to it); `topology.links` with `endpoints: ["a:eth1", "b:eth1"]` or
- * the extended `type: veth` form (with `ipv4`/`ipv6` per endpoint). The
- * top-level `mgmt` and `prefix` are accepted and not used (wirelab has its
- * own management network and names). Anything else is an error at its
- * place: wirelab never drops part of a topology.
+ * Mapped: `name`; `topology.nodes` of `kind: linux` (network namespaces)
+ * and `kind: bridge` (a LAN of everything linked to it), with settings
+ * from `topology.defaults`, `topology.kinds.<kind>` and
+ * `topology.groups.<group>` (a node's own win over its group's, its
+ * group's over its kind's, its kind's over the defaults); `image`: an FRR
+ * image (`…frr…`) makes a router (`device: frr`), any other is noted once
+ * (the host's programs run, not the image's); `binds` onto FRR's files
+ * (`…:/etc/frr/frr.conf`, `…:/etc/frr/daemons`, or a folder onto
+ * `/etc/frr`) become the router's `config` and `daemons`; `exec` lines run
+ * in the node as wirelab's `exec`; `topology.links` with `endpoints:
+ * ["a:eth1", "b:eth1"]` or the extended `type: veth` form (with
+ * `ipv4`/`ipv6` per endpoint; an end without them has no address, as in
+ * containerlab; a bridge's LAN takes wirelab's LAN pool). The top-level `mgmt` and `prefix` are
+ * accepted and not used (wirelab has its own management network and
+ * names). Anything else is an error at its place: wirelab never drops part
+ * of a topology.
  */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Diagnostic } from "../errors.js";
 import type { SourcePath } from "./types.js";
 
@@ -22,8 +33,14 @@ export function isClabTopology(data: unknown): boolean {
   return typeof t === "object" && t !== null && "nodes" in t;
 }
 
-/** Node attributes a linux node may carry: `kind`, and an `image` that is not used. */
-const LINUX_KEYS = new Set(["kind", "image"]);
+/** Node settings that are mapped (also in `defaults`, `kinds.<kind>` and `groups.<group>`). */
+const NODE_KEYS = new Set(["kind", "image", "binds", "exec", "group"]);
+
+/** Where containerlab's FRR images keep FRR's files, and what wirelab makes of each. */
+const FRR_ETC = "/etc/frr";
+
+/** Whether a container image is FRRouting's (quay.io/frrouting/frr, frrouting/frr, …). */
+const isFrrImage = (image: string): boolean => /(^|[/:_-])frr([/:_.-]|$)|frrouting/i.test(image);
 
 /**
  * @returns the wirelab topology as plain data, and a map from its paths to
@@ -32,7 +49,14 @@ const LINUX_KEYS = new Set(["kind", "image"]);
 export function fromClab(
   data: Record<string, unknown>,
   problems: Diagnostic[],
-): { data: Record<string, unknown>; mapPath: (path: SourcePath) => SourcePath } {
+  baseDir = ".",
+): {
+  data: Record<string, unknown>;
+  mapPath: (path: SourcePath) => SourcePath;
+  /** What the user should know: images whose programs are not used. */
+  notes: string[];
+} {
+  const notes: string[] = [];
   const prefixes: [SourcePath, SourcePath][] = [];
   const map = (to: SourcePath, from: SourcePath) => prefixes.push([to, from]);
   const topo = data.topology as Record<string, unknown>;
@@ -47,7 +71,7 @@ export function fromClab(
     }
   }
   for (const key of Object.keys(topo)) {
-    if (key !== "nodes" && key !== "links") {
+    if (!["nodes", "links", "defaults", "kinds", "groups"].includes(key)) {
       problems.push({
         code: "unsupported",
         message: `containerlab "topology.${key}" is not mapped; write the settings on each node`,
@@ -64,14 +88,65 @@ export function fromClab(
     expectShape(v, "map", path, what, problems) as Record<string, unknown> | undefined;
   const expectList = (v: unknown, path: SourcePath, what: string) =>
     expectShape(v, "list", path, what, problems) as unknown[] | undefined;
+  /** A settings map (node, group, kind, defaults) with only mapped keys; others reported. */
+  const settings = (v: unknown, path: SourcePath, what: string): Settings | undefined => {
+    const m = expectMap(v, path, what);
+    if (!m) return undefined;
+    for (const key of Object.keys(m))
+      if (!NODE_KEYS.has(key))
+        problems.push({
+          code: "unsupported",
+          message: `containerlab node setting "${key}" is not mapped (wirelab nodes are namespaces configured from the topology); remove it`,
+          path: [...path, key],
+          atKey: true,
+        });
+    return { values: m, path };
+  };
+  const defaults = settings(topo.defaults, ["topology", "defaults"], "topology.defaults");
+  const named = (section: "kinds" | "groups") => {
+    const out = new Map<string, Settings>();
+    const m = expectMap(topo[section], ["topology", section], `topology.${section}`) ?? {};
+    for (const [k, v] of Object.entries(m)) {
+      const s = settings(
+        v,
+        ["topology", section, k],
+        `${section === "kinds" ? "kind" : "group"} "${k}"`,
+      );
+      if (s) out.set(k, s);
+    }
+    return out;
+  };
+  const kinds = named("kinds");
+  const groups = named("groups");
   const nodeMap = expectMap(topo.nodes, ["topology", "nodes"], "topology.nodes") ?? {};
+  const images = new Set<string>();
   for (const [name, raw] of Object.entries(nodeMap)) {
-    const cfg = expectMap(raw, ["topology", "nodes", name], `node "${name}"`);
-    if (!cfg) {
+    const own = settings(raw, ["topology", "nodes", name], `node "${name}"`);
+    if (!own) {
       rejected.add(name);
       continue;
     }
-    const kind = cfg.kind ?? "linux";
+    const cfg = own.values;
+    const group = typeof cfg.group === "string" ? groups.get(cfg.group) : undefined;
+    if (cfg.group !== undefined && !group)
+      problems.push({
+        code: "unknown-node",
+        message: `node "${name}" is in group "${String(cfg.group)}", which topology.groups does not have`,
+        path: ["topology", "nodes", name, "group"],
+      });
+    const kind = cfg.kind ?? group?.values.kind ?? defaults?.values.kind ?? "linux";
+    /** A setting with where it was written: the node's, else its group's, its kind's, the defaults'. */
+    const pick = (key: string): { value: unknown; path: SourcePath } | undefined => {
+      for (const s of [
+        own,
+        group,
+        typeof kind === "string" ? kinds.get(kind) : undefined,
+        defaults,
+      ])
+        if (s && s.values[key] !== undefined)
+          return { value: s.values[key], path: [...s.path, key] };
+      return undefined;
+    };
     if (kind === "bridge") {
       bridges.set(name, []);
       continue;
@@ -85,19 +160,67 @@ export function fromClab(
       });
       continue;
     }
-    for (const key of Object.keys(cfg)) {
-      if (!LINUX_KEYS.has(key)) {
-        problems.push({
-          code: "unsupported",
-          message: `containerlab node setting "${key}" is not mapped (wirelab nodes are namespaces configured from the topology); remove it`,
-          path: ["topology", "nodes", name, key],
-          atKey: true,
-        });
-      }
+    const node: Record<string, unknown> = {};
+    const image = pick("image");
+    const frr = typeof image?.value === "string" && isFrrImage(image.value);
+    if (frr) node.device = "frr";
+    else if (typeof image?.value === "string") images.add(image.value);
+    const binds = pick("binds");
+    if (binds) {
+      const list = expectList(binds.value, binds.path, "binds") ?? [];
+      list.forEach((b, i) => {
+        const at: SourcePath = [...binds.path, i];
+        const bind = typeof b === "string" ? /^([^:]+):([^:]+)(:[a-z,]+)?$/.exec(b) : null;
+        if (!bind) {
+          problems.push({
+            code: "bad-value",
+            message: `a bind is "host-path:container-path[:ro]", got ${JSON.stringify(b)}`,
+            path: at,
+          });
+          return;
+        }
+        const [, src, dst] = bind as unknown as [string, string, string];
+        const target = dst.replace(/\/+$/, "");
+        if (!frr || !(target === FRR_ETC || target.startsWith(`${FRR_ETC}/`))) {
+          problems.push({
+            code: "unsupported",
+            message: frr
+              ? `bind onto ${dst} is not mapped: a router's files are ${FRR_ETC}/frr.conf and ${FRR_ETC}/daemons (or a folder onto ${FRR_ETC}); the node runs the host's other files`
+              : `bind onto ${dst} is not mapped: nodes run the host's programs and files${target.startsWith(FRR_ETC) ? "; FRR's files need an FRR image (a router)" : ""}`,
+            path: at,
+          });
+          return;
+        }
+        const file = (key: "config" | "daemons", path: string) => {
+          node[key] = path;
+          map(["nodes", name, key], at);
+        };
+        if (target === FRR_ETC) {
+          // A folder of FRR's files: the ones it has.
+          file("config", join(src, "frr.conf"));
+          if (existsSync(resolve(baseDir, src, "daemons"))) file("daemons", join(src, "daemons"));
+        } else if (target === `${FRR_ETC}/frr.conf`) file("config", src);
+        else if (target === `${FRR_ETC}/daemons`) file("daemons", src);
+        else if (target !== `${FRR_ETC}/vtysh.conf`)
+          problems.push({
+            code: "unsupported",
+            message: `bind onto ${dst} is not mapped: wirelab runs a router from ${FRR_ETC}/frr.conf and ${FRR_ETC}/daemons (vtysh.conf is its own: one integrated configuration)`,
+            path: at,
+          });
+      });
     }
-    nodes[name] = {};
+    const exec = pick("exec");
+    if (exec) {
+      node.exec = exec.value;
+      map(["nodes", name, "exec"], exec.path);
+    }
+    nodes[name] = node;
     map(["nodes", name], ["topology", "nodes", name]);
   }
+  for (const image of images)
+    notes.push(
+      `image "${image}" is not run: wirelab's namespace nodes use the host's programs (install what the image had with apt)`,
+    );
   const links: unknown[] = [];
   const rawLinks = expectList(topo.links, ["topology", "links"], "topology.links") ?? [];
   rawLinks.forEach((raw, i) => {
@@ -142,9 +265,11 @@ export function fromClab(
       return;
     }
     map(["links", links.length], at);
+    // As in containerlab, an end without addresses has none (its node's configuration or exec lines give them).
+    const none = { ipv4: false, ipv6: false };
     links.push({
-      [a.node]: { ifname: a.interface, ...a.addresses },
-      [b.node]: { ifname: b.interface, ...b.addresses },
+      [a.node]: { ifname: a.interface, ...none, ...a.addresses },
+      [b.node]: { ifname: b.interface, ...none, ...b.addresses },
     });
   });
   for (const [bridge, members] of bridges) {
@@ -158,6 +283,7 @@ export function fromClab(
   };
   return {
     data: out,
+    notes,
     mapPath: (path) => {
       let best: [SourcePath, SourcePath] | undefined;
       for (const p of prefixes) {
@@ -168,6 +294,12 @@ export function fromClab(
       return best ? [...best[1], ...path.slice(best[0].length)] : path;
     },
   };
+}
+
+/** Settings of a node, group, kind or the defaults, and where they are written. */
+interface Settings {
+  readonly values: Record<string, unknown>;
+  readonly path: SourcePath;
 }
 
 /**

@@ -22,6 +22,8 @@ import type { Topology } from "./types.js";
 export interface LoadedTopology {
   readonly topology: Topology;
   readonly source: TopologySource;
+  /** What the user should know of how another tool's file was read (not problems). */
+  readonly notes: readonly string[];
 }
 
 /**
@@ -47,7 +49,7 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
 export function parseTopology(text: string, file = "topology.yml"): LoadedTopology {
   const r = parseTopologyPartial(text, file);
   if (r.problems.length > 0) throw located(r.source, r.problems);
-  return { topology: r.topology as Topology, source: r.source };
+  return { topology: r.topology as Topology, source: r.source, notes: r.notes };
 }
 
 /**
@@ -58,13 +60,19 @@ export function parseTopology(text: string, file = "topology.yml"): LoadedTopolo
 export function parseTopologyPartial(
   text: string,
   file = "topology.yml",
-): { topology?: Topology; source: TopologySource; problems: Diagnostic[] } {
-  const { source, diagnostics } = parseSource(text, file);
-  if (diagnostics.length > 0) return { source, problems: diagnostics };
+): { topology?: Topology; source: TopologySource; problems: Diagnostic[]; notes: string[] } {
+  const parsed = parseSource(text, file);
+  if (parsed.diagnostics.length > 0)
+    return { source: parsed.source, problems: parsed.diagnostics, notes: [] };
+  let source = parsed.source;
   const raw: unknown = source.data ?? {};
   const problems: Diagnostic[] = [];
   // A containerlab file is turned into a wirelab topology; its problems point back into it.
-  const clab = isClabTopology(raw) ? fromClab(raw as Record<string, unknown>, problems) : undefined;
+  const clab = isClabTopology(raw)
+    ? fromClab(raw as Record<string, unknown>, problems, dirname(file))
+    : undefined;
+  // Later problems (the planner's, a failed exec line) are located through the same way back.
+  if (clab) source = { ...source, mapPath: clab.mapPath };
   // A netlab file's own keys (provider, groups, device, module) are mapped in place.
   const data: unknown = clab
     ? clab.data
@@ -99,7 +107,7 @@ export function parseTopologyPartial(
       };
     }
   }
-  return { topology, source, problems };
+  return { topology, source, problems, notes: clab?.notes ?? [] };
 }
 
 /**

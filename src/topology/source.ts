@@ -27,6 +27,11 @@ export interface TopologySource {
    * it has syntax errors or its aliases expand too far.
    */
   readonly data: unknown;
+  /**
+   * For a file read as another tool's (containerlab), the way from a path
+   * of the wirelab topology made of it back to the file's own path.
+   */
+  readonly mapPath?: (path: readonly (string | number)[]) => readonly (string | number)[];
 }
 
 /**
@@ -103,11 +108,13 @@ function firstLine(message: string): string {
  */
 export function locate(source: TopologySource, d: Diagnostic): Diagnostic {
   if (d.line !== undefined) return d;
-  const offset = offsetOf(source, d.path, d.atKey ?? false);
+  // Already a path of the file for problems found while translating it: mapping it again changes nothing.
+  const back = source.mapPath ?? ((p: readonly (string | number)[]) => p);
+  const offset = offsetOf(source, back(d.path), d.atKey ?? false);
   const pos = source.lineCounter.linePos(offset);
   const related =
     d.related !== undefined
-      ? source.lineCounter.linePos(offsetOf(source, d.related, false))
+      ? source.lineCounter.linePos(offsetOf(source, back(d.related), false))
       : undefined;
   return withLine(source, {
     ...d,

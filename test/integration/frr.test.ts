@@ -7,7 +7,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -17,6 +17,7 @@ import {
   NOTHING_LEFT,
   namespaces,
   stateDir,
+  TEST_PREFIX,
   waitFor,
 } from "./lab-helpers.js";
 
@@ -253,6 +254,37 @@ links:
       cli(["exec", "--lab", lab, "r2", "--", "ping", "-c", "1", "-W", "2", "192.0.2.1"]).code,
     ).toBe(0);
   }, 120_000);
+});
+
+describe("a containerlab FRR lab as it is (test/fixtures/clab-frr)", () => {
+  // The lab's folder as a user has it: the topology next to its routers' folders.
+  const lab = `${TEST_PREFIX}-clabfrr`;
+  const dir = join(stateDir(), lab);
+  cpSync("test/fixtures/clab-frr", dir, { recursive: true });
+  const file = join(dir, "frr.clab.yml");
+  writeFileSync(file, readFileSync(file, "utf8").replace(/^name:.*$/m, `name: ${lab}`));
+  afterAll(() => {
+    cli(["down", file]);
+  });
+
+  it("comes up: FRR images become routers with their bound files, the PCs' exec lines run, PC1 reaches PC2 through OSPF", async () => {
+    const r = cli(["up", file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('image "wbitt/network-multitool:alpine-minimal" is not run');
+    expect(cli(["status", "--lab", lab]).stdout).toContain(
+      "router2: frr, daemons zebra ospfd staticd",
+    );
+    // router1's address on eth2 comes from its frr.conf, PC1's from its exec line.
+    await waitFor(
+      "PC1 to reach PC2 across the routers",
+      () =>
+        cli(["exec", "--lab", lab, "PC1", "--", "ping", "-c", "1", "-W", "1", "192.168.12.2"])
+          .code === 0,
+      { timeoutMs: 40_000, intervalMs: 500 },
+    );
+    expect(cli(["down", file]).code).toBe(0);
+    expect(leftovers(lab)).toEqual(NOTHING_LEFT);
+  }, 90_000);
 });
 
 describe("router files that cannot be used are refused before anything is built", () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { TopologyError } from "../../src/errors.js";
 import { planText } from "../../src/plan/load-plan.js";
@@ -38,7 +39,7 @@ describe("containerlab topologies as input", () => {
     const where = (err as TopologyError).diagnostics.map((d) => `${d.code}@${d.line}:${d.col}`);
     expect(where).toEqual([
       "unsupported@5:17",
-      "unsupported@6:24",
+      "unsupported@6:32",
       "unknown-node@9:30",
       "unsupported@10:13",
     ]);
@@ -49,5 +50,84 @@ describe("containerlab topologies as input", () => {
     expect(() => importTopology(readFileSync("examples/lan.yml", "utf8"), "lan.yml")).toThrow(
       /neither a containerlab .* nor a netlab topology/,
     );
+  });
+});
+
+describe("containerlab FRR labs as they are", () => {
+  const file = "test/fixtures/clab-frr/frr.clab.yml";
+  const dir = resolve("test/fixtures/clab-frr");
+
+  it("an FRR image makes a router whose binds are its files; other images run the host's programs, said once", () => {
+    const { plan, notes } = planText(readFileSync(file, "utf8"), file);
+    expect(plan.nodes.map((n) => [n.name, n.device])).toEqual([
+      [
+        "router1",
+        { name: "frr", config: `${dir}/router1/frr.conf`, daemons: `${dir}/router1/daemons` },
+      ],
+      [
+        "router2",
+        { name: "frr", config: `${dir}/router2/frr.conf`, daemons: `${dir}/router2/daemons` },
+      ],
+      ["PC1", { name: "linux" }],
+      ["PC2", { name: "linux" }],
+    ]);
+    expect(plan.nodes.find((n) => n.name === "PC2")?.exec).toEqual([
+      "ip addr add 192.168.12.2/24 dev eth1",
+      "ip route add 192.168.0.0/16 via 192.168.12.1 dev eth1",
+    ]);
+    // No pool addresses: the routers' configurations and the PCs' exec lines give them.
+    expect(plan.nodes.flatMap((n) => n.interfaces.map((i) => i.ipv4 ?? "-"))).toEqual([
+      "-",
+      "-",
+      "-",
+      "-",
+      "-",
+      "-",
+    ]);
+    expect(notes).toEqual([
+      "image \"wbitt/network-multitool:alpine-minimal\" is not run: wirelab's namespace nodes use the host's programs (install what the image had with apt)",
+    ]);
+  });
+
+  it("refuses binds it cannot map, at the bind", () => {
+    const text = `name: x
+topology:
+  nodes:
+    r1:
+      kind: linux
+      image: quay.io/frrouting/frr:10.2.1
+      binds: [ "r1/zebra.conf:/etc/frr/zebra.conf", "r1/x:/root/x" ]
+    h1:
+      kind: linux
+      image: alpine
+      binds: [ "h1/frr.conf:/etc/frr/frr.conf" ]
+`;
+    let err: unknown;
+    try {
+      planText(text, "x.clab.yml");
+    } catch (e) {
+      err = e;
+    }
+    const found = (err as TopologyError).diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`);
+    expect(found).toEqual([
+      expect.stringMatching(
+        /^7:16: bind onto \/etc\/frr\/zebra\.conf is not mapped: wirelab runs a router from/,
+      ),
+      expect.stringMatching(/^7:53: bind onto \/root\/x is not mapped: a router's files are/),
+      expect.stringMatching(
+        /^11:16: bind onto \/etc\/frr\/frr\.conf is not mapped: nodes run the host's programs and files; FRR's files need an FRR image/,
+      ),
+    ]);
+  });
+
+  it("imports with the routers' files relative to the new file, planning the same", () => {
+    const text = readFileSync(file, "utf8");
+    const out = join(dir, "..", "imported", "frr.yml");
+    const imported = importTopology(text, file, out);
+    expect(imported).toContain("config: ../clab-frr/router1/frr.conf");
+    expect(imported).toContain("device: frr");
+    expect(imported).toContain("- ip addr add 192.168.11.2/24 dev eth1");
+    const again = planText(imported, out).plan;
+    expect(again.nodes).toEqual(planText(text, file).plan.nodes);
   });
 });

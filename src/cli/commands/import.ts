@@ -13,7 +13,7 @@ export function registerImport(program: Command, io: CliIO, setExit: (code: numb
     .action(async (file: string, opts: { out?: string }) => {
       const { writeFile } = await import("node:fs/promises");
       const { importTopology, readTopologyText } = await import("../../index.js");
-      const yaml = await importTopology(await readTopologyText(file), file);
+      const yaml = await importTopology(await readTopologyText(file), file, opts.out);
       if (opts.out) {
         await writeFile(opts.out, yaml);
         io.err(`wrote ${opts.out}\n`);

@@ -13,7 +13,8 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
     .action(async (file: string, opts: { json?: boolean }) => {
       const { loadAndPlan, describePlan } = await import("../../index.js");
       const { formatPlan } = await import("../format-plan.js");
-      const { plan } = await loadAndPlan(file);
+      const { plan, notes } = await loadAndPlan(file);
+      for (const note of notes) io.err(`note: ${note}\n`);
       io.out(
         opts.json
           ? `${JSON.stringify(plan, null, 2)}\n`
