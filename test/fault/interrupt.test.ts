@@ -93,6 +93,23 @@ describe("a signal during up of a namespace lab", () => {
   }
 });
 
+describe("a signal during up of a lab of routers", () => {
+  for (const delay of [150, 300, 500]) {
+    it(`SIGINT after ${delay} ms: no FRR daemon, mount or namespace is left (or down removes them)`, async () => {
+      const tally = new Tally(`SIGINT during up of FRR routers after ${delay} ms`);
+      tallies.push(tally);
+      for (let run = 0; run < RUNS; run++) {
+        const { file, lab } = labFile("examples/ospf-triangle.yml", `intfrr${delay}r${run}`);
+        const r = await interrupted(["up", file], delay, "SIGINT");
+        if (census(lab).record) down(lab);
+        const left = census(lab);
+        tally.add(r.endedAfterMs < EXIT_WITHIN_MS && clean(left), !clean(left));
+        expect(left).toEqual(NOTHING);
+      }
+    });
+  }
+});
+
 describe("a signal during down and restart of a VM lab", () => {
   for (const delay of [100, 400]) {
     it(`SIGINT after ${delay} ms of down: a second down removes the rest`, async () => {

@@ -111,6 +111,27 @@ describe("FRR routers in namespaces (examples/ospf-triangle.yml)", () => {
     expect(out).toContain("FRRouting 8.4");
   });
 
+  it("captures a router's link: its OSPF hellos, decoded by tshark", () => {
+    const pcap = join(stateDir(), `${lab}-ospf.pcapng`);
+    // OSPF (IP protocol 89) hellos: message type 1, the OSPF header's second byte after a 20-byte IP header.
+    const filter = ["ip", "proto", "89", "and", "ip[21]", "==", "1"];
+    const r = cli(["capture", "--lab", lab, "r1", "eth1", "-c", "2", "-w", pcap, ...filter]);
+    expect(r.code, r.stderr).toBe(0);
+    const fields = execFileSync(
+      "tshark",
+      ["-r", pcap, "-T", "fields", "-e", "ospf.msg", "-e", "ospf.srcrouter", "-e", "ip.src"],
+      { encoding: "utf8" },
+    )
+      .trim()
+      .split("\n");
+    expect(fields).toHaveLength(2);
+    // Hellos from r1 (10.1.0.1) or r2 (10.1.0.2) on their p2p link.
+    expect(new Set(fields.map((f) => f.split("\t")[0])), fields.join(" | ")).toEqual(
+      new Set(["1"]),
+    );
+    expect(fields.every((f) => /10\.255\.0\.[12]\t10\.1\.0\.[12]$/.test(f))).toBe(true);
+  });
+
   it("status shows each router's daemons; a killed ospfd is reported, restart puts it back", async () => {
     const s = cli(["status", "--lab", lab]);
     expect(s.stdout).toContain("r1: frr, daemons zebra ospfd staticd");
