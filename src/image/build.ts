@@ -297,12 +297,15 @@ async function assembleRoot(
   await cp(join(GUEST_DIR, "agent"), join(root, "bin/wirelab-agent"));
   await cp(join(GUEST_DIR, "wl-exec"), join(root, "bin/wl-exec"));
   await cp(join(GUEST_DIR, "profile"), join(root, "etc/profile"));
-  // lldpd (tools disk) drops privileges to this user (Debian's lldpd.postinst).
+  // lldpd and FRR (tools disk) drop privileges to these users (Debian's lldpd.postinst, frr.postinst).
   await writeFile(
     join(root, "etc/passwd"),
-    "root:x:0:0:root:/root:/bin/sh\n_lldpd:x:100:100::/run/lldpd:/bin/false\n",
+    "root:x:0:0:root:/root:/bin/sh\n_lldpd:x:100:100::/run/lldpd:/bin/false\nfrr:x:101:101:Frr routing suite:/nonexistent:/bin/false\n",
   );
-  await writeFile(join(root, "etc/group"), "root:x:0:\n_lldpd:x:100:\n");
+  await writeFile(
+    join(root, "etc/group"),
+    "root:x:0:\n_lldpd:x:100:\nfrr:x:101:\nfrrvty:x:102:frr\n",
+  );
   for (const f of ["init", "bin/wirelab-agent", "bin/wl-exec"]) await chmod(join(root, f), 0o755);
   return release;
 }

@@ -1,12 +1,14 @@
 /**
  * The guest's tools disk: programs too heavy for the initramfs (lldpd, whose
- * libraries pull in net-snmp, perl and ICU: about 50 MiB), on a read-only
+ * libraries pull in net-snmp, perl and ICU: about 50 MiB; FRR's daemons,
+ * vtysh and libfrr), on a read-only
  * ext4 image attached to every VM of wirelab's image as a virtio disk. The
  * kernel reads only the pages a program touches, so the disk costs nothing
  * at boot; an initramfs that size would be unpacked by every boot.
  *
  * Layout of the disk: `sbin/` (programs), `lib/` (their shared libraries,
- * except those the initramfs has), `etc/` (their configuration folders).
+ * except those the initramfs has), `etc/` (their configuration folders),
+ * `frr/` (FRR's daemons and start scripts: Debian's `/usr/lib/frr`).
  */
 import { chmod, copyFile, lstat, mkdir, open, readdir, readlink, symlink } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,12 +16,27 @@ import { WirelabError } from "../errors.js";
 import type { Runner } from "../exec.js";
 
 /** Packages whose programs go on the tools disk; their libraries come along. */
-export const TOOL_ROOTS = ["lldpd"] as const;
+export const TOOL_ROOTS = ["lldpd", "frr"] as const;
+
+/**
+ * FRR's folder of daemons and scripts (Debian's `/usr/lib/frr`), copied whole
+ * to the disk's `frr/`; the guest links `/usr/lib/frr` to it, where FRR's
+ * start script looks (`frrcommon.sh`'s `D_PATH`).
+ */
+export const FRR_DIR = { pkg: "frr", from: "usr/lib/frr" } as const;
+
+/** Library folders of the packages, scanned for shared objects (FRR keeps libfrr in its own). */
+const LIB_DIRS = [
+  "lib/x86_64-linux-gnu",
+  "usr/lib/x86_64-linux-gnu",
+  "usr/lib/x86_64-linux-gnu/frr",
+];
 
 /** Programs copied to the disk's `sbin/`: path in package → name on the disk. */
 export const TOOL_PROGRAMS: readonly { readonly pkg: string; readonly from: string }[] = [
   { pkg: "lldpd", from: "usr/sbin/lldpd" },
   { pkg: "lldpd", from: "usr/sbin/lldpcli" },
+  { pkg: "frr", from: "usr/bin/vtysh" },
 ];
 
 /** Serial number of the tools disk's virtio device, how the guest finds it. */
@@ -71,15 +88,22 @@ export async function assembleTools(
   baseLibDir: string,
   dest: string,
 ): Promise<void> {
-  for (const d of ["sbin", "lib", "etc/lldpd.d"]) await mkdir(join(dest, d), { recursive: true });
+  for (const d of ["sbin", "lib", "etc/lldpd.d", "frr"])
+    await mkdir(join(dest, d), { recursive: true });
   for (const p of TOOL_PROGRAMS) {
     const to = join(dest, "sbin", p.from.split("/").pop() ?? p.from);
     await copyFile(join(pkgDir, p.pkg, p.from), to);
     await chmod(to, 0o755);
   }
+  for (const f of await readdir(join(pkgDir, FRR_DIR.pkg, FRR_DIR.from), { withFileTypes: true })) {
+    if (!f.isFile()) continue;
+    const to = join(dest, "frr", f.name);
+    await copyFile(join(pkgDir, FRR_DIR.pkg, FRR_DIR.from, f.name), to);
+    await chmod(to, 0o755);
+  }
   const base = new Set(await readdir(baseLibDir));
   for (const pkg of packages) {
-    for (const libDir of ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu"]) {
+    for (const libDir of LIB_DIRS) {
       await copyLibraries(join(pkgDir, pkg, libDir), join(dest, "lib"), base);
     }
   }
@@ -143,7 +167,7 @@ function ignoreExists(e: NodeJS.ErrnoException): void {
 /** `"libfoo.so.1 (needed by lldpd)"` for each unresolved DT_NEEDED. */
 async function missingLibraries(run: Runner, dest: string, baseLibDir: string): Promise<string[]> {
   const files: string[] = [];
-  for (const d of ["sbin", "lib"]) {
+  for (const d of ["sbin", "lib", "frr"]) {
     for (const f of await readdir(join(dest, d), { withFileTypes: true })) {
       if (f.isFile() && (await isElf(join(dest, d, f.name)))) files.push(join(dest, d, f.name));
     }

@@ -11,9 +11,10 @@ import { daemonsEnabled } from "../plan/devices/frr-daemons.js";
 import { deviceOf } from "../plan/devices/index.js";
 import type { NodePlan } from "../plan/types.js";
 import type { DeviceName } from "../topology/types.js";
-import { FRR_READY_TIMEOUT_MS, stopRouter } from "./frr/host.js";
+import { stopRouter } from "./frr/host.js";
 import { bringUpRouter, hostRouters } from "./frr/provider.js";
 import { nodeKind } from "./kinds.js";
+import { FRR_READY_TIMEOUT_MS } from "./router-files.js";
 import type { NodeSession } from "./session.js";
 
 /** The software of a node as `status` shows it. */

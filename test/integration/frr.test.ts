@@ -216,6 +216,41 @@ describe("FRR routers in namespaces (examples/ospf-triangle.yml)", () => {
   });
 });
 
+describe("a namespace router and a VM router (examples/ospf-mixed.yml)", () => {
+  const { file, lab } = labFile("examples/ospf-mixed.yml", "ospfmix");
+  afterAll(() => {
+    cli(["down", file]);
+  });
+
+  it("reach OSPF Full; the hosts reach each other only through OSPF; a restarted VM router comes back with its FRR", async () => {
+    const r = cli(["up", file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(cli(["status", "--lab", lab]).stdout).toContain("v2: frr, daemons zebra ospfd staticd");
+    expect(cli(["exec", "--lab", lab, "v2", "--", "hostname"]).stdout.trim()).toBe("v2");
+    const full = async () => {
+      for (const node of ["r1", "v2"])
+        await waitFor(`${node}'s OSPF adjacency`, () => fullNeighbours(lab, node).length === 1, {
+          timeoutMs: 40_000,
+          intervalMs: 500,
+        });
+      await waitFor(
+        "h1 to reach h2",
+        () =>
+          cli(["exec", "--lab", lab, "h1", "--", "ping", "-c", "1", "-W", "1", "172.16.2.10"])
+            .code === 0,
+        { timeoutMs: 30_000, intervalMs: 500 },
+      );
+    };
+    await full();
+    const v = cli(["validate", file]);
+    expect(v.code, v.stdout).toBe(0);
+    const again = cli(["restart", "--lab", lab, "v2"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(cli(["status", "--lab", lab]).stdout).toContain("v2: frr, daemons zebra ospfd staticd");
+    await full();
+  }, 240_000);
+});
+
 describe("BGP between two namespace routers", () => {
   const topology = `
 routing: none

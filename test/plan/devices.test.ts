@@ -51,12 +51,12 @@ describe("devices in the plan", () => {
     ]);
   });
 
-  it("refuses router files on a host, a VM router (not yet), an unknown device, at their place", () => {
+  it("refuses router files on a host, a router on a user's image, an unknown device, at their place", () => {
     expect(problems("nodes:\n  h1: { config: x.conf }\n")).toEqual([
       '2:9: "config" applies to frr devices only; add "device: frr"',
     ]);
-    expect(problems("nodes:\n  r1: { kind: vm, device: frr }\n")[0]).toMatch(
-      /^2:\d+: "device: frr" runs in namespace nodes for now/,
+    expect(problems("nodes:\n  r1: { kind: vm, device: frr, image: /x.qcow2 }\n")[0]).toMatch(
+      /^2:\d+: "device: frr" runs FRR in wirelab's own guest/,
     );
     expect(problems("nodes:\n  r1: { device: eos }\n")[0]).toMatch(
       /^2:\d+: netlab device "eos" needs its vendor image; wirelab runs the devices linux and frr/,
@@ -130,6 +130,16 @@ describe("FRR's daemons", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("VM routers", () => {
+  it("get 256 MiB unless they say otherwise (FRR's daemons do not fit the guest's 96)", () => {
+    const { plan } = planText(
+      "nodes:\n  r1: { kind: vm, device: frr }\n  r2: { kind: vm, device: frr, memory: 128 }\n  h1: { kind: vm }\nlinks: [r1-r2, r2-h1]\n",
+      "t.yml",
+    );
+    expect(plan.nodes.map((n) => (n.kind === "vm" ? n.vm.memoryMiB : 0))).toEqual([256, 128, 96]);
   });
 });
 

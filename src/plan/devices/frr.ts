@@ -1,8 +1,8 @@
 /**
  * `device: frr`: a router running FRRouting (netlab's device name). In a
  * namespace node, the host's FRR runs with the node's own `/etc/frr`,
- * `/run/frr` and `/var/log/frr`. VM nodes cannot run it yet (wirelab's
- * guest image does not carry FRR): refused at the node's `device`. Its configuration is the user's `config:` file
+ * `/run/frr` and `/var/log/frr`; in a VM, the guest's FRR (from its tools
+ * disk) starts at boot from the node's files. Its configuration is the user's `config:` file
  * (FRR's `frr.conf`), its daemons FRR's `daemons` file (`daemons:`), or
  * zebra, staticd and the daemons the configuration needs.
  */
@@ -15,12 +15,14 @@ export const frrDevice: DeviceSpec<FrrDevicePlan> = {
   summary: "a router running FRRouting",
   attributes: ["config", "daemons"],
   ownPaths: ["/etc/frr", "/run/frr", "/var/log/frr"],
+  // zebra, staticd and a protocol daemon with FRR's libraries: 96 MiB runs out (the guest's OOM killer takes zebra).
+  vmMemoryMiB: 256,
   forwards: true,
   plan(node, diagnostics) {
-    if (node.kind === "vm")
+    if (node.userImage)
       diagnostics.push({
-        code: "unsupported",
-        message: `"device: frr" runs in namespace nodes for now: the guest image does not carry FRR yet; remove "kind: vm" from this router`,
+        code: "bad-value",
+        message: `"device: frr" runs FRR in wirelab's own guest; a user's image brings its own software: remove "device" or "image"`,
         path: [...node.path, "device"],
         atKey: true,
       });

@@ -8,6 +8,7 @@ export const linuxDevice: DeviceSpec<LinuxDevicePlan> = {
   summary: "a Linux host",
   attributes: [],
   ownPaths: [],
+  vmMemoryMiB: 0,
   forwards: false,
   plan: () => ({ name: "linux" }),
 };

@@ -21,6 +21,8 @@ export interface DeviceSpec<D extends DevicePlan = DevicePlan> {
    * own mount namespace with the lab's folders bound there.
    */
   readonly ownPaths: readonly string[];
+  /** Guest memory a VM running it gets unless it says otherwise, in MiB (at least the guest's own default). */
+  readonly vmMemoryMiB: number;
   /** IP forwarding when the node does not say (routers forward). */
   readonly forwards: boolean;
   /**

@@ -3,6 +3,7 @@
  * image (`image:`, `kernel:`), with `memory:` MiB and `cpus:`. Its
  * interfaces are virtual NICs backed by host objects.
  */
+import { deviceSpec } from "../devices/index.js";
 import { macAddress } from "../mac.js";
 import { sshKey } from "../ports.js";
 import type { LabPlan, NodePlan, VmNodePlan } from "../types.js";
@@ -39,7 +40,9 @@ export const vmKind: KindSpec<VmNodePlan> = {
     }
     return {
       vm: {
-        memoryMiB: node.memory ?? DEFAULT_VM_MEMORY_MIB,
+        // What runs in it may need more than the guest alone (a router's daemons).
+        memoryMiB:
+          node.memory ?? Math.max(DEFAULT_VM_MEMORY_MIB, deviceSpec(node.device).vmMemoryMiB),
         cpus: node.cpus ?? 1,
         managementMac: macAddress(input.lab, input.index, 0),
         nic: node.nic === "e1000" ? "e1000" : "virtio-net-pci",

@@ -16,25 +16,20 @@ import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { LabError } from "../../errors.js";
 import type { Runner } from "../../exec.js";
-import {
-  daemonsEnabled,
-  daemonsFile,
-  daemonsFor,
-  withLogFile,
-} from "../../plan/devices/frr-daemons.js";
 import type { FrrDevicePlan, LinuxNodePlan } from "../../plan/types.js";
 import { isAlive, pidFromFile, stopPid } from "../../process.js";
 import { enterWithMounts, NODE_NS_DIR, nodeNamespaceFiles } from "../enter.js";
 import type { RouterFiles } from "../layout.js";
+import { FRR_LOG_FILE, FRR_READY_TIMEOUT_MS, routerFileTexts } from "../router-files.js";
+
+/** The log file's name in the router's log folder. */
+const LOG_NAME = basename(FRR_LOG_FILE);
 
 /** The paths a router's mount namespace binds its own folders on. */
 const BOUND = { etc: "/etc/frr", run: "/run/frr", log: "/var/log/frr" } as const;
 
 /** FRR's daemons, as Debian installs them. */
 const FRR_BIN = "/usr/lib/frr";
-
-/** How long a router's daemons may take to answer vtysh after their start, in ms. */
-export const FRR_READY_TIMEOUT_MS = 30_000;
 
 /**
  * Writes the router's `/etc/frr`: its `daemons` (the user's, or zebra,
@@ -50,33 +45,11 @@ export async function writeRouterFiles(
   device: FrrDevicePlan,
   files: RouterFiles,
 ): Promise<string[]> {
-  const read = (path: string) =>
-    readFile(path, "utf8").catch((e: NodeJS.ErrnoException) => {
-      throw new LabError(`${node.name}: cannot read ${path} (${e.code ?? e.message})`);
-    });
-  const config = device.config
-    ? await read(device.config)
-    : `frr defaults traditional\nhostname ${node.name}\nservice integrated-vtysh-config\n!\n`;
-  const logFile = join(BOUND.log, "frr.log");
-  let daemons: string[];
-  let daemonsText: string;
-  if (device.daemons) {
-    const text = await read(device.daemons);
-    daemons = daemonsEnabled(text);
-    daemonsText = withLogFile(text, logFile);
-  } else {
-    daemons = daemonsFor(config);
-    daemonsText = daemonsFile(daemons, logFile);
-  }
+  const { files: texts, daemons } = await routerFileTexts(node.name, device);
   await run("install", ["-d", "-o", "frr", "-g", "frr", "-m", "0755", files.etc, files.run]);
   await run("install", ["-d", "-o", "frr", "-g", "frr", "-m", "0775", files.log]);
-  await writeFile(join(files.etc, "daemons"), daemonsText);
-  await writeFile(join(files.etc, "frr.conf"), config);
-  await writeFile(join(files.etc, "vtysh.conf"), "service integrated-vtysh-config\n");
-  await run("chown", [
-    "frr:frr",
-    ...["daemons", "frr.conf", "vtysh.conf"].map((f) => join(files.etc, f)),
-  ]);
+  for (const [name, text] of Object.entries(texts)) await writeFile(join(files.etc, name), text);
+  await run("chown", ["frr:frr", ...Object.keys(texts).map((f) => join(files.etc, f))]);
   await run("chmod", ["0640", join(files.etc, "frr.conf"), join(files.etc, "daemons")]);
   return daemons;
 }
@@ -176,14 +149,14 @@ export async function waitForDaemons(
 
 /** The last lines of the router's log that name one of `daemons` (or its last lines). */
 async function logTail(files: RouterFiles, daemons: readonly string[]): Promise<string> {
-  const text = await readFile(join(files.log, "frr.log"), "utf8").catch(() => "");
+  const text = await readFile(join(files.log, LOG_NAME), "utf8").catch(() => "");
   const lines = text.trim().split("\n").filter(Boolean);
   const theirs = lines.filter((l) =>
     daemons.some((d) => l.includes(d.replace(/d$/, "").toUpperCase()) || l.includes(d)),
   );
   const tail = (theirs.length ? theirs : lines).slice(-8);
   return tail.length
-    ? `\n  its log (${join(files.log, "frr.log")}) ends with:\n  ${tail.join("\n  ")}`
+    ? `\n  its log (${join(files.log, LOG_NAME)}) ends with:\n  ${tail.join("\n  ")}`
     : "";
 }
 

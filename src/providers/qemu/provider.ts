@@ -15,12 +15,14 @@ import type { Runner } from "../../exec.js";
 import type { GuestImage } from "../../image/build.js";
 import { packInitramfs } from "../../image/cpio.js";
 import { TOOLS_DISK_SERIAL } from "../../image/tools.js";
+import { deviceOf, isRouter } from "../../plan/devices/index.js";
 import { usesGuestImage, vmNodes } from "../../plan/kinds/vm.js";
 import type { LabPlan, VmNodePlan } from "../../plan/types.js";
 import { findProcesses, ProcessError, pidFromFile, stopPid } from "../../process.js";
 import { nodeScript } from "../iproute2.js";
 import type { LabLayout, VmFiles } from "../layout.js";
 import type { Owned, Provider, ProviderContext, TeardownContext } from "../provider.js";
+import { FRR_LOG_FILE, FRR_READY_TIMEOUT_MS, routerFileTexts } from "../router-files.js";
 import type { ImageReader } from "../session.js";
 import { type Accel, chooseAccel } from "./accel.js";
 import { AgentClient, AgentError } from "./agent.js";
@@ -261,6 +263,44 @@ async function startVm(
   } catch (e) {
     throw await bootFailure(node.name, f, e as Error, bootTimeoutMs);
   }
+  const device = deviceOf(node);
+  if (device.name === "frr")
+    await routerAnswers(node.name, f.agent, (await routerFileTexts(node.name, device)).daemons);
+}
+
+/**
+ * Waits until a VM router's daemons answer `vtysh -c 'show daemons'` (its
+ * init started them).
+ *
+ * @throws {LabError} naming those that did not, with the last lines of their log
+ */
+async function routerAnswers(
+  node: string,
+  agent: string,
+  daemons: readonly string[],
+): Promise<void> {
+  const client = await AgentClient.connect(agent);
+  try {
+    const deadline = Date.now() + FRR_READY_TIMEOUT_MS;
+    for (;;) {
+      const r = await client.run(["vtysh", "-c", "show daemons"], AGENT_PING_MS * 10);
+      const running = r.exitCode === 0 ? r.stdout.trim().split(/\s+/) : [];
+      const missing = daemons.filter((d) => !running.includes(d));
+      if (missing.length === 0) return;
+      if (Date.now() >= deadline) {
+        const log = await client.run(
+          ["sh", "-c", `tail -n ${TAIL_LINES} ${FRR_LOG_FILE} /var/log/frr/start.log`],
+          AGENT_PING_MS * 10,
+        );
+        throw new LabError(
+          `router ${node}: ${missing.join(", ")} did not start within ${FRR_READY_TIMEOUT_MS / 1000} s; its log ends with:\n  ${log.stdout.trim().split("\n").join("\n  ")}`,
+        );
+      }
+      await new Promise((res) => setTimeout(res, AGENT_PROBE_MS * 2));
+    }
+  } finally {
+    client.close();
+  }
 }
 
 /** The reason a VM did not come up: QEMU's own words, or where its console stopped. */
@@ -316,7 +356,7 @@ async function monitorAnswers(path: string): Promise<boolean> {
  */
 export function guestConfig(node: VmNodePlan): Record<string, string> {
   return {
-    "node.env": `WL_HOSTNAME=${node.name}\nWL_FORWARDING=${node.forwarding ? 1 : 0}\nWL_TOOLS=1\nWL_TOOLS_SERIAL=${TOOLS_DISK_SERIAL}\n`,
+    "node.env": `WL_HOSTNAME=${node.name}\nWL_FORWARDING=${node.forwarding ? 1 : 0}\nWL_TOOLS=1\nWL_TOOLS_SERIAL=${TOOLS_DISK_SERIAL}\nWL_FRR=${isRouter(node) ? 1 : 0}\n`,
     interfaces: `${[`${node.vm.managementMac} eth0`, ...node.interfaces.map((i) => `${i.mac} ${i.ifname}`)].join("\n")}\n`,
     "node.batch": `${nodeScript(node).join("\n")}\n`,
   };
@@ -341,6 +381,13 @@ export async function writeNodeInitrd(
   await mkdir(join(cfgRoot, "etc/wirelab"), { recursive: true });
   for (const [name, text] of Object.entries(guestConfig(node)))
     await writeFile(join(cfgRoot, "etc/wirelab", name), text);
+  // A router's /etc/frr, which the guest's init copies into place.
+  const device = deviceOf(node);
+  if (device.name === "frr") {
+    await mkdir(join(cfgRoot, "etc/wirelab/frr"));
+    for (const [name, text] of Object.entries((await routerFileTexts(node.name, device)).files))
+      await writeFile(join(cfgRoot, "etc/wirelab/frr", name), text);
+  }
   const cfgArchive = `${cfgRoot}.cpio.gz`;
   await packInitramfs(run, cfgRoot, cfgArchive);
   // The kernel unpacks concatenated archives in order: the image, then the node's files.
