@@ -4,18 +4,20 @@
  * Vagrantfile.
  */
 import { chmod, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { makeDirs } from "../dirs.js";
 import { WirelabError } from "../errors.js";
 import { type LabDeps, resolveDeps } from "../lab/deps.js";
-import { isRouter } from "../plan/devices/index.js";
+import { deviceOf, isRouter } from "../plan/devices/index.js";
+import { kindSpec } from "../plan/kinds/index.js";
 import { usesGuestImage, vmNodes } from "../plan/kinds/vm.js";
 import { loadAndPlan } from "../plan/load-plan.js";
 import { allPorts, type PortRequest } from "../plan/ports.js";
 import { portRequests } from "../plan/transports/index.js";
 import { chooseAccel } from "../providers/qemu/accel.js";
 import { writeNodeInitrd } from "../providers/qemu/provider.js";
-import { clabExport } from "./clab.js";
+import { routerFileTexts } from "../providers/router-files.js";
+import { clabExport, clabRouterFiles } from "./clab.js";
 import { libvirtExport, tunnelPortRequests } from "./libvirt.js";
 import type { Output } from "./outputs.js";
 import { scriptExport } from "./script.js";
@@ -42,17 +44,19 @@ export async function createExport(
 ): Promise<string[]> {
   const deps = resolveDeps(options);
   const { plan } = await loadAndPlan(file);
-  // No output starts a router's software yet: a lab without its routing would be a wrong lab.
-  const routers = plan.nodes.filter(isRouter).map((n) => n.name);
-  if (routers.length)
-    throw new WirelabError(
-      `the ${output} output does not start routers' software yet (device: frr): ${routers.join(", ")}; run the lab with wirelab up`,
-    );
-  const withExec = plan.nodes.filter((n) => n.exec?.length).map((n) => n.name);
-  if (withExec.length)
-    throw new WirelabError(
-      `the ${output} output does not run nodes' exec lines yet: ${withExec.join(", ")}; run the lab with wirelab up`,
-    );
+  // Only containerlab's output starts a router's software and runs exec lines (its own exec).
+  if (output !== "clab") {
+    const routers = plan.nodes.filter(isRouter).map((n) => n.name);
+    if (routers.length)
+      throw new WirelabError(
+        `the ${output} output does not start routers' software yet (device: frr): ${routers.join(", ")}; use --output clab, or run the lab with wirelab up`,
+      );
+    const withExec = plan.nodes.filter((n) => n.exec?.length).map((n) => n.name);
+    if (withExec.length)
+      throw new WirelabError(
+        `the ${output} output does not run nodes' exec lines yet: ${withExec.join(", ")}; use --output clab, or run the lab with wirelab up`,
+      );
+  }
   const outDir = resolve(dir);
   // Every VM of wirelab's image gets its initramfs written next to the output; they need the image.
   const vms = vmNodes(plan);
@@ -70,8 +74,18 @@ export async function createExport(
     );
   };
   let files: Record<string, string>;
-  if (output === "clab") files = { [`${plan.lab}.clab.yml`]: clabExport(plan, file) };
-  else if (output === "script") {
+  if (output === "clab") {
+    const routers = new Map<string, Record<string, string>>();
+    for (const n of plan.nodes) {
+      const device = deviceOf(n);
+      if (device.name === "frr" && kindSpec(n.kind).exportTo.clab)
+        routers.set(n.name, (await routerFileTexts(n.name, device)).files);
+    }
+    files = {
+      [`${plan.lab}.clab.yml`]: clabExport(plan, file, routers),
+      ...clabRouterFiles(routers),
+    };
+  } else if (output === "script") {
     const vm = image && {
       image,
       ports: await ports(portRequests(plan)),
@@ -92,7 +106,11 @@ export async function createExport(
   const written: string[] = [];
   try {
     await makeDirs(outDir);
-    for (const [name, text] of Object.entries(files)) await writeFile(join(outDir, name), text);
+    for (const [name, text] of Object.entries(files)) {
+      // A router's files go in a folder of its own.
+      await makeDirs(dirname(join(outDir, name)));
+      await writeFile(join(outDir, name), text);
+    }
   } catch (e) {
     throw new WirelabError(`cannot write to ${outDir}: ${(e as Error).message.split(", ")[0]}`);
   }

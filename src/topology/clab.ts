@@ -14,7 +14,8 @@
  * (the host's programs run, not the image's); `binds` onto FRR's files
  * (`…:/etc/frr/frr.conf`, `…:/etc/frr/daemons`, or a folder onto
  * `/etc/frr`) become the router's `config` and `daemons`; `exec` lines run
- * in the node as wirelab's `exec`; `topology.links` with `endpoints:
+ * in the node as wirelab's `exec`; `sysctls` of IP forwarding as
+ * `forwarding`; `topology.links` with `endpoints:
  * ["a:eth1", "b:eth1"]` or the extended `type: veth` form (with
  * `ipv4`/`ipv6` per endpoint; an end without them has no address, as in
  * containerlab; a bridge's LAN takes wirelab's LAN pool). The top-level `mgmt` and `prefix` are
@@ -34,7 +35,10 @@ export function isClabTopology(data: unknown): boolean {
 }
 
 /** Node settings that are mapped (also in `defaults`, `kinds.<kind>` and `groups.<group>`). */
-const NODE_KEYS = new Set(["kind", "image", "binds", "exec", "group"]);
+const NODE_KEYS = new Set(["kind", "image", "binds", "exec", "group", "sysctls"]);
+
+/** The sysctls that are mapped: IP forwarding (wirelab's `forwarding`). */
+const FORWARDING_SYSCTLS = new Set(["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"]);
 
 /** Where containerlab's FRR images keep FRR's files, and what wirelab makes of each. */
 const FRR_ETC = "/etc/frr";
@@ -208,6 +212,23 @@ export function fromClab(
             path: at,
           });
       });
+    }
+    const sysctls = pick("sysctls");
+    if (sysctls) {
+      const m = expectMap(sysctls.value, sysctls.path, "sysctls") ?? {};
+      for (const [key, value] of Object.entries(m)) {
+        if (!FORWARDING_SYSCTLS.has(key)) {
+          problems.push({
+            code: "unsupported",
+            message: `sysctl "${key}" is not mapped (only IP forwarding is: ${[...FORWARDING_SYSCTLS].join(", ")}); set it with an exec line`,
+            path: [...sysctls.path, key],
+            atKey: true,
+          });
+          continue;
+        }
+        node.forwarding = String(value) === "1";
+        map(["nodes", name, "forwarding"], [...sysctls.path, key]);
+      }
     }
     const exec = pick("exec");
     if (exec) {

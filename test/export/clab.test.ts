@@ -8,7 +8,9 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { clabExport } from "../../src/export/clab.js";
+import { clabExport, clabRouterFiles } from "../../src/export/clab.js";
+import { planText } from "../../src/plan/load-plan.js";
+import { routerFileTexts } from "../../src/providers/router-files.js";
 import { planOfFile } from "../helpers.js";
 
 // The schema's own annotations (markdownDescription, …) are not JSON-schema keywords: not strict.
@@ -36,6 +38,40 @@ describe("containerlab export", () => {
       expect(text, golden).toBe(readFileSync(golden, "utf8"));
     });
   }
+
+  it("ospf-triangle: routers run FRR's image with their files bound, exec lines follow wirelab's own; valid, as in its golden file", async () => {
+    const plan = planOfFile("examples/ospf-triangle.yml");
+    const routers = new Map<string, Record<string, string>>();
+    for (const n of plan.nodes)
+      if (n.device?.name === "frr")
+        routers.set(n.name, (await routerFileTexts(n.name, n.device)).files);
+    const text = clabExport(plan, "examples/ospf-triangle.yml", routers);
+    expect(validate(parse(text)), JSON.stringify(validate.errors)).toBe(true);
+    const golden = "test/golden/ospf-triangle.clab.yml";
+    if (process.env.UPDATE_GOLDEN) writeFileSync(golden, text);
+    expect(text, golden).toBe(readFileSync(golden, "utf8"));
+    const r1 = (
+      parse(text) as { topology: { nodes: Record<string, { image: string; binds?: string[] }> } }
+    ).topology.nodes.r1;
+    expect(r1?.image).toBe("quay.io/frrouting/frr:8.4.1");
+    expect(r1?.binds).toEqual([
+      "r1/daemons:/etc/frr/daemons",
+      "r1/frr.conf:/etc/frr/frr.conf",
+      "r1/vtysh.conf:/etc/frr/vtysh.conf",
+    ]);
+    expect(clabRouterFiles(routers)["r1/frr.conf"]).toBe(
+      readFileSync("examples/ospf-triangle/r1.conf", "utf8"),
+    );
+    // exec lines after wirelab's own (the loopback first).
+    const withExec = clabExport(
+      planText('nodes:\n  a: { loopback: 10.0.0.9, exec: ["ip link set lo mtu 1500"] }\n', "x.yml")
+        .plan,
+      "x.yml",
+    );
+    expect(withExec).toContain(
+      "exec:\n        - ip address add 10.0.0.9/32 dev lo\n        - ip link set lo mtu 1500",
+    );
+  });
 
   it("keeps the plan's MACs and addresses on the veth endpoints, and names what it leaves out", () => {
     const plan = planOfFile("examples/six-routers.yml");

@@ -131,3 +131,21 @@ topology:
     expect(again.nodes).toEqual(planText(text, file).plan.nodes);
   });
 });
+
+describe("containerlab sysctls", () => {
+  it("IP forwarding becomes forwarding; another sysctl is an error at its key", () => {
+    const text =
+      'name: s\ntopology:\n  nodes:\n    r1: { kind: linux, sysctls: { net.ipv4.ip_forward: 1 } }\n    r2: { kind: linux, sysctls: { net.ipv4.ip_forward: 0, "net.core.somaxconn": 64 } }\n';
+    let err: unknown;
+    try {
+      planText(text, "s.clab.yml");
+    } catch (e) {
+      err = e;
+    }
+    expect(
+      (err as TopologyError).diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`),
+    ).toEqual([expect.stringMatching(/^5:59: sysctl "net.core.somaxconn" is not mapped/)]);
+    const ok = planText(text.replace(/, "net.core.somaxconn": 64/, ""), "s.clab.yml").plan;
+    expect(ok.nodes.map((n) => n.forwarding)).toEqual([true, false]);
+  });
+});
