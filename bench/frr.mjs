@@ -82,8 +82,12 @@ const cpuTicks = (pid) => {
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+// `dpkg-query -W frr` prints "frr<TAB>VERSION".
+const frrVersion = execFileSync("dpkg-query", ["-W", "frr"], { encoding: "utf8" })
+  .trim()
+  .split("\t")[1];
 console.log(
-  `wirelab FRR benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${execFileSync("uname", ["-r"], { encoding: "utf8" }).trim()}, Node ${process.version}, ${`FRR ${execFileSync("dpkg-query", ["-W", "-f=${Version}", "frr"], { encoding: "utf8" })}`}`,
+  `wirelab FRR benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${execFileSync("uname", ["-r"], { encoding: "utf8" }).trim()}, Node ${process.version}, FRR ${frrVersion}`,
 );
 console.log("");
 console.log(

@@ -56,11 +56,17 @@ export const CAPTURE_BUFFER_KIB = 65536;
  * tcpdump writing pcap to stdout at once (`--immediate-mode`: no 100-300 ms
  * batches), with nanosecond timestamps.
  */
-function tcpdump(device: string, filter: readonly string[], snaplen = DEVICE_SNAPLEN): string[] {
+function tcpdump(
+  device: string,
+  filter: readonly string[],
+  snaplen = DEVICE_SNAPLEN,
+  linkType: readonly string[] = [],
+): string[] {
   return [
     "tcpdump",
     "-i",
     device,
+    ...linkType,
     "--nano",
     "-U",
     "--immediate-mode",
@@ -81,24 +87,7 @@ function tcpdump(device: string, filter: readonly string[], snaplen = DEVICE_SNA
  * bytes and one more), filtered by the device's ifindex in the kernel.
  */
 function directionsOf(ifindex: number): string[] {
-  return [
-    "tcpdump",
-    "-i",
-    "any",
-    "-y",
-    "LINUX_SLL2",
-    "--nano",
-    "-U",
-    "--immediate-mode",
-    "-B",
-    String(CAPTURE_BUFFER_KIB),
-    "-s",
-    "1",
-    "-w",
-    "-",
-    "ifindex",
-    String(ifindex),
-  ];
+  return tcpdump("any", ["ifindex", String(ifindex)], 1, ["-y", "LINUX_SLL2"]);
 }
 
 /** Where a lab's wire daemon can be asked for frames, and the watched device's index. */

@@ -3,10 +3,9 @@
  * given moment, a census of everything a lab can leave on the host, and a
  * tally printed as a table row when a test file ends.
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { cli, leftovers, stateDir } from "../integration/lab-helpers.js";
+import { cli, leftovers, NOTHING_LEFT, startCli, stateDir } from "../integration/lab-helpers.js";
 
 /** How many times each fault is repeated: `FAULT_RUNS` (default 1). */
 export const RUNS = Math.max(1, Number(process.env.FAULT_RUNS ?? 1));
@@ -42,27 +41,17 @@ export async function interrupted(
   delayMs: number,
   signal: NodeJS.Signals,
 ): Promise<{ code: number | null; stderr: string; endedAfterMs: number; signalled: boolean }> {
-  const child = spawn(process.execPath, ["dist/cli/bin.js", ...args], {
-    env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
+  const { child, stderr, exit } = startCli(args);
   let exited = false;
-  const exit = new Promise<number | null>((resolve) =>
-    child.on("exit", (code) => {
-      exited = true;
-      resolve(code);
-    }),
-  );
+  void exit.then(() => {
+    exited = true;
+  });
   await Promise.race([exit, new Promise((r) => setTimeout(r, delayMs))]);
   const signalled = !exited;
   const sent = Date.now();
   if (signalled) child.kill(signal);
   const code = await exit;
-  return { code, stderr, endedAfterMs: Date.now() - sent, signalled };
+  return { code, stderr: stderr(), endedAfterMs: Date.now() - sent, signalled };
 }
 
 /** Counts of one fault's runs, printed as a row of the campaign's table. */
@@ -84,15 +73,7 @@ export class Tally {
 }
 
 /** A census of a lab that left nothing. */
-export const NOTHING = {
-  qemu: [],
-  wire: [],
-  frr: [],
-  hostDevices: [],
-  namespaces: [],
-  mounts: [],
-  record: false,
-};
+export const NOTHING = { ...NOTHING_LEFT, record: false };
 
 /** Whether a command's stderr shows an internal error (a stack trace): always a bug. */
 export function crashed(r: { code: number | null; stderr: string }): boolean {

@@ -4,7 +4,7 @@
  * exits within seconds.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { cli, labFile } from "../integration/lab-helpers.js";
+import { cli, labFile, pingFrom } from "../integration/lab-helpers.js";
 import { census, clean, down, interrupted, NOTHING, printTable, RUNS, Tally } from "./helpers.js";
 
 // Four VMs and two namespaces: UDP tunnels, taps with mirred, a LAN bridge with VM ports, the wire daemon with socat.
@@ -135,19 +135,7 @@ describe("a signal during down and restart of a VM lab", () => {
         expect(cli(["up", file]).code).toBe(0);
         await interrupted(["restart", "--lab", lab, "v2"], delay, "SIGINT");
         const repaired = cli(["up", file]);
-        const ping = cli([
-          "exec",
-          "--lab",
-          lab,
-          "v1",
-          "--",
-          "ping",
-          "-c",
-          "1",
-          "-W",
-          "5",
-          "10.1.0.2",
-        ]);
+        const ping = pingFrom(lab, "v1", "10.1.0.2", 5);
         const gone = down(lab);
         const left = census(lab);
         tally.add(

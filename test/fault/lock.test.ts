@@ -5,11 +5,10 @@
  * builds it, finds it built, or is told the lab is busy, and the lab ends
  * whole.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { inNs, labFile, stateDir } from "../integration/lab-helpers.js";
+import { inNs, labFile, startCli, stateDir } from "../integration/lab-helpers.js";
 import {
   census,
   clean,
@@ -35,16 +34,10 @@ const tallies: Tally[] = [];
 afterAll(() => printTable(tallies));
 
 /** Runs `wirelab up FILE`; resolves with its exit code and stderr. */
-function up(file: string): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ["dist/cli/bin.js", "up", file], {
-    env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stderr })));
+async function up(file: string): Promise<{ code: number | null; stderr: string }> {
+  const { stderr, exit } = startCli(["up", file]);
+  const code = await exit;
+  return { code, stderr: stderr() };
 }
 
 describe("the lab lock", () => {

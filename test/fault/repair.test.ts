@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostTag } from "../../src/plan/names.js";
-import { cli, inNs, labFile } from "../integration/lab-helpers.js";
+import { cli, inNs, labFile, pingFrom } from "../integration/lab-helpers.js";
 import { census, clean, crashed, down, NOTHING, printTable, RUNS, Tally } from "./helpers.js";
 
 const TOPOLOGY = `
@@ -89,19 +89,7 @@ describe("objects deleted by hand", () => {
         const failed = PINGS.filter(([from, to]) => !reaches(from, to)).map(
           ([f, t]) => `${f} → ${t}`,
         );
-        const vm = cli([
-          "exec",
-          "--lab",
-          lab,
-          "v1",
-          "--",
-          "ping",
-          "-c",
-          "1",
-          "-W",
-          "3",
-          "10.1.0.5",
-        ]);
+        const vm = pingFrom(lab, "v1", "10.1.0.5", 3);
         const again = cli(["up", file]);
         const ok =
           shown.test(before.stdout) &&

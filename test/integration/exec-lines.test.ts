@@ -4,7 +4,7 @@
  * at its place in the file, and nothing is left.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { cli, labFile, leftovers, NOTHING_LEFT } from "./lab-helpers.js";
+import { cli, labFile, leftovers, NOTHING_LEFT, pingFrom } from "./lab-helpers.js";
 
 describe("exec lines", () => {
   const topology = `
@@ -26,19 +26,7 @@ links:
   it("run in each node once its links exist: addresses and a route only they give carry traffic", () => {
     const r = cli(["up", file]);
     expect(r.code, r.stderr).toBe(0);
-    const ping = cli([
-      "exec",
-      "--lab",
-      lab,
-      "h1",
-      "--",
-      "ping",
-      "-c",
-      "1",
-      "-W",
-      "2",
-      "198.51.100.1",
-    ]);
+    const ping = pingFrom(lab, "h1", "198.51.100.1", 2);
     expect(ping.code, ping.stdout).toBe(0);
   });
 

@@ -16,6 +16,7 @@ import {
   leftovers,
   NOTHING_LEFT,
   namespaces,
+  pingFrom,
   stateDir,
   TEST_PREFIX,
   waitFor,
@@ -233,13 +234,10 @@ describe("a namespace router and a VM router (examples/ospf-mixed.yml)", () => {
           timeoutMs: 40_000,
           intervalMs: 500,
         });
-      await waitFor(
-        "h1 to reach h2",
-        () =>
-          cli(["exec", "--lab", lab, "h1", "--", "ping", "-c", "1", "-W", "1", "172.16.2.10"])
-            .code === 0,
-        { timeoutMs: 30_000, intervalMs: 500 },
-      );
+      await waitFor("h1 to reach h2", () => pingFrom(lab, "h1", "172.16.2.10", 1).code === 0, {
+        timeoutMs: 30_000,
+        intervalMs: 500,
+      });
     };
     await full();
     const v = cli(["validate", file]);
@@ -306,9 +304,7 @@ links:
         ),
       { timeoutMs: 30_000, intervalMs: 250 },
     );
-    expect(
-      cli(["exec", "--lab", lab, "r2", "--", "ping", "-c", "1", "-W", "2", "192.0.2.1"]).code,
-    ).toBe(0);
+    expect(pingFrom(lab, "r2", "192.0.2.1", 2).code).toBe(0);
   }, 120_000);
 });
 
@@ -333,9 +329,7 @@ describe("a containerlab FRR lab as it is (test/fixtures/clab-frr)", () => {
     // router1's address on eth2 comes from its frr.conf, PC1's from its exec line.
     await waitFor(
       "PC1 to reach PC2 across the routers",
-      () =>
-        cli(["exec", "--lab", lab, "PC1", "--", "ping", "-c", "1", "-W", "1", "192.168.12.2"])
-          .code === 0,
+      () => pingFrom(lab, "PC1", "192.168.12.2", 1).code === 0,
       { timeoutMs: 40_000, intervalMs: 500 },
     );
     expect(cli(["down", file]).code).toBe(0);

@@ -3,7 +3,7 @@
  * names, the real CLI run as a child process, and kernel look-ups.
  */
 
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { inject } from "vitest";
@@ -58,6 +58,38 @@ export function cli(
   return { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** `ping -c 1 -W waitS ADDRESS` run in a node with the CLI. */
+export function pingFrom(
+  lab: string,
+  node: string,
+  address: string,
+  waitS = 2,
+): ReturnType<typeof cli> {
+  return cli(["exec", "--lab", lab, node, "--", "ping", "-c", "1", "-W", String(waitS), address]);
+}
+
+/**
+ * Starts the built CLI in the background with the tests' state directory.
+ *
+ * @returns the child, what it printed on stderr so far, and its exit code when it ends
+ */
+export function startCli(args: readonly string[]): {
+  child: ChildProcess;
+  stderr: () => string;
+  exit: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, ["dist/cli/bin.js", ...args], {
+    env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, stderr: () => stderr, exit };
+}
+
 /** Namespaces on the host whose names start with `prefix`. */
 export function namespaces(prefix: string): string[] {
   // stderr ignored: ip complains about a namespace file a killed `ip netns add` left unmounted.
@@ -90,21 +122,14 @@ export async function interruptUp(
   signal: NodeJS.Signals,
   minNamespaces = 1,
 ): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ["dist/cli/bin.js", "up", file], {
-    env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  const { child, stderr, exit } = startCli(["up", file]);
   const deadline = Date.now() + 10_000;
   while (namespaces(`wl-${lab}`).length < minNamespaces && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 2));
   }
   child.kill(signal);
-  return { code: await exited, stderr };
+  const code = await exit;
+  return { code, stderr: stderr() };
 }
 
 /**

@@ -226,7 +226,7 @@ async function startVm(
 ): Promise<void> {
   const f = ctx.layout.vm(node.name);
   await mkdir(f.dir, { recursive: true });
-  if (usesGuestImage(node)) await writeNodeInitrd(ctx.run, image, node, f);
+  const daemons = usesGuestImage(node) ? await writeNodeInitrd(ctx.run, image, node, f) : [];
   // Sockets left by an earlier QEMU would stop this one from listening.
   for (const path of [f.agent, f.console, f.qmp]) await rm(path, { force: true });
   for (let i = 1; i <= node.interfaces.length; i++)
@@ -263,9 +263,7 @@ async function startVm(
   } catch (e) {
     throw await bootFailure(node.name, f, e as Error, bootTimeoutMs);
   }
-  const device = deviceOf(node);
-  if (device.name === "frr")
-    await routerAnswers(node.name, f.agent, (await routerFileTexts(node.name, device)).daemons);
+  if (daemons.length) await routerAnswers(node.name, f.agent, daemons);
 }
 
 /**
@@ -364,18 +362,20 @@ export function guestConfig(node: VmNodePlan): Record<string, string> {
 
 /**
  * Writes a VM's initramfs: the image's, then the node's configuration
- * (`guestConfig`) as a second archive the kernel unpacks after it
- * (Documentation/filesystems/ramfs-rootfs-initramfs.rst).
+ * (`guestConfig`, and a router's /etc/frr) as a second archive the kernel
+ * unpacks after it (Documentation/filesystems/ramfs-rootfs-initramfs.rst).
  *
  * @param f - `dir` for scratch files, `initrd` for the result
+ * @returns the daemons a router must have running once it boots (none for a host)
  * @throws {CommandError} when cpio fails
+ * @throws {LabError} when a router's files cannot be read
  */
 export async function writeNodeInitrd(
   run: Runner,
   image: GuestImage,
   node: VmNodePlan,
   f: Pick<VmFiles, "dir" | "initrd">,
-): Promise<void> {
+): Promise<string[]> {
   const cfgRoot = join(f.dir, `${node.name}.cfg`);
   await rm(cfgRoot, { recursive: true, force: true });
   await mkdir(join(cfgRoot, "etc/wirelab"), { recursive: true });
@@ -383,9 +383,10 @@ export async function writeNodeInitrd(
     await writeFile(join(cfgRoot, "etc/wirelab", name), text);
   // A router's /etc/frr, which the guest's init copies into place.
   const device = deviceOf(node);
-  if (device.name === "frr") {
+  const router = device.name === "frr" ? await routerFileTexts(node.name, device) : undefined;
+  if (router) {
     await mkdir(join(cfgRoot, "etc/wirelab/frr"));
-    for (const [name, text] of Object.entries((await routerFileTexts(node.name, device)).files))
+    for (const [name, text] of Object.entries(router.files))
       await writeFile(join(cfgRoot, "etc/wirelab/frr", name), text);
   }
   const cfgArchive = `${cfgRoot}.cpio.gz`;
@@ -396,6 +397,7 @@ export async function writeNodeInitrd(
   await pipeline(createReadStream(cfgArchive), out);
   await rm(cfgRoot, { recursive: true, force: true });
   await rm(cfgArchive, { force: true });
+  return router?.daemons ?? [];
 }
 
 /**
