@@ -55,6 +55,7 @@ export type { DeviceState } from "./providers/devices.js";
 export type { LoadedTopology } from "./topology/load.js";
 export type { TopologyInput } from "./topology/schema.js";
 export type * from "./topology/types.js";
+export type { CheckEvent, CheckResult, CheckStatus, NodeOutcome } from "./validate/netlab/run.js";
 export type { TestResult, ValidateOptions, ValidateResult } from "./validate/validate.js";
 
 type Module<T> = () => Promise<T>;
@@ -152,8 +153,10 @@ export async function parseTopology(
  * its paths are relative to `out`'s folder (default: the current one).
  * @throws {TopologyError} when the file has problems
  */
-export async function importTopology(text: string, file: string, out?: string): Promise<string> {
-  return (await import("./topology/import.js")).importTopology(text, file, out);
+export async function importTopology(
+  ...args: Parameters<typeof import("./export/import.js").importTopology>
+): Promise<string> {
+  return (await import("./export/import.js")).importTopology(...args);
 }
 
 /**
@@ -186,6 +189,13 @@ export async function diffPlans(
   ...args: Parameters<typeof import("./plan/diff.js").diffPlans>
 ): Promise<string[]> {
   return (await import("./plan/diff.js")).diffPlans(...args);
+}
+
+/** The `frr.conf` a router of a plan starts with (see {@link import("./providers/router-files.js").routerConfigText}). */
+export async function routerConfigText(
+  ...args: Parameters<typeof import("./providers/router-files.js").routerConfigText>
+): Promise<string> {
+  return (await import("./providers/router-files.js")).routerConfigText(...args);
 }
 
 /** A plan described for people (see {@link import("./plan/describe.js").describePlan}). */

@@ -26,7 +26,10 @@ import { vagrantExport } from "./vagrant.js";
 export type { Output } from "./outputs.js";
 
 /** Options of {@link createExport}. */
-export type CreateOptions = LabDeps;
+export interface CreateOptions extends LabDeps {
+  /** Device of nodes that name none (netlab's `-d`). */
+  readonly device?: string;
+}
 
 /**
  * @param file - topology file
@@ -43,7 +46,9 @@ export async function createExport(
   options: CreateOptions = {},
 ): Promise<string[]> {
   const deps = resolveDeps(options);
-  const { plan } = await loadAndPlan(file);
+  const { plan } = await loadAndPlan(file, {
+    ...(options.device !== undefined ? { device: options.device } : {}),
+  });
   // Only containerlab's output starts a router's software and runs exec lines (its own exec).
   if (output !== "clab") {
     const routers = plan.nodes.filter(isRouter).map((n) => n.name);

@@ -25,12 +25,13 @@ export async function requireLabOrUnmanaged(
   deps: ResolvedDeps,
   target: LabTarget,
   run: Runner = deps.run,
+  device?: string,
 ): Promise<LabState> {
   try {
     return await requireLab(deps.store, target);
   } catch (e) {
     if (target.file === undefined) throw e;
-    const { plan } = await loadAndPlan(target.file);
+    const { plan } = await loadAndPlan(target.file, device !== undefined ? { device } : {});
     const namespaces = planNamespaces(plan);
     const present = await listNamespaces(run);
     const unfindable = allProviders(deps).filter((p) => !p.findableByName && p.uses(plan));

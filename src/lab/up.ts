@@ -41,6 +41,8 @@ export interface UpOptions extends LabDeps {
    * removes what it built.
    */
   readonly signal?: AbortSignal;
+  /** Device of nodes that name none (netlab's `-d`), over the file's `defaults.device` and `NETLAB_DEVICE`. */
+  readonly device?: string;
 }
 
 /** What {@link up} did. */
@@ -72,7 +74,9 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
     throw new UsageError(`concurrency must be a whole number of at least 1, not ${concurrency}`);
   const deps = resolveDeps(options);
   const { store } = deps;
-  const { plan, source, notes } = await loadAndPlan(file);
+  const { plan, source, notes } = await loadAndPlan(file, {
+    ...(options.device !== undefined ? { device: options.device } : {}),
+  });
   deps.preflight.requireRoot("up");
   for (const note of notes) options.reporter?.info?.(note);
   const providers = allProviders(deps).filter((p) => p.uses(plan));

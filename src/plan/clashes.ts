@@ -43,7 +43,10 @@ export function findClashes(
   topology.links.forEach((link, li) => {
     link.endpoints.forEach((ep, ei) => {
       for (const family of FAMILIES) {
-        const a = links[li]?.endpoints[ei]?.[family];
+        const e = links[li]?.endpoints[ei];
+        // An unnumbered interface lends its node's loopback: not a second owner.
+        if (e?.unnumbered?.[family]) continue;
+        const a = e?.[family];
         const explicit = typeof ep[family] === "string" || typeof ep[family] === "number";
         if (a)
           note(

@@ -5,6 +5,7 @@
 import type { Diagnostic } from "../errors.js";
 import { defaultRunner, type Runner } from "../exec.js";
 import { type LoadedTopology, located, parseTopologyPartial } from "../topology/load.js";
+import type { LoadOptions } from "../topology/mechanics/index.js";
 import { readTopologyText } from "../topology/read.js";
 import { planTopology } from "./plan.js";
 import { checkRouterFiles } from "./router-files.js";
@@ -21,9 +22,9 @@ import type { LabPlan } from "./types.js";
  */
 export async function loadAndPlan(
   file: string,
-  options: { readonly run?: Runner } = {},
+  options: { readonly run?: Runner } & LoadOptions = {},
 ): Promise<LoadedTopology & { plan: LabPlan }> {
-  const loaded = planText(await readTopologyText(file), file);
+  const loaded = planText(await readTopologyText(file), file, options);
   // The files a router names are read, and checked by FRR, only now: planning text stays pure.
   const problems: Diagnostic[] = [];
   await checkRouterFiles(loaded.topology, options.run ?? defaultRunner, problems);
@@ -38,8 +39,12 @@ export async function loadAndPlan(
  * @param file - name used in messages
  * @throws {TopologyError} with every located diagnostic
  */
-export function planText(text: string, file: string): LoadedTopology & { plan: LabPlan } {
-  const { topology, source, problems, notes } = parseTopologyPartial(text, file);
+export function planText(
+  text: string,
+  file: string,
+  options: LoadOptions = {},
+): LoadedTopology & { plan: LabPlan } {
+  const { topology, source, problems, notes } = parseTopologyPartial(text, file, options);
   const all: Diagnostic[] = [...problems];
   const plan = topology
     ? planTopology(topology, all, { incomplete: problems.length > 0 })

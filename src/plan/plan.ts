@@ -6,18 +6,24 @@
  */
 import { type Diagnostic, TopologyError } from "../errors.js";
 import { contains, parseAddress, parseCidr, stripLength } from "../ip.js";
-import type { Topology, TopologyLink } from "../topology/types.js";
+import type { NetlabTest, Topology, TopologyLink } from "../topology/types.js";
 import { allocateAddresses } from "./addresses.js";
 import { findClashes } from "./clashes.js";
 import { deviceSpec } from "./devices/index.js";
+import { frrConfig } from "./frr/config.js";
 import { checkAttributes, kindSpec } from "./kinds/index.js";
+import { type LinkFacts, linkFacts } from "./link-facts.js";
 import { MAX_MAC_INDEX, macAddress } from "./mac.js";
 import { HostNames, labNamespace, UniqueNames } from "./names.js";
+import { assignNodeIds } from "./node-ids.js";
+import { buildModel, planProtocols } from "./protocols/index.js";
+import type { StaticRoutePlan } from "./protocols/types.js";
 import { computeStaticRoutes } from "./routing.js";
 import { transportNamed } from "./transports/index.js";
 import { type ResolvedLink, resolveTransport } from "./transports/table.js";
 import type { BuildContext } from "./transports/types.js";
 import {
+  type CheckPlan,
   type InterfacePlan,
   type LabPlan,
   type LinkPlan,
@@ -60,20 +66,49 @@ export function planTopology(
     return undefined;
   }
   for (const n of topology.nodes) checkAttributes(n, found);
+  const ids = assignNodeIds(topology, found);
   const kinds = new Map(topology.nodes.map((n) => [n.name, n.kind]));
   const attaches = (node: string) => kindSpec(kinds.get(node) ?? "linux").attaches;
-  const resolved = topology.links.map((l) => resolveTransport(l, attaches, found));
+  // netlab's rule (a host on a link makes it a LAN) is what the transport table sees as written.
+  const ruled = linkFacts(topology);
+  const resolved = topology.links.map((l, i) =>
+    resolveTransport(
+      {
+        ...l,
+        ...(l.type === undefined && ruled[i]?.type === "lan" ? { type: "lan" as const } : {}),
+      },
+      attaches,
+      found,
+    ),
+  );
+  // A link's type is then what carries it (a bridge makes a LAN of two), a stub network if it has one node.
+  const facts = ruled.map(
+    (f, i): LinkFacts => ({
+      ...f,
+      type: f.type === "stub" ? "stub" : (resolved[i] as ResolvedLink).type,
+    }),
+  );
   const typed: Topology = {
     ...topology,
-    links: topology.links.map((l, i) => ({ ...l, type: (resolved[i] as ResolvedLink).type })),
+    links: topology.links.map((l, i) => ({ ...l, type: (facts[i] as LinkFacts).type })),
   };
   const allocated: Diagnostic[] = [];
-  const alloc = allocateAddresses(typed, allocated);
+  const alloc = allocateAddresses(typed, facts, ids, allocated);
   // An address outside its link's prefix is the file's; an exhausted pool may come of a dropped link.
   for (const d of allocated) (d.code === "pool-exhausted" ? cascading : found).push(d);
   findClashes(typed, alloc.links, alloc.loopbacks, found);
   const ifnames = assignInterfaceNames(typed);
   const linkNames = assignLinkNames(typed.links);
+
+  // Routing protocols, from the decided addresses.
+  const model = buildModel(typed, {
+    ids,
+    facts,
+    addresses: alloc.links,
+    loopbacks: alloc.loopbacks,
+    ifnames,
+  });
+  const protocols = planProtocols(typed, model, found);
 
   const ctx: BuildContext = {
     attaches,
@@ -83,6 +118,7 @@ export function planTopology(
   };
   const ifaces = new Map<string, InterfacePlan[]>(topology.nodes.map((n) => [n.name, []]));
   const nodeIndex = new Map(topology.nodes.map((n, i) => [n.name, i + 1]));
+  const byName = new Map(topology.nodes.map((n) => [n.name, n]));
   const inputs = typed.links.map((link, li) => ({
     link,
     index: li,
@@ -101,10 +137,19 @@ export function planTopology(
   });
   const links: LinkPlan[] = inputs.map((input, li) => {
     const addrs = alloc.links[li];
+    const fact = facts[li] as LinkFacts;
     input.endpoints.forEach((ep, ei) => {
       const list = ifaces.get(ep.node) as InterfacePlan[];
       const a = addrs?.endpoints[ei] ?? {};
       const other = input.type === "p2p" ? input.endpoints[1 - ei] : undefined;
+      const written = input.link.endpoints[ei] as TopologyLink["endpoints"][number];
+      const node = byName.get(ep.node) as Topology["nodes"][number];
+      const proto = protocols.interfaces.get(ep.node)?.get(ep.ifname);
+      const mtu = written.mtu ?? input.link.mtu ?? node.mtu;
+      const bandwidth = written.bandwidth ?? input.link.bandwidth;
+      const shutdown = written.shutdown ?? input.link.shutdown;
+      const description = interfaceDescription(topology, input.link, ei);
+      const unnumbered = { ...a.unnumbered, ...(proto?.needsIpv6 ? { ipv6: true as const } : {}) };
       list.push({
         ifname: ep.ifname,
         mac: macAddress(topology.name, nodeIndex.get(ep.node) as number, list.length + 1),
@@ -112,6 +157,20 @@ export function planTopology(
         ...(a.ipv4 ? { ipv4: a.ipv4 } : {}),
         ...(a.ipv6 ? { ipv6: a.ipv6 } : {}),
         ...(other ? { peer: `${other.node}:${other.ifname}` } : {}),
+        ...(mtu !== undefined ? { mtu } : {}),
+        ...(shutdown ? { shutdown: true as const } : {}),
+        ...(bandwidth !== undefined ? { bandwidth } : {}),
+        ...(description !== undefined ? { description } : {}),
+        ...(Object.keys(unnumbered).length ? { unnumbered } : {}),
+        // netlab's files show a link's role (as netlab's interface descriptions do), and a written role is shown.
+        ...(fact.role !== undefined &&
+        (topology.format === "netlab" || input.link.role !== undefined)
+          ? { role: fact.role }
+          : {}),
+        ...(proto?.ospf ? { ospf: proto.ospf } : {}),
+        ...(proto?.isis ? { isis: proto.isis } : {}),
+        ...(proto?.bgpAdvertise ? { bgpAdvertise: true as const } : {}),
+        ...(input.link.ra && node.role === "router" ? { ra: input.link.ra } : {}),
       });
     });
     const labName = labNames[li];
@@ -123,7 +182,13 @@ export function planTopology(
 
   const staticRoutes = new Map<string, RoutePlan[]>();
   for (const node of topology.nodes) {
-    staticRoutes.set(node.name, writtenRoutes(node, ifaces.get(node.name) ?? [], cascading));
+    const written = writtenRoutes(node, ifaces.get(node.name) ?? [], cascading);
+    // The routing module's routes of a host are the kernel's; a router's are FRR's (frr.conf).
+    const module =
+      node.device === "frr"
+        ? []
+        : kernelRoutes(protocols.nodes.get(node.name)?.static ?? [], written);
+    staticRoutes.set(node.name, [...written, ...module]);
   }
 
   const loopbacks = (i: number): NodePlan["loopback"] => alloc.loopbacks[i] ?? {};
@@ -146,7 +211,8 @@ export function planTopology(
       (r) => !own.some((o) => o.prefix === r.prefix),
     );
     const device = deviceSpec(n.device);
-    return {
+    const proto = protocols.nodes.get(n.name);
+    const plan = {
       name: n.name,
       kind: n.kind,
       ...kindSpec(n.kind).plan(n, { lab: topology.name, index: i + 1 }, found),
@@ -156,7 +222,17 @@ export function planTopology(
       interfaces: ifaces.get(n.name) ?? [],
       routes: [...own, ...computed],
       ...(n.exec ? { exec: n.exec } : {}),
+      ...(topology.format === "netlab" || n.id !== undefined ? { id: ids[i] as number } : {}),
+      ...(topology.format === "netlab" || n.modules.length || n.written.includes("role")
+        ? { role: n.role }
+        : {}),
+      ...(n.modules.length ? { modules: n.modules } : {}),
+      ...(proto ? { protocols: proto } : {}),
     } as unknown as NodePlan;
+    // netlab's routers (and any that runs modules) get their configuration made from the topology.
+    if (plan.device?.name === "frr" && (topology.format === "netlab" || n.modules.length))
+      return { ...plan, device: { ...plan.device, generated: frrConfig(plan) } } as NodePlan;
+    return plan;
   });
 
   const tests = resolveTests(topology, nodes, cascading);
@@ -166,11 +242,67 @@ export function planTopology(
   return {
     version: PLAN_VERSION,
     lab: topology.name,
+    ...(topology.format === "netlab" ? { format: "netlab" as const } : {}),
+    ...(topology.message !== undefined ? { message: topology.message } : {}),
     ...(needsLabNs ? { labNamespace: ctx.labNamespace } : {}),
     nodes,
     links,
     tests,
+    ...(topology.checks.length ? { checks: topology.checks.map(checkPlan) } : {}),
+    ...(Object.keys(alloc.named).length ? { prefixes: alloc.named } : {}),
   };
+}
+
+/** A netlab test as the plan keeps it (without its place in the file). */
+function checkPlan(c: NetlabTest): CheckPlan {
+  const { path: _path, ...rest } = c;
+  return rest;
+}
+
+/**
+ * An interface's description (netlab's interface name): the link's
+ * `description` (netlab's link name), else, in netlab's files, `a -> b`,
+ * `a -> [b,c,d]` (five at most) or `a -> stub`.
+ */
+function interfaceDescription(
+  topology: Topology,
+  link: TopologyLink,
+  ei: number,
+): string | undefined {
+  const own = link.endpoints[ei]?.description;
+  if (own !== undefined) return own;
+  if (link.description !== undefined) return link.description;
+  if (topology.format !== "netlab") return undefined;
+  const me = link.endpoints[ei]?.node as string;
+  const others = link.endpoints.filter((_, i) => i !== ei).map((e) => e.node);
+  if (others.length === 0) return `${me} -> stub`;
+  if (others.length === 1) return `${me} -> ${others[0]}`;
+  return `${me} -> [${others.slice(0, 5).join(",")}${others.length > 5 ? "..." : ""}]`;
+}
+
+/**
+ * The routing module's routes of a host as kernel routes: those through an
+ * adjacent next hop (netlab's Linux hosts take only those), several next
+ * hops of one prefix as one ECMP route; written routes win.
+ */
+function kernelRoutes(
+  routes: readonly StaticRoutePlan[],
+  written: readonly RoutePlan[],
+): RoutePlan[] {
+  const byPrefix = new Map<string, { via: string; dev: string }[]>();
+  for (const r of routes) {
+    if (!r.nexthop.via || !r.nexthop.dev) continue;
+    if (written.some((w) => w.prefix === r.prefix)) continue;
+    const list = byPrefix.get(r.prefix) ?? [];
+    if (!list.some((h) => h.via === r.nexthop.via && h.dev === r.nexthop.dev))
+      list.push({ via: r.nexthop.via, dev: r.nexthop.dev });
+    byPrefix.set(r.prefix, list);
+  }
+  return [...byPrefix].map(([prefix, nexthops]) => ({
+    prefix,
+    nexthops,
+    origin: "static" as const,
+  }));
 }
 
 /**
@@ -253,7 +385,7 @@ function assignLinkNames(links: readonly TopologyLink[]): string[] {
   let lans = 0;
   return links.map((l) => {
     if (l.name) return l.name;
-    if (l.type === "lan") {
+    if (l.type === "lan" || l.type === "stub") {
       let n = ++lans;
       while (names.has(`lan${n}`)) n = ++lans;
       names.reserve(`lan${n}`);

@@ -7,6 +7,9 @@
  * fields (see docs/design.md).
  */
 import type { Impairment } from "../impairment.js";
+import type { IsisInterfacePlan, OspfInterfacePlan, ProtocolsPlan } from "./protocols/types.js";
+
+export type * from "./protocols/types.js";
 
 /** Plan format version, bumped on incompatible changes (2: `ifname`, nodes tagged by kind). */
 export const PLAN_VERSION = 2;
@@ -25,6 +28,34 @@ export interface InterfacePlan {
   readonly link: string;
   /** For p2p links, the far end as `node:ifname`. */
   readonly peer?: string;
+  /** MTU in bytes, when the topology sets one. */
+  readonly mtu?: number;
+  /** Left down (netlab's `shutdown`). */
+  readonly shutdown?: true;
+  /** Bandwidth in kbit/s (FRR's `bandwidth`), when set. */
+  readonly bandwidth?: number;
+  /** Free text for the interface (netlab's interface name, `r1 -> r2`). */
+  readonly description?: string;
+  /**
+   * Unnumbered families: IPv4 borrows the node's loopback (`ipv4` holds
+   * it, as FRR's unnumbered interfaces have it), IPv6 is link-local only.
+   */
+  readonly unnumbered?: { readonly ipv4?: true; readonly ipv6?: true };
+  /** The link's role (netlab's: `stub`, `passive`, `external`, …). */
+  readonly role?: string;
+  /** OSPF on this interface. */
+  readonly ospf?: OspfInterfacePlan;
+  /** IS-IS on this interface. */
+  readonly isis?: IsisInterfacePlan;
+  /** The interface's prefix is announced in BGP. */
+  readonly bgpAdvertise?: true;
+  /** IPv6 router advertisements this router sends (netlab's `ra`). */
+  readonly ra?: {
+    readonly disable?: boolean;
+    readonly slaac?: boolean;
+    readonly onlink?: boolean;
+    readonly dhcp?: "all" | "other";
+  };
 }
 
 /** One next hop of a route. */
@@ -80,6 +111,12 @@ export interface FrrDevicePlan {
   readonly config?: string;
   /** The user's FRR `daemons` file, absolute path. */
   readonly daemons?: string;
+  /**
+   * The configuration wirelab made from the topology (netlab's initial
+   * configuration and modules), FRR's `frr.conf` text; a user's `config`
+   * follows it.
+   */
+  readonly generated?: string;
 }
 
 /** What runs in a node, by device name. */
@@ -98,6 +135,14 @@ interface NodePlanBase {
   readonly routes: readonly RoutePlan[];
   /** Shell commands run in the node (`sh -c`), in order, once it is built (absent when none). */
   readonly exec?: readonly string[];
+  /** Node ID (netlab's `id`; absent in plans written before IDs). */
+  readonly id?: number;
+  /** `router` or `host` (absent in older plans: by its device). */
+  readonly role?: "router" | "host";
+  /** Modules it runs (absent when none). */
+  readonly modules?: readonly string[];
+  /** Its routing protocols, as decided (absent when it runs none). */
+  readonly protocols?: ProtocolsPlan;
 }
 
 /** A `linux` node: a network namespace. */
@@ -223,10 +268,39 @@ export interface TestPlan {
   readonly expect: "success" | "fail";
 }
 
+/** One of netlab's tests, as the topology writes it (evaluated by `validate`). */
+export interface CheckPlan {
+  readonly name: string;
+  readonly description?: string;
+  readonly nodes: readonly string[];
+  /** A validation plugin call (Python expression). */
+  readonly plugin?: string;
+  readonly show?: string | Readonly<Record<string, string>>;
+  readonly exec?: string | Readonly<Record<string, string>>;
+  readonly valid?: string | Readonly<Record<string, string>>;
+  /** Seconds. */
+  readonly wait?: number;
+  readonly waitMsg?: string;
+  readonly level?: "warning";
+  readonly stopOnError?: boolean;
+  readonly pass?: string;
+  readonly fail?: string;
+  /** Why it cannot run here; `validate` reports it skipped. */
+  readonly skip?: string;
+}
+
 /** Everything needed to build, describe and tear down one lab. */
 export interface LabPlan {
   readonly version: typeof PLAN_VERSION;
   readonly lab: string;
+  /** Whose rules filled in the topology (absent in older plans: wirelab's). */
+  readonly format?: "netlab" | "wirelab";
+  /** What `up` tells the user (netlab's `message`). */
+  readonly message?: string;
+  /** netlab's tests (absent when there are none). */
+  readonly checks?: readonly CheckPlan[];
+  /** Named prefixes (netlab's `prefix:`), allocated (absent when there are none). */
+  readonly prefixes?: Readonly<Record<string, { readonly ipv4?: string; readonly ipv6?: string }>>;
   /** Namespace of the lab's own objects (LAN bridges), if it needs one. */
   readonly labNamespace?: string;
   readonly nodes: readonly NodePlan[];

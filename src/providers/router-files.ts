@@ -15,7 +15,26 @@ import {
   daemonsFor,
   withLogFile,
 } from "../plan/devices/frr-daemons.js";
-import type { FrrDevicePlan } from "../plan/types.js";
+import type { FrrDevicePlan, LabPlan } from "../plan/types.js";
+
+/**
+ * The `frr.conf` a router of a plan starts with (what `up` writes).
+ *
+ * @throws {LabError} when the node is not in the plan or not a router, or its file cannot be read
+ */
+export async function routerConfigText(plan: LabPlan, node: string): Promise<string> {
+  const n = plan.nodes.find((x) => x.name === node);
+  if (!n)
+    throw new LabError(
+      `lab ${plan.lab} has no node "${node}" (nodes: ${plan.nodes.map((x) => x.name).join(", ")})`,
+    );
+  const device = n.device;
+  if (device?.name !== "frr")
+    throw new LabError(
+      `"${node}" is not a router (device ${device?.name ?? "linux"}); it has no FRR configuration`,
+    );
+  return (await routerFileTexts(node, device)).files["frr.conf"] as string;
+}
 
 /** How long a router's daemons may take to answer vtysh after their start, in ms. */
 export const FRR_READY_TIMEOUT_MS = 30_000;
@@ -36,9 +55,13 @@ export async function routerFileTexts(
     readFile(path, "utf8").catch((e: NodeJS.ErrnoException) => {
       throw new LabError(`${node}: cannot read ${path} (${e.code ?? e.message})`);
     });
-  const config = device.config
-    ? await read(device.config)
-    : `frr defaults traditional\nhostname ${node}\nservice integrated-vtysh-config\n!\n`;
+  const user = device.config ? await read(device.config) : undefined;
+  // What the topology makes (netlab's initial configuration and modules), then the user's own.
+  const config =
+    device.generated !== undefined
+      ? `${device.generated}${user !== undefined ? `!\n! ${device.config}\n!\n${user}` : ""}`
+      : (user ??
+        `frr defaults traditional\nhostname ${node}\nservice integrated-vtysh-config\n!\n`);
   let daemons: string[];
   let daemonsText: string;
   if (device.daemons) {

@@ -91,8 +91,8 @@ function checkLinkPrefix(
 ): { ipv4?: number; ipv6?: number } {
   const lengths: { ipv4?: number; ipv6?: number } = {};
   for (const family of ["ipv4", "ipv6"] as const) {
-    const text = link.prefix?.[family];
-    if (text === undefined) continue;
+    const text = link.prefix ? link.prefix[family] : undefined;
+    if (text === undefined || typeof text === "boolean") continue;
     const path = [
       ...link.path,
       "prefix",

@@ -6,6 +6,7 @@
  * attributes.
  */
 import type { Diagnostic } from "../errors.js";
+import { withoutNetlabOnly } from "./netlab-only.js";
 import {
   endpointAttrsSchema,
   LINK_ATTRIBUTE_KEYS,
@@ -81,22 +82,39 @@ function normalizeDictLink(
   nodes: ReadonlySet<string>,
   diagnostics: Diagnostic[],
 ): TopologyLink | undefined {
-  const attrs: Record<string, unknown> = {};
+  let attrs: Record<string, unknown> = {};
   const endpoints: TopologyEndpoint[] = [];
   let ok = true;
   for (const [key, value] of Object.entries(item)) {
-    if (LINK_ATTRIBUTE_KEYS.includes(key)) {
-      attrs[key] = value;
-    } else if (nodes.has(key)) {
-      const parsed = endpointAttrsSchema.safeParse(value ?? {});
+    if (nodes.has(key)) {
+      const given =
+        value !== null && typeof value === "object" && !Array.isArray(value)
+          ? withoutNetlabOnly(
+              value as Record<string, unknown>,
+              "interface",
+              [...path, key],
+              diagnostics,
+            )
+          : value;
+      const parsed = endpointAttrsSchema.safeParse(given ?? {});
       if (!parsed.success) {
         diagnostics.push(
-          ...issuesToDiagnostics(parsed.error.issues, value, endpointAttrsSchema, [...path, key]),
+          ...issuesToDiagnostics(parsed.error.issues, given, endpointAttrsSchema, [...path, key]),
         );
         ok = false;
         continue;
       }
-      endpoints.push({ node: key, ...definedOnly(parsed.data), path: [...path, key] });
+      const { ifindex, ...rest } = parsed.data;
+      // netlab's interface index names the interface (eth{ifindex}, netlab's devices/frr.yml).
+      const ifname = rest.ifname ?? (ifindex !== undefined ? `eth${ifindex}` : undefined);
+      endpoints.push({
+        node: key,
+        ...definedOnly(rest),
+        ...(ifname !== undefined ? { ifname } : {}),
+        path: [...path, key],
+      } as TopologyEndpoint);
+    } else if (LINK_ATTRIBUTE_KEYS.includes(key) || isNetlabLinkKey(key)) {
+      attrs[key] = value;
     } else {
       diagnostics.push({
         code: "unknown-key",
@@ -107,6 +125,7 @@ function normalizeDictLink(
       ok = false;
     }
   }
+  attrs = withoutNetlabOnly(attrs, "link", path, diagnostics);
   const parsedAttrs = linkAttrsSchema.safeParse(attrs);
   if (!parsedAttrs.success) {
     diagnostics.push(
@@ -142,11 +161,19 @@ function finish(
   endpoints: TopologyEndpoint[],
   diagnostics: Diagnostic[],
 ): TopologyLink | undefined {
-  if (endpoints.length < 2) {
+  if (endpoints.length === 0) {
     diagnostics.push({
       code: "link-too-short",
-      message: `link has ${endpoints.length} endpoint${endpoints.length === 1 ? "" : "s"}; a link joins at least two nodes`,
+      message: `link has no endpoints; a link joins nodes (one node alone makes a stub network)`,
       path,
+    });
+    return undefined;
+  }
+  if (attrs.type === "stub" && endpoints.length > 1) {
+    diagnostics.push({
+      code: "bad-value",
+      message: `link has ${endpoints.length} endpoints but "type: stub" (a network of one node); remove the type`,
+      path: [...path, "type"],
     });
     return undefined;
   }
@@ -158,19 +185,60 @@ function finish(
     });
     return undefined;
   }
-  const prefix = typeof attrs.prefix === "string" ? prefixByFamily(attrs.prefix) : attrs.prefix;
+  // A prefix without a length is a named prefix (top-level `prefix:`).
+  const named =
+    typeof attrs.prefix === "string" && !attrs.prefix.includes("/") ? attrs.prefix : undefined;
+  const prefix =
+    named !== undefined
+      ? undefined
+      : typeof attrs.prefix === "string"
+        ? prefixByFamily(attrs.prefix)
+        : attrs.prefix;
+  const type = attrs.type ?? (endpoints.length === 1 ? "stub" : undefined);
   return {
     index,
     endpoints,
     path,
-    ...(attrs.type !== undefined ? { type: attrs.type } : {}),
+    ...(type !== undefined ? { type } : {}),
     ...(attrs.name !== undefined ? { name: attrs.name } : {}),
+    ...(named !== undefined ? { prefixName: named } : {}),
+    ...(attrs.description !== undefined ? { description: attrs.description } : {}),
+    ...(attrs.pool !== undefined ? { pool: attrs.pool } : {}),
+    ...(attrs.unnumbered !== undefined ? { unnumbered: attrs.unnumbered } : {}),
+    ...(attrs.role !== undefined ? { role: attrs.role } : {}),
+    ...(attrs.mtu !== undefined ? { mtu: attrs.mtu } : {}),
+    ...(attrs.bandwidth !== undefined ? { bandwidth: attrs.bandwidth } : {}),
+    ...(attrs.shutdown !== undefined ? { shutdown: attrs.shutdown } : {}),
+    ...(attrs.ra !== undefined ? { ra: definedOnly(attrs.ra) } : {}),
+    ...(attrs.ospf !== undefined ? { ospf: attrs.ospf } : {}),
+    ...(attrs.bgp !== undefined ? { bgp: attrs.bgp } : {}),
+    ...(attrs.isis !== undefined ? { isis: attrs.isis } : {}),
     ...(attrs.transport !== undefined ? { transport: attrs.transport } : {}),
     ...(attrs.impair !== undefined ? { impair: attrs.impair } : {}),
     ...(attrs.relay !== undefined ? { relay: attrs.relay } : {}),
-    ...(prefix !== undefined ? { prefix: definedOnly(prefix) } : {}),
-  };
+    ...(prefix !== undefined ? { prefix: prefix === false ? false : definedOnly(prefix) } : {}),
+  } as TopologyLink;
 }
+
+/** Keys netlab's links have that wirelab does not take: they reach `withoutNetlabOnly`, which names them. */
+const isNetlabLinkKey = (key: string): boolean =>
+  [
+    "vlan",
+    "vrf",
+    "gateway",
+    "group",
+    "members",
+    "bridge",
+    "dhcp",
+    "lag",
+    "stp",
+    "mpls",
+    "evpn",
+    "vxlan",
+    "bfd",
+    "sr",
+    "srv6",
+  ].includes(key);
 
 function prefixByFamily(prefix: string): { ipv4?: string; ipv6?: string } {
   return prefix.includes(":") ? { ipv6: prefix } : { ipv4: prefix };

@@ -8,8 +8,9 @@ import { resolveAddressing } from "./addressing.js";
 import { checkTopology } from "./checks.js";
 import { fromClab, isClabTopology } from "./clab.js";
 import { normalizeLinks } from "./links.js";
+import { type LoadOptions, rewriteTopology } from "./mechanics/index.js";
 import { labNameFromPath } from "./name.js";
-import { fromNetlab, isNetlabTopology } from "./netlab.js";
+import { topologyFormat } from "./netlab.js";
 import { normalizeNodes } from "./nodes.js";
 import { readTopologyText } from "./read.js";
 import { labNameSchema } from "./schema.js";
@@ -34,9 +35,12 @@ export interface LoadedTopology {
  * @throws {TopologyError} listing every problem found (exit code 2)
  * @throws {TopologyError} when the file cannot be read (missing, a folder, too large)
  */
-export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
+export async function loadTopologyFile(
+  file: string,
+  options: LoadOptions = {},
+): Promise<LoadedTopology> {
   const text = await readTopologyText(file);
-  return parseTopology(text, file);
+  return parseTopology(text, file, options);
 }
 
 /**
@@ -46,8 +50,12 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
  * @param file - name used in messages and for the default lab name (its stem)
  * @throws {TopologyError} listing every problem found
  */
-export function parseTopology(text: string, file = "topology.yml"): LoadedTopology {
-  const r = parseTopologyPartial(text, file);
+export function parseTopology(
+  text: string,
+  file = "topology.yml",
+  options: LoadOptions = {},
+): LoadedTopology {
+  const r = parseTopologyPartial(text, file, options);
   if (r.problems.length > 0) throw located(r.source, r.problems);
   return { topology: r.topology as Topology, source: r.source, notes: r.notes };
 }
@@ -60,6 +68,7 @@ export function parseTopology(text: string, file = "topology.yml"): LoadedTopolo
 export function parseTopologyPartial(
   text: string,
   file = "topology.yml",
+  options: LoadOptions = {},
 ): { topology?: Topology; source: TopologySource; problems: Diagnostic[]; notes: string[] } {
   const parsed = parseSource(text, file);
   if (parsed.diagnostics.length > 0)
@@ -67,35 +76,66 @@ export function parseTopologyPartial(
   let source = parsed.source;
   const raw: unknown = source.data ?? {};
   const problems: Diagnostic[] = [];
+  const notes: string[] = [];
   // A containerlab file is turned into a wirelab topology; its problems point back into it.
   const clab = isClabTopology(raw)
     ? fromClab(raw as Record<string, unknown>, problems, dirname(file))
     : undefined;
-  // Later problems (the planner's, a failed exec line) are located through the same way back.
-  if (clab) source = { ...source, mapPath: clab.mapPath };
-  // A netlab file's own keys (provider, groups, device, module) are mapped in place.
-  const data: unknown = clab
-    ? clab.data
-    : isNetlabTopology(raw)
-      ? fromNetlab(raw as Record<string, unknown>, problems)
-      : raw;
+  let data: unknown;
+  let format: "netlab" | "wirelab" = "wirelab";
+  if (clab) {
+    // Later problems (the planner's, a failed exec line) are located through the same way back.
+    source = { ...source, mapPath: clab.mapPath };
+    data = clab.data;
+    notes.push(...clab.notes);
+  } else {
+    // netlab's mechanics (dotted keys, defaults files, groups, modules), for both formats.
+    format = topologyFormat(raw);
+    const rw = rewriteTopology(source, format, dirname(file), options, problems);
+    source = { ...source, rewritten: { root: rw.data, origins: rw.origins } };
+    data = rw.data;
+    notes.push(...rw.notes);
+  }
   const translated = problems.length;
   const input = parseSections(data, problems);
   const name = input.name ?? defaultLabName(file, problems);
-  const addressing = resolveAddressing(input.addressing, problems);
-  const nodes = normalizeNodes(input, problems, dirname(file));
+  const addressing = resolveAddressing(input.addressing, problems, format);
+  const nodes = normalizeNodes(input, problems, dirname(file), format);
   const nodeNames = new Set(nodes.map((n) => n.name));
   const links = normalizeLinks(input.links ?? [], nodeNames, problems);
-  const tests = normalizeTests(input, nodeNames, problems);
+  const validate = normalizeTests(
+    input,
+    {
+      nodes: new Map(nodes.map((n) => [n.name, { device: n.device }])),
+      waitTimes: (input.defaults?.const?.validate ?? {}) as Record<string, unknown>,
+    },
+    problems,
+  );
+  notes.push(...validate.notes);
   checkTopology(links, problems);
+  const routing = input.routing;
   const topology: Topology = {
     name,
     file,
-    routing: input.routing ?? "none",
+    format,
+    routing: typeof routing === "string" ? routing : "none",
     addressing,
     nodes,
     links,
-    tests,
+    tests: validate.tests,
+    checks: validate.checks,
+    modules: input.module ?? [],
+    // The sections hold what the schemas made of the file (their output types).
+    ...(input.bgp ? { bgp: input.bgp as unknown as NonNullable<Topology["bgp"]> } : {}),
+    staticRoutes:
+      typeof routing === "object" ? ((routing.static ?? {}) as Topology["staticRoutes"]) : {},
+    prefixes: Object.fromEntries(
+      Object.entries(input.prefix ?? {}).map(([k, v]) => [
+        k,
+        Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)),
+      ]),
+    ),
+    ...(input.message !== undefined ? { message: input.message } : {}),
   };
   if (clab) {
     for (let i = translated; i < problems.length; i++) {
@@ -107,7 +147,7 @@ export function parseTopologyPartial(
       };
     }
   }
-  return { topology, source, problems, notes: clab?.notes ?? [] };
+  return { topology, source, problems, notes };
 }
 
 /**
@@ -116,8 +156,23 @@ export function parseTopologyPartial(
  * @returns a TopologyError ready to throw
  */
 export function located(source: TopologySource, diagnostics: readonly Diagnostic[]): TopologyError {
-  const all = diagnostics.map((d) => locate(source, d));
-  all.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+  const located = diagnostics.map((d) => locate(source, d));
+  // One value merged into many places (a defaults file's, a group's) is one problem.
+  const seen = new Set<string>();
+  const all = located.filter((d) => {
+    const key = `${d.file}:${d.line}:${d.col}:${d.code}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  // The topology's own problems first, then those in its defaults files; each by position.
+  const fileRank = (d: Diagnostic) => (d.file === source.file ? "" : (d.file ?? ""));
+  all.sort(
+    (a, b) =>
+      fileRank(a).localeCompare(fileRank(b)) ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.col ?? 0) - (b.col ?? 0),
+  );
   return new TopologyError(all);
 }
 

@@ -3,8 +3,11 @@
  * `defaults:` applied.
  */
 import { isAbsolute, resolve } from "node:path";
+import type { z } from "zod";
 import type { Diagnostic } from "../errors.js";
 import { parseAddress, parseCidr } from "../ip.js";
+import { MODULE_NAMES } from "./modules/index.js";
+import { withoutNetlabOnly } from "./netlab-only.js";
 import { type NodeInput, nodeNameSchema, nodeSchema, type TopologyInput } from "./schema.js";
 import type { TopologyNode, TopologyRoute } from "./types.js";
 import { issuesToDiagnostics } from "./zod-issues.js";
@@ -18,6 +21,7 @@ export function normalizeNodes(
   input: Partial<TopologyInput>,
   diagnostics: Diagnostic[],
   baseDir = ".",
+  format: "netlab" | "wirelab" = "wirelab",
 ): TopologyNode[] {
   const defaults = input.defaults ?? {};
   const raw = input.nodes ?? [];
@@ -48,24 +52,42 @@ export function normalizeNodes(
     }
     seen.set(name, path);
     // A node with bad attributes still exists, so links to it do not report it as unknown.
-    const parsed = nodeSchema.safeParse(rawAttrs ?? {});
+    const given =
+      rawAttrs !== null && typeof rawAttrs === "object" && !Array.isArray(rawAttrs)
+        ? withoutNetlabOnly(rawAttrs as Record<string, unknown>, "node", path, diagnostics)
+        : rawAttrs;
+    const parsed = nodeSchema.safeParse(given ?? {});
     if (!parsed.success)
-      diagnostics.push(...issuesToDiagnostics(parsed.error.issues, rawAttrs, nodeSchema, path));
+      diagnostics.push(...issuesToDiagnostics(parsed.error.issues, given, nodeSchema, path));
     const attrs: NodeInput = parsed.success ? parsed.data : {};
+    const device = attrs.device ?? defaults.device ?? "linux";
+    const role = attrs.role ?? (device === "frr" ? "router" : "host");
     const routes = (attrs.routes ?? []).flatMap((r, i) => {
       const route = normalizeRoute(r.prefix, r.via, [...path, "routes", i], diagnostics);
       return route ? [route] : [];
     });
-    const loopback = normalizeLoopback(
-      attrs.loopback ?? defaults.loopback,
-      [...path, "loopback"],
-      diagnostics,
-    );
+    const written = attrs.loopback ?? defaults.loopback;
+    // netlab gives routers a loopback, and takes each family from the pool unless one is written.
+    const loopback =
+      format === "netlab"
+        ? netlabLoopback(written, role, [...path, "loopback"], diagnostics)
+        : normalizeLoopback(written, [...path, "loopback"], diagnostics);
     const forwarding = attrs.forwarding ?? defaults.forwarding;
+    const output = attrs as z.output<typeof nodeSchema>;
+    const modules = MODULE_NAMES.filter((m) => attrs.module?.includes(m));
     nodes.push({
       name,
       kind: attrs.kind ?? defaults.kind ?? "linux",
-      device: attrs.device ?? defaults.device ?? "linux",
+      device,
+      role,
+      modules,
+      ...(written === undefined ? { loopbackUnsaid: true } : {}),
+      ...(attrs.id !== undefined ? { id: attrs.id } : {}),
+      ...(attrs.mtu !== undefined ? { mtu: attrs.mtu } : {}),
+      ...(output.ospf ? { ospf: output.ospf } : {}),
+      ...(output.bgp ? { bgp: output.bgp } : {}),
+      ...(output.isis ? { isis: output.isis } : {}),
+      ...(output.routing ? { routing: output.routing } : {}),
       ...routerFiles(attrs, baseDir),
       routes,
       path,
@@ -123,8 +145,41 @@ function normalizeRoute(
   return { prefix: normalized, via: gw.address, path };
 }
 
+type LoopbackInput =
+  | boolean
+  | string
+  | {
+      ipv4?: string | boolean | undefined;
+      ipv6?: string | boolean | undefined;
+      pool?: string | undefined;
+    }
+  | undefined;
+
+/**
+ * netlab's loopback (netlab docs, "Nodes", Loopbacks): a router has one
+ * unless it says `false`, a host only with `true`; each family comes from
+ * the pool unless an address is written or it is `false`.
+ */
+function netlabLoopback(
+  value: LoopbackInput,
+  role: "router" | "host",
+  path: (string | number)[],
+  diagnostics: Diagnostic[],
+): TopologyNode["loopback"] {
+  if (value === false || (value === undefined && role === "host")) return undefined;
+  if (value === undefined || value === true) return { ipv4: true, ipv6: true };
+  const byFamily =
+    typeof value === "string" ? (value.includes(":") ? { ipv6: value } : { ipv4: value }) : value;
+  const filled = {
+    ...byFamily,
+    ipv4: byFamily.ipv4 ?? true,
+    ipv6: byFamily.ipv6 ?? true,
+  };
+  return normalizeLoopback(filled, path, diagnostics);
+}
+
 function normalizeLoopback(
-  value: boolean | string | { ipv4?: string | undefined; ipv6?: string | undefined } | undefined,
+  value: LoopbackInput,
   path: (string | number)[],
   diagnostics: Diagnostic[],
 ): TopologyNode["loopback"] {
@@ -132,10 +187,15 @@ function normalizeLoopback(
   if (value === true) return { ipv4: true, ipv6: true };
   const byFamily =
     typeof value === "string" ? (value.includes(":") ? { ipv6: value } : { ipv4: value }) : value;
-  const out: { ipv4?: string; ipv6?: string } = {};
+  const out: { ipv4?: string | true; ipv6?: string | true; pool?: string } = {};
+  if (typeof value === "object" && value.pool !== undefined) out.pool = value.pool;
   for (const family of ["ipv4", "ipv6"] as const) {
     const text = byFamily[family];
-    if (text === undefined) continue;
+    if (text === undefined || text === false) continue;
+    if (text === true) {
+      out[family] = true;
+      continue;
+    }
     const withLength = text.includes("/") ? text : `${text}/${family === "ipv4" ? 32 : 128}`;
     const c = parseCidr(withLength);
     if (!c || c.family !== family) {

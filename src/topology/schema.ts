@@ -8,6 +8,20 @@
  * with the schemas below.
  */
 import { z } from "zod";
+import {
+  bgpGlobalSchema,
+  bgpInterfaceSchema,
+  bgpLinkSchema,
+  bgpNodeSchema,
+} from "./modules/bgp.js";
+import { isisGlobalSchema, isisLinkSchema, isisNodeSchema } from "./modules/isis.js";
+import {
+  ospfGlobalSchema,
+  ospfInterfaceSchema,
+  ospfLinkSchema,
+  ospfNodeSchema,
+} from "./modules/ospf.js";
+import { routingGlobalSchema, routingNodeSchema } from "./modules/routing.js";
 
 /** Lab names become part of namespace names: short, lower case, no leading or trailing dash. */
 export const labNameSchema = z
@@ -44,12 +58,26 @@ export const transportSchema = z.enum(["veth", "bridge", "udp", "tap", "hub", "s
 
 const cidrString = z.string();
 
-/** `loopback: true | false | "10.0.0.1/32" | { ipv4, ipv6 }` */
+/**
+ * `loopback: true | false | "10.0.0.1/32" | { ipv4, ipv6, pool }`: per
+ * family an address, `true` (from the pool) or `false` (none); `pool`
+ * names the pool to take from (netlab docs, "Nodes", Loopbacks).
+ */
 export const loopbackSchema = z.union([
   z.boolean(),
   cidrString,
-  z.strictObject({ ipv4: cidrString.optional(), ipv6: cidrString.optional() }),
+  z.strictObject({
+    ipv4: z.union([cidrString, z.boolean()]).optional(),
+    ipv6: z.union([cidrString, z.boolean()]).optional(),
+    pool: z.string().optional(),
+  }),
 ]);
+
+/** Module names a node may run (netlab's names). */
+export const moduleNameSchema = z.enum(["ospf", "bgp", "isis", "routing"]);
+
+/** Interface MTU in bytes (netlab's range). */
+const mtuSchema = z.number().int().min(64).max(9216);
 
 /** A static route: `{ prefix: 10.20.60.0/24 | default, via: 10.20.20.2 }`. */
 export const routeSchema = z.strictObject({
@@ -82,22 +110,44 @@ export const nodeSchema = z.strictObject({
   append: z.string().optional(),
   /** NIC model: virtio-net (default) or e1000 for images without virtio drivers. */
   nic: z.enum(["virtio", "e1000"]).optional(),
+  /** Node ID (netlab's): loopback and LAN host addresses, IS-IS system ID; the next free one by default. */
+  id: z.number().int().min(1).max(4094).optional(),
+  /** What the node is (netlab's role): a router takes the topology's modules and, in netlab files, a loopback. */
+  role: z.enum(["router", "host"]).optional(),
+  /** Configuration modules the node runs (netlab's `module`). */
+  module: z.array(moduleNameSchema).optional(),
+  /** MTU of every interface that names none, in bytes. */
+  mtu: mtuSchema.optional(),
+  ospf: ospfNodeSchema.optional(),
+  bgp: bgpNodeSchema.optional(),
+  isis: isisNodeSchema.optional(),
+  routing: routingNodeSchema.optional(),
 });
 
-/** An address pool: `{ ipv4: 10.1.0.0/16, prefix: 30, ipv6: 2001:db8:1::/48, prefix6: 64 }`. */
+/**
+ * An address pool (netlab docs, "Topology Address Pools"): `{ ipv4:
+ * 10.1.0.0/16, prefix: 30, ipv6: 2001:db8:1::/48, prefix6: 64 }`; `ipv4:
+ * true` or `ipv6: true` make unnumbered (LLA-only) interfaces, `unnumbered:
+ * true` both; `allocation` the way hosts get addresses; `start` the first
+ * address's offset.
+ */
 export const poolSchema = z.strictObject({
-  ipv4: z.union([cidrString, z.literal(false)]).optional(),
-  ipv6: z.union([cidrString, z.literal(false)]).optional(),
+  ipv4: z.union([cidrString, z.boolean()]).optional(),
+  ipv6: z.union([cidrString, z.boolean()]).optional(),
   prefix: z.number().int().min(1).max(32).optional(),
   prefix6: z.number().int().min(1).max(128).optional(),
+  allocation: z.enum(["p2p", "sequential", "id_based"]).optional(),
+  unnumbered: z.boolean().optional(),
+  start: z.number().int().min(0).optional(),
+  /** MAC addresses of netlab's management pool: wirelab makes its own. */
+  mac: z.string().optional(),
 });
 
-/** `addressing:`: the loopback, p2p and LAN pools. */
-export const addressingSchema = z.strictObject({
-  loopback: poolSchema.optional(),
-  p2p: poolSchema.optional(),
-  lan: poolSchema.optional(),
-});
+/** `addressing:`: the loopback, p2p, LAN and router ID pools, and pools of the topology's own. */
+export const addressingSchema = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a pool name uses letters, digits and _"),
+  z.union([poolSchema, z.null()]),
+);
 
 /** `defaults:`: node attributes that apply where a node says nothing. */
 export const defaultsSchema = z.strictObject({
@@ -105,6 +155,16 @@ export const defaultsSchema = z.strictObject({
   device: deviceSchema.optional(),
   forwarding: z.boolean().optional(),
   loopback: z.boolean().optional(),
+  /** netlab's constants; `const.validate` names wait times (s) of `validate` tests. */
+  const: z
+    .looseObject({
+      validate: z
+        .record(z.string(), z.union([z.number().int().min(0), z.record(z.string(), z.unknown())]))
+        .optional(),
+    })
+    .optional(),
+  /** `interfaces.mtu`: the MTU of nodes that name none (netlab's). */
+  interfaces: z.strictObject({ mtu: mtuSchema.optional() }).optional(),
 });
 
 /**
@@ -125,22 +185,73 @@ export const endpointAttrsSchema = z.strictObject({
   ipv4: z.union([cidrString, z.number().int().min(1), z.boolean()]).optional(),
   ipv6: z.union([cidrString, z.number().int().min(1), z.boolean()]).optional(),
   ifname: ifnameSchema.optional(),
+  /** netlab's interface index: the interface is `eth<ifindex>`. */
+  ifindex: z.number().int().min(1).max(4094).optional(),
   /** Impairments of the frames this node sends on the link. */
   impair: impairSchema.optional(),
+  mtu: mtuSchema.optional(),
+  /** Interface bandwidth in kbit/s (FRR's `bandwidth`, for protocols' costs). */
+  bandwidth: z.number().int().min(1).optional(),
+  /** Leave the interface down. */
+  shutdown: z.boolean().optional(),
+  /** Free text, the interface's description (netlab makes one of the link's ends). */
+  description: z.string().optional(),
+  ospf: z.union([ospfInterfaceSchema, z.literal(false)]).optional(),
+  bgp: z.union([bgpInterfaceSchema, z.literal(false)]).optional(),
+  isis: z.union([isisLinkSchema, z.literal(false)]).optional(),
 });
 
 /** Attributes a link may carry besides its endpoints. */
 export const linkAttrsSchema = z.strictObject({
   endpoints: z.array(z.string()).optional(),
   name: z.string().optional(),
-  type: z.enum(["p2p", "lan"]).optional(),
+  /** Free text, the interfaces' description (netlab's link `name`). */
+  description: z.string().optional(),
+  /** `stub`: one node (netlab's); `lan`: a LAN even of two. */
+  type: z.enum(["p2p", "lan", "stub"]).optional(),
   transport: transportSchema.optional(),
+  /**
+   * The link's prefixes: a prefix, a named prefix (top-level `prefix`), a
+   * map per family (`true`: unnumbered/LLA-only; `false`: none), or `false`
+   * for no addresses at all.
+   */
   prefix: z
     .union([
       cidrString,
-      z.strictObject({ ipv4: cidrString.optional(), ipv6: cidrString.optional() }),
+      z.literal(false),
+      z.strictObject({
+        ipv4: z.union([cidrString, z.boolean()]).optional(),
+        ipv6: z.union([cidrString, z.boolean()]).optional(),
+        allocation: z.enum(["p2p", "sequential", "id_based"]).optional(),
+      }),
     ])
     .optional(),
+  /** The address pool to take the prefix from (netlab's `pool`). */
+  pool: z.string().optional(),
+  /** Unnumbered: IPv4 from each node's loopback, IPv6 link-local only. */
+  unnumbered: z.boolean().optional(),
+  /** netlab's link role: `stub` and `passive` make IGP interfaces passive, `external` leaves IGPs off. */
+  role: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .optional(),
+  mtu: mtuSchema.optional(),
+  /** Bandwidth in kbit/s (FRR's `bandwidth`). */
+  bandwidth: z.number().int().min(1).optional(),
+  /** Leave every interface of the link down. */
+  shutdown: z.boolean().optional(),
+  /** IPv6 router advertisements of the routers on the link (netlab docs, "Links", IPv6 RA). */
+  ra: z
+    .strictObject({
+      disable: z.boolean().optional(),
+      slaac: z.boolean().optional(),
+      onlink: z.boolean().optional(),
+      dhcp: z.enum(["all", "other"]).optional(),
+    })
+    .optional(),
+  ospf: z.union([ospfLinkSchema, z.literal(false)]).optional(),
+  bgp: z.union([bgpLinkSchema, z.literal(false)]).optional(),
+  isis: z.union([isisLinkSchema, z.literal(false)]).optional(),
   /** Impairments of both directions. */
   impair: impairSchema.optional(),
   /** Carry a VM↔VM p2p link through the wire daemon (capture without tcpdump, live impairments, link down/up). */
@@ -159,14 +270,50 @@ export const validateTestSchema = z.strictObject({
   af: z.enum(["ipv4", "ipv6"]).optional(),
 });
 
+/** A command per device, or one for all (netlab's `show`, `exec`, `valid`). */
+const perDevice = z.union([z.string(), z.record(z.string(), z.string())]);
+
+/**
+ * One of netlab's tests (netlab docs, "Lab Validation Tests"): on `nodes`,
+ * a `plugin` call (netlab's validation plugins), a `show` (JSON) or `exec`
+ * command with a `valid` expression, or a `wait` alone; retried up to
+ * `wait` seconds (or a `const.validate` name).
+ */
+export const netlabTestSchema = z.strictObject({
+  name: z.string().optional(),
+  description: z.string().optional(),
+  nodes: z.array(z.string()).optional(),
+  devices: z.array(z.string()).optional(),
+  plugin: z.string().min(1).optional(),
+  show: perDevice.optional(),
+  exec: perDevice.optional(),
+  valid: perDevice.optional(),
+  wait: z
+    .union([z.number().int().min(0), z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/)])
+    .optional(),
+  wait_msg: z.string().optional(),
+  level: z.enum(["warning"]).optional(),
+  stop_on_error: z.boolean().optional(),
+  pass: z.string().optional(),
+  fail: z.string().optional(),
+  /** netlab's configuration-template step: not run by wirelab (noted at load, skipped by validate). */
+  config: z.unknown().optional(),
+  suzieq: z.unknown().optional(),
+});
+
 /** `nodes:` as a container: a list of names or a map; each node is checked on its own. */
 export const nodesSchema = z.union([z.array(z.string()), z.record(z.string(), z.unknown())]);
 
-/** `validate:`: a list of tests, or a map of test name → test. */
-export const validateSchema = z.union([
-  z.array(validateTestSchema),
-  z.record(z.string(), validateTestSchema.omit({ name: true })),
-]);
+/** `validate:`: a list of tests, or a map of test name → test; each is checked on its own (`tests.ts`). */
+export const validateSchema = z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]);
+
+/** A named prefix (netlab docs, "Named Prefixes"): prefixes per family, or a pool to take them from. */
+export const namedPrefixSchema = z.strictObject({
+  ipv4: cidrString.optional(),
+  ipv6: cidrString.optional(),
+  pool: z.string().optional(),
+  allocation: z.enum(["p2p", "sequential", "id_based"]).optional(),
+});
 
 /**
  * The top level of the file. Each section is validated on its own (see
@@ -176,10 +323,21 @@ export const topologySchema = z.strictObject({
   name: labNameSchema.optional(),
   defaults: defaultsSchema.optional(),
   addressing: addressingSchema.optional(),
-  routing: z.enum(["static", "none"]).optional(),
+  /** `static` or `none` (wirelab's routes everywhere); a map is netlab's routing module (static routes). */
+  routing: z.union([z.enum(["static", "none"]), routingGlobalSchema]).optional(),
   nodes: nodesSchema,
   links: z.array(z.unknown()).optional(),
   validate: validateSchema.optional(),
+  /** Modules some node runs (set by the loader from the nodes'). */
+  module: z.array(moduleNameSchema).optional(),
+  /** Global module attributes (netlab's), already given to the nodes that run the module. */
+  ospf: ospfGlobalSchema.optional(),
+  bgp: bgpGlobalSchema.optional(),
+  isis: isisGlobalSchema.optional(),
+  /** Named prefixes: `prefix: { pf1: { ipv4: 10.42.0.0/24 } }`. */
+  prefix: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), namedPrefixSchema).optional(),
+  /** Printed by `up` (netlab's message to the lab's user). */
+  message: z.string().optional(),
 });
 
 /** A topology file as written, before defaults and cross-checks. */

@@ -15,6 +15,19 @@ import {
 } from "yaml";
 import type { Diagnostic } from "../errors.js";
 
+/** A place in a file: the document path of a value there. */
+export interface Origin {
+  readonly source: TopologySource;
+  readonly path: readonly (string | number)[];
+  /** The place is a key (a dotted key, a group's attribute name): point at the key. */
+  readonly atKey?: boolean;
+}
+
+/** Where the values of rewritten data came from (see `origins.ts`). */
+export interface OriginLookup {
+  locate(root: unknown, path: readonly (string | number)[]): Origin | undefined;
+}
+
 /** A topology file parsed into a YAML document, with positions. */
 export interface TopologySource {
   /** File name used in messages (as the user gave it). */
@@ -32,6 +45,12 @@ export interface TopologySource {
    * of the wirelab topology made of it back to the file's own path.
    */
   readonly mapPath?: (path: readonly (string | number)[]) => readonly (string | number)[];
+  /**
+   * For a file whose data was rewritten (dotted keys expanded, defaults
+   * files and groups merged): the rewritten data and where each of its
+   * values came from, possibly another file.
+   */
+  readonly rewritten?: { readonly root: unknown; readonly origins: OriginLookup };
 }
 
 /**
@@ -108,21 +127,46 @@ function firstLine(message: string): string {
  */
 export function locate(source: TopologySource, d: Diagnostic): Diagnostic {
   if (d.line !== undefined) return d;
-  // Already a path of the file for problems found while translating it: mapping it again changes nothing.
-  const back = source.mapPath ?? ((p: readonly (string | number)[]) => p);
-  const offset = offsetOf(source, back(d.path), d.atKey ?? false);
-  const pos = source.lineCounter.linePos(offset);
-  const related =
-    d.related !== undefined
-      ? source.lineCounter.linePos(offsetOf(source, back(d.related), false))
-      : undefined;
-  return withLine(source, {
+  const at = placeOf(source, d.path, d.atKey ?? false);
+  const related = d.related !== undefined ? placeOf(source, d.related, false) : undefined;
+  const pos = at.source.lineCounter.linePos(at.offset);
+  const rel = related?.source.lineCounter.linePos(related.offset);
+  return withLine(at.source, {
     ...d,
-    file: source.file,
+    file: at.source.file,
     line: pos.line,
     col: pos.col,
-    ...(related ? { relatedAt: `${source.file}:${related.line}:${related.col}` } : {}),
+    ...(related && rel ? { relatedAt: `${related.source.file}:${rel.line}:${rel.col}` } : {}),
   });
+}
+
+/**
+ * Gives a diagnostic the file position of a place already known (a value
+ * of a rewritten topology whose origin was looked up, possibly in another
+ * file).
+ */
+export function locateOrigin(origin: Origin, d: Diagnostic): Diagnostic {
+  const file = origin.source;
+  const pos = file.lineCounter.linePos(
+    offsetOf(file, origin.path, (d.atKey ?? false) || (origin.atKey ?? false)),
+  );
+  return withLine(file, { ...d, file: file.file, line: pos.line, col: pos.col });
+}
+
+/** The file and offset a document path stands for, through the ways back a source keeps. */
+function placeOf(
+  source: TopologySource,
+  path: readonly (string | number)[],
+  atKey: boolean,
+): { source: TopologySource; offset: number } {
+  const origin = source.rewritten?.origins.locate(source.rewritten.root, path);
+  if (origin) {
+    const file = origin.source;
+    return { source: file, offset: offsetOf(file, origin.path, atKey || (origin.atKey ?? false)) };
+  }
+  // Already a path of the file for problems found while translating it: mapping it again changes nothing.
+  const back = source.mapPath ?? ((p: readonly (string | number)[]) => p);
+  return { source, offset: offsetOf(source, back(path), atKey) };
 }
 
 function withLine(source: TopologySource, d: Diagnostic): Diagnostic {

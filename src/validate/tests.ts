@@ -30,8 +30,12 @@ export function validationTests(plan: LabPlan, neighbours = true): ValidationTes
         if (a === b || agentless.has(a.node) || agentless.has(b.node)) continue;
         const ia = ifaces.get(`${a.node}:${a.ifname}`);
         const ib = ifaces.get(`${b.node}:${b.ifname}`);
+        // A link left down has no neighbour to ping.
+        if (ia?.shutdown || ib?.shutdown) continue;
         for (const family of ["ipv4", "ipv6"] as const) {
           const target = ib?.[family];
+          // An unnumbered interface holds its node's loopback: no neighbour's subnet to ping on.
+          if (ia?.unnumbered?.[family] || ib?.unnumbered?.[family]) continue;
           if (!ia?.[family] || !target) continue;
           out.push({
             name: `${a.node} ${a.ifname} → ${b.node} ${b.ifname} (${link.name})`,

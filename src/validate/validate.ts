@@ -13,6 +13,7 @@ import type { NodePlan } from "../plan/types.js";
 import { nodeKind } from "../providers/kinds.js";
 import type { NodeSession } from "../providers/session.js";
 import { PINGS_PER_NODE, type PingOutcome, parsePingOutput, pingScript } from "./batch.js";
+import { type CheckEvent, type CheckResult, runChecks } from "./netlab/run.js";
 import { type ValidationTest, validationTests } from "./tests.js";
 import { hostNeighbourBudget, type NeighbourBudget, planWaves } from "./waves.js";
 
@@ -25,8 +26,16 @@ export const DEFAULT_PING_ATTEMPTS = 3;
 /** Options of {@link validateLab}. */
 export interface ValidateOptions extends LabDeps {
   readonly reporter?: Reporter;
-  /** Also ping every directly connected neighbour. @default true */
+  /** Also ping every directly connected neighbour. @default true, false for a netlab topology (netlab's validate runs its tests only) */
   readonly neighbours?: boolean;
+  /** Called as netlab's tests run (their progress and each node's outcome). */
+  readonly onCheck?: (e: CheckEvent) => void;
+  /** Run netlab's tests once, without waiting or retrying (netlab's `--nowait`). @default false */
+  readonly noWait?: boolean;
+  /** Abort netlab's tests (Ctrl-C). */
+  readonly signal?: AbortSignal;
+  /** Device of nodes that name none, for a lab without a record read from its file (netlab's `-d`). */
+  readonly device?: string;
   /** Nodes running their pings at once. @default DEFAULT_NODE_CONCURRENCY */
   readonly concurrency?: number;
   /** Tries before a ping expected to succeed counts as failed (1 s each). @default DEFAULT_PING_ATTEMPTS */
@@ -51,9 +60,19 @@ export interface TestResult {
 /** Every test's outcome and the counts. */
 export interface ValidateResult {
   readonly lab: string;
+  /** wirelab's reachability tests and the neighbour pings. */
   readonly results: readonly TestResult[];
   readonly passed: number;
   readonly failed: number;
+  /** netlab's tests, in order. */
+  readonly checks: readonly CheckResult[];
+  /** netlab's tests that passed, failed, failed as warnings, and were skipped. */
+  readonly checkCounts: {
+    readonly passed: number;
+    readonly failed: number;
+    readonly warnings: number;
+    readonly skipped: number;
+  };
 }
 
 /**
@@ -73,9 +92,9 @@ export async function validateLab(
   const deps = resolveDeps(options);
   deps.preflight.requireRoot("validate");
   // A lab built by an exported setup.sh has no record: its topology file tells its namespaces.
-  const state = await requireLabOrUnmanaged(deps, target);
+  const state = await requireLabOrUnmanaged(deps, target, deps.run, options.device);
   deps.preflight.requireTools(["ip", "ping"]);
-  const tests = validationTests(state.plan, options.neighbours ?? true);
+  const tests = validationTests(state.plan, options.neighbours ?? state.plan.format !== "netlab");
   const attempts = options.attempts ?? DEFAULT_PING_ATTEMPTS;
   const inHost = (name: string) => {
     const node = state.plan.nodes.find((n) => n.name === name);
@@ -84,7 +103,15 @@ export async function validateLab(
   const waves = planWaves(tests, inHost, options.budget ?? hostNeighbourBudget());
   const results: TestResult[] = new Array(tests.length);
   let done = 0;
+  let checks: CheckResult[] = [];
   await withSession(state, deps, async (s) => {
+    // netlab's tests first: their waits let the protocols converge before the pings.
+    checks = await runChecks(state.plan, s, {
+      labStartedAt: Date.parse(state.updated) || Date.now(),
+      ...(options.onCheck ? { onEvent: options.onCheck } : {}),
+      ...(options.noWait ? { noWait: true } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     for (const [w, wave] of waves.entries()) {
       if (w > 0) await flushNeighbours(s, state.plan.nodes, waves[w - 1] ?? [], tests, inHost);
       // One batch per source node, in the order of their first test.
@@ -109,7 +136,20 @@ export async function validateLab(
     }
   });
   const passed = results.filter((r) => r.passed).length;
-  return { lab: state.lab, results, passed, failed: results.length - passed };
+  const count = (s: CheckResult["status"]) => checks.filter((c) => c.status === s).length;
+  return {
+    lab: state.lab,
+    results,
+    passed,
+    failed: results.length - passed,
+    checks,
+    checkCounts: {
+      passed: count("pass"),
+      failed: count("fail"),
+      warnings: count("warning"),
+      skipped: count("skipped"),
+    },
+  };
 }
 
 /** Runs one node's pings; every test fails with the reason when the node cannot run them. */

@@ -144,7 +144,7 @@ describe("capture on every link type, decoded by tshark", () => {
         "3",
         addr(to, link),
       ]);
-      expect(r.code, `${from} → ${to} on ${link}`).toBe(0);
+      expect(r.code, `${from} → ${to} on ${link}: ${r.stderr}`).toBe(0);
     }
     // lldpd sends its first LLDPDU soon after it starts: wait until every capture has the ones it should.
     const lldpFrom: Record<string, string[]> = {

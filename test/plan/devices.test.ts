@@ -11,7 +11,7 @@ import {
   withLogFile,
 } from "../../src/plan/devices/frr-daemons.js";
 import { planText } from "../../src/plan/load-plan.js";
-import { isNetlabTopology } from "../../src/topology/netlab.js";
+import { topologyFormat } from "../../src/topology/netlab.js";
 
 const problems = (text: string): string[] => {
   try {
@@ -59,13 +59,13 @@ describe("devices in the plan", () => {
       /^2:\d+: "device: frr" runs FRR in wirelab's own guest/,
     );
     expect(problems("nodes:\n  r1: { device: eos }\n")[0]).toMatch(
-      /^2:\d+: netlab device "eos" needs its vendor image; wirelab runs the devices linux and frr/,
+      /^2:\d+: device "eos" needs its vendor's image; wirelab runs the devices linux and frr/,
     );
   });
 
   it("maps netlab's device frr on nodes, groups and defaults, by provider", () => {
     const { plan } = planText(
-      "provider: clab\ngroups:\n  core: { members: [c1], device: frr }\nnodes: [c1, h1]\nlinks: [c1-h1]\n",
+      "provider: clab\ndefaults.device: linux\ngroups:\n  core: { members: [c1], device: frr }\nnodes: [c1, h1]\nlinks: [c1-h1]\n",
       "t.yml",
     );
     expect(plan.nodes.map((n) => [n.name, n.kind, n.device?.name])).toEqual([
@@ -78,8 +78,8 @@ describe("devices in the plan", () => {
       ["linux", "frr"],
     ]);
     // A wirelab file with routers is wirelab's, not netlab's.
-    expect(isNetlabTopology({ nodes: { r1: { device: "frr", kind: "vm" } } })).toBe(false);
-    expect(isNetlabTopology({ nodes: { r1: { device: "eos" } } })).toBe(true);
+    expect(topologyFormat({ nodes: { r1: { device: "frr", kind: "vm" } } })).toBe("wirelab");
+    expect(topologyFormat({ nodes: { r1: { device: "eos" } } })).toBe("netlab");
   });
 });
 

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { TopologyError } from "../../src/errors.js";
+import { importTopology } from "../../src/export/import.js";
 import { planText } from "../../src/plan/load-plan.js";
-import { importTopology } from "../../src/topology/import.js";
 
 const ok = "test/fixtures/clab-ok.clab.yml";
 const bad = "test/fixtures/clab-bad.clab.yml";

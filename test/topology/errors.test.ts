@@ -204,10 +204,15 @@ describe("loader errors: each problem located at file:line:col", () => {
     expect(d[0]?.message).toContain("use the list form");
   });
 
-  it("reports a link with one endpoint", () => {
-    expect(problems(y(["nodes: [a]", "links: [ [a] ]"])).map((d) => d.code)).toEqual([
+  it("reports a link without endpoints, and a stub of two", () => {
+    expect(problems(y(["nodes: [a]", "links: [ [] ]"])).map((d) => d.code)).toEqual([
       "link-too-short",
     ]);
+    expect(
+      problems(y(["nodes: [a, b]", "links: [ { a: {}, b: {}, type: stub } ]"])).map((d) => d.code),
+    ).toEqual(["bad-value"]);
+    // One node alone is a stub network (netlab's), not a mistake.
+    expect(problems(y(["nodes: [a]", "links: [ [a], a ]"]))).toEqual([]);
   });
 
   it("reports a full pool", () => {

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { WirelabError } from "../../src/errors.js";
+import { importTopology } from "../../src/export/import.js";
 import { planText } from "../../src/plan/load-plan.js";
-import { importTopology } from "../../src/topology/import.js";
 
 const FILES = [
   ...readdirSync("examples")

@@ -11,12 +11,21 @@ export function registerCreate(program: Command, io: CliIO, setExit: (code: numb
     .argument("<file>", "topology file")
     .requiredOption("--output <kind>", "what to write: script, clab, libvirt or vagrant")
     .option("-o, --dir <dir>", "folder to write into (created if missing)", ".")
-    .action(async (file: string, opts: { output: string; dir: string }) => {
+    .option(
+      "-d, --device <device>",
+      "device of nodes that name none (netlab's -d; also NETLAB_DEVICE)",
+    )
+    .action(async (file: string, opts: { output: string; dir: string; device?: string }) => {
       const { LabError, OUTPUTS, createExport } = await import("../../index.js");
       if (!(OUTPUTS as readonly string[]).includes(opts.output)) {
         throw new LabError(`--output must be one of ${OUTPUTS.join(", ")}, not "${opts.output}"`);
       }
-      const written = await createExport(file, opts.output as (typeof OUTPUTS)[number], opts.dir);
+      const written = await createExport(
+        file,
+        opts.output as (typeof OUTPUTS)[number],
+        opts.dir,
+        opts.device !== undefined ? { device: opts.device } : {},
+      );
       for (const path of written) io.out(`wrote ${path}\n`);
       setExit(0);
     });

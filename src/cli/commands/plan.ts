@@ -10,11 +10,24 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
     )
     .argument("<file>", "topology file")
     .option("--json", "print the plan as JSON")
-    .action(async (file: string, opts: { json?: boolean }) => {
-      const { loadAndPlan, describePlan } = await import("../../index.js");
+    .option(
+      "-d, --device <device>",
+      "device of nodes that name none (netlab's -d; also NETLAB_DEVICE)",
+    )
+    .option("--config <node>", "print the FRR configuration made for a router (frr.conf)")
+    .action(async (file: string, opts: { json?: boolean; device?: string; config?: string }) => {
+      const { loadAndPlan, describePlan, routerConfigText } = await import("../../index.js");
       const { formatPlan } = await import("../format-plan.js");
-      const { plan, notes } = await loadAndPlan(file);
+      const { plan, notes } = await loadAndPlan(
+        file,
+        opts.device !== undefined ? { device: opts.device } : {},
+      );
       for (const note of notes) io.err(`note: ${note}\n`);
+      if (opts.config !== undefined) {
+        io.out(await routerConfigText(plan, opts.config));
+        setExit(0);
+        return;
+      }
       io.out(
         opts.json
           ? `${JSON.stringify(plan, null, 2)}\n`

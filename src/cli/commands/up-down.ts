@@ -12,38 +12,52 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
     .argument("<file>", "topology file")
     .option("--json", "print the result as JSON")
     .option("--concurrency <n>", "namespaces configured at once", integerAtLeast(1), 4)
-    .action(async (file: string, opts: { json?: boolean; concurrency: number }) => {
-      const { up } = await import("../../index.js");
-      const reporter = await cliReporter(io.interactive && !opts.json);
-      try {
-        // The record stays after a second signal, so that `wirelab down` finds what is left.
-        const r = await interruptible(
-          io,
-          {
-            stopping: "stopping and removing what was built",
-            afterwards: `"wirelab down ${file}" removes what is left`,
-          },
-          (signal) => up(file, { reporter, concurrency: opts.concurrency, signal }),
-        );
-        reporter.stop();
-        const nodes = r.plan.nodes.length;
-        const links = r.plan.links.length;
-        if (opts.json) {
-          io.out(
-            `${JSON.stringify({ lab: r.lab, changed: r.changed, nodes, links, durationMs: Math.round(r.durationMs) })}\n`,
+    .option(
+      "-d, --device <device>",
+      "device of nodes that name none (netlab's -d; also NETLAB_DEVICE)",
+    )
+    .action(
+      async (file: string, opts: { json?: boolean; concurrency: number; device?: string }) => {
+        const { up } = await import("../../index.js");
+        const reporter = await cliReporter(io.interactive && !opts.json);
+        try {
+          // The record stays after a second signal, so that `wirelab down` finds what is left.
+          const r = await interruptible(
+            io,
+            {
+              stopping: "stopping and removing what was built",
+              afterwards: `"wirelab down ${file}" removes what is left`,
+            },
+            (signal) =>
+              up(file, {
+                reporter,
+                concurrency: opts.concurrency,
+                signal,
+                ...(opts.device !== undefined ? { device: opts.device } : {}),
+              }),
           );
-        } else if (r.changed) {
-          io.out(
-            `lab ${r.lab} is up: ${nodes} nodes, ${links} links in ${(r.durationMs / 1000).toFixed(2)} s\n`,
-          );
-        } else {
-          io.out(`lab ${r.lab} is already up as planned; nothing to do\n`);
+          reporter.stop();
+          const nodes = r.plan.nodes.length;
+          const links = r.plan.links.length;
+          if (opts.json) {
+            io.out(
+              `${JSON.stringify({ lab: r.lab, changed: r.changed, nodes, links, durationMs: Math.round(r.durationMs) })}\n`,
+            );
+          } else if (r.changed) {
+            io.out(
+              `lab ${r.lab} is up: ${nodes} nodes, ${links} links in ${(r.durationMs / 1000).toFixed(2)} s\n`,
+            );
+            // netlab's message to the lab's user.
+            if (r.plan.message) io.out(`\n${r.plan.message.trimEnd()}\n`);
+          } else {
+            io.out(`lab ${r.lab} is already up as planned; nothing to do\n`);
+          }
+        } finally {
+          reporter.stop();
         }
-      } finally {
-        reporter.stop();
-      }
-      setExit(0);
-    });
+        setExit(0);
+      },
+    );
 
   program
     .command("down")

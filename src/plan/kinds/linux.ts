@@ -14,6 +14,14 @@ export const COMMON_ATTRIBUTES = [
   "routes",
   "loopback",
   "exec",
+  "id",
+  "role",
+  "module",
+  "mtu",
+  "ospf",
+  "bgp",
+  "isis",
+  "routing",
 ] as const;
 
 /** The plan half of `kind: linux`. */

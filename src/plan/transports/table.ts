@@ -143,7 +143,11 @@ export function resolveTransport(
   }
   const written = both ? undefined : link.relay ? "relay" : link.transport;
   const row = written ? transportRow(written) : undefined;
-  const type = link.type ?? (link.endpoints.length > 2 ? "lan" : (row?.carries[0] ?? "p2p"));
+  // A stub network (one node) is a LAN of one.
+  const type =
+    link.type === "stub"
+      ? "lan"
+      : (link.type ?? (link.endpoints.length !== 2 ? "lan" : (row?.carries[0] ?? "p2p")));
   const facts: LinkFacts = {
     type,
     endpoints: link.endpoints.length,
