@@ -28,10 +28,16 @@ describe("netlab's validation expressions (a Python subset)", () => {
     expect(ev("nodes.dut.interfaces[0].ipv4", nodes)).toBe("10.1.0.1/30");
     expect(ev("nodes['x1'].interfaces[-1].ifname", nodes)).toBe("eth1");
     expect(
-      ev("nodes.dut.loopback.ipv4 if 'loopback' in nodes.dut else nodes.dut.interfaces[0].ipv4", nodes),
+      ev(
+        "nodes.dut.loopback.ipv4 if 'loopback' in nodes.dut else nodes.dut.interfaces[0].ipv4",
+        nodes,
+      ),
     ).toBe("10.0.0.1/32");
     expect(
-      ev("nodes.x1.loopback.ipv4 if 'loopback' in nodes.x1 else nodes.x1.interfaces[0].ipv4", nodes),
+      ev(
+        "nodes.x1.loopback.ipv4 if 'loopback' in nodes.x1 else nodes.x1.interfaces[0].ipv4",
+        nodes,
+      ),
     ).toBe("10.1.0.2/30");
   });
 
@@ -45,12 +51,20 @@ describe("netlab's validation expressions (a Python subset)", () => {
       }),
     };
     expect(
-      ev("bgp_prefix('172.42.42.0/24', nh=nodes.dut.loopback.ipv4, community={'community': '65000:1'}, count=3, x=[1, 2.5, True, None])", scope),
+      ev(
+        "bgp_prefix('172.42.42.0/24', nh=nodes.dut.loopback.ipv4, community={'community': '65000:1'}, count=3, x=[1, 2.5, True, None])",
+        scope,
+      ),
     ).toBe(true);
     expect(seen).toEqual([
       [
         ["172.42.42.0/24"],
-        { nh: "10.0.0.1/32", community: { community: "65000:1" }, count: 3, x: [1, 2.5, true, null] },
+        {
+          nh: "10.0.0.1/32",
+          community: { community: "65000:1" },
+          count: 3,
+          x: [1, 2.5, true, null],
+        },
       ],
     ]);
   });
@@ -80,11 +94,20 @@ describe("netlab's validation expressions (a Python subset)", () => {
   });
 
   it("says what is missing, without reaching anything but its values", () => {
-    expect(() => ev("nodes.dut.bgp.as", nodes)).toThrow(/nodes.dut has no "bgp" \(it has loopback, interfaces, ospf\)/);
+    expect(() => ev("nodes.dut.bgp.as", nodes)).toThrow(
+      /nodes.dut has no "bgp" \(it has loopback, interfaces, ospf\)/,
+    );
     expect(() => ev("nodes.dut.interfaces[3]", nodes)).toThrow(/has no item 3 \(it has 1\)/);
     expect(() => ev("node.name", nodes)).toThrow(EvaluationError);
     expect(() => ev("open('/etc/passwd')", {})).toThrow(/name "open" is not defined/);
-    for (const bad of ["__import__('os')", "x.__class__", "lambda: 1", "[x for x in y]", "import os", "a = 1"]) {
+    for (const bad of [
+      "__import__('os')",
+      "x.__class__",
+      "lambda: 1",
+      "[x for x in y]",
+      "import os",
+      "a = 1",
+    ]) {
       expect(() => parseExpression(bad), bad).toThrow(ExpressionSyntaxError);
     }
   });
@@ -103,7 +126,9 @@ describe("netlab's validation expressions (a Python subset)", () => {
 
 describe("netlab's {{ }} templates in show, exec and valid", () => {
   it("fills in expressions of the node's data and hostvars", () => {
-    const t = parseTemplate("ip ospf neighbor {{ hostvars.dut.ospf.router_id }} json on {{ interfaces[0].ifname }}");
+    const t = parseTemplate(
+      "ip ospf neighbor {{ hostvars.dut.ospf.router_id }} json on {{ interfaces[0].ifname }}",
+    );
     const node = nodes.nodes as Record<string, Value>;
     expect(renderTemplate(t, { ...(node.x1 as Record<string, Value>), hostvars: node })).toBe(
       "ip ospf neighbor 10.0.0.1 json on eth1",

@@ -9,7 +9,11 @@ const load = (text: string, files: Record<string, string> = {}, opts: LoadOption
   parseTopology(text, "lab/t.yml", { env: {}, readFile: (p) => files[p], ...opts });
 
 /** Every problem as `file:line:col code message`. */
-const problems = (text: string, files: Record<string, string> = {}, opts: LoadOptions = {}): string[] => {
+const problems = (
+  text: string,
+  files: Record<string, string> = {},
+  opts: LoadOptions = {},
+): string[] => {
   try {
     planText(text, "lab/t.yml", { env: {}, readFile: (p) => files[p], ...opts });
     return [];
@@ -19,8 +23,12 @@ const problems = (text: string, files: Record<string, string> = {}, opts: LoadOp
   }
 };
 
-const node = (text: string, name: string, files: Record<string, string> = {}, opts: LoadOptions = {}) =>
-  load(text, files, opts).topology.nodes.find((n) => n.name === name);
+const node = (
+  text: string,
+  name: string,
+  files: Record<string, string> = {},
+  opts: LoadOptions = {},
+) => load(text, files, opts).topology.nodes.find((n) => n.name === name);
 
 describe("netlab's dotted keys", () => {
   it("are nested maps anywhere: top level, defaults, nodes, links, merged with what is written beside them", () => {
@@ -49,10 +57,12 @@ describe("netlab's dotted keys", () => {
   });
 
   it("are shown where written when their value is wrong", () => {
-    expect(problems("defaults.device: frr\nmodule: [bgp]\nnodes:\n  r1:\n    bgp.as: sixty\n")).toEqual([
-      expect.stringMatching(/^lab\/t\.yml:5:13 bad-value .*"sixty" is not an AS number/),
-    ]);
-    expect(problems("defaults.device: frr\nmodule: [ospf]\nnodes:\n  r1:\n    ospf.bfd: true\n")).toEqual([
+    expect(
+      problems("defaults.device: frr\nmodule: [bgp]\nnodes:\n  r1:\n    bgp.as: sixty\n"),
+    ).toEqual([expect.stringMatching(/^lab\/t\.yml:5:13 bad-value .*"sixty" is not an AS number/)]);
+    expect(
+      problems("defaults.device: frr\nmodule: [ospf]\nnodes:\n  r1:\n    ospf.bfd: true\n"),
+    ).toEqual([
       "lab/t.yml:5:5 unsupported ospf.bfd needs netlab's bfd module, which wirelab does not run",
     ]);
   });
@@ -83,9 +93,9 @@ describe("netlab's defaults files (defaults.sources.extra, topology-defaults.yml
   });
 
   it("locate their own problems in their own file", () => {
-    expect(problems(text, { ...files, "lab/second.yml": "device: frr\nbgp.rr_mesh: [1]\n" })).toEqual([
-      expect.stringMatching(/^lab\/second\.yml:2:14 bad-type /),
-    ]);
+    expect(
+      problems(text, { ...files, "lab/second.yml": "device: frr\nbgp.rr_mesh: [1]\n" }),
+    ).toEqual([expect.stringMatching(/^lab\/second\.yml:2:14 bad-type /)]);
     expect(problems(text, { ...files, "lab/second.yml": "device: [frr\n" })).toContainEqual(
       expect.stringMatching(/^lab\/second\.yml:2:\d+ yaml-syntax/),
     );
@@ -93,7 +103,9 @@ describe("netlab's defaults files (defaults.sources.extra, topology-defaults.yml
 
   it("note a missing file, as netlab skips it", () => {
     const r = load("defaults.sources.extra: [ nothere.yml ]\ndefaults.device: linux\nnodes: [a]\n");
-    expect(r.notes).toEqual(["defaults file lab/nothere.yml (defaults.sources.extra) does not exist; skipped, as netlab does"]);
+    expect(r.notes).toEqual([
+      "defaults file lab/nothere.yml (defaults.sources.extra) does not exist; skipped, as netlab does",
+    ]);
   });
 });
 
@@ -102,7 +114,9 @@ describe("the device of nodes that name none", () => {
   it("is -d, else NETLAB_DEVICE, else defaults.device", () => {
     expect(node(text, "b")?.device).toBe("linux");
     expect(node(text, "b", {}, { env: { NETLAB_DEVICE: "frr" } })?.device).toBe("frr");
-    expect(node(text, "b", {}, { env: { NETLAB_DEVICE: "linux" }, device: "frr" })?.device).toBe("frr");
+    expect(node(text, "b", {}, { env: { NETLAB_DEVICE: "linux" }, device: "frr" })?.device).toBe(
+      "frr",
+    );
     expect(node(text, "a", {}, { device: "linux" })?.device).toBe("frr");
   });
 
@@ -150,7 +164,13 @@ describe("netlab's groups", () => {
     ].join("\n");
     const t = load(text).topology;
     const a = t.nodes.find((n) => n.name === "a");
-    expect([a?.device, a?.modules, a?.bgp?.as, a?.mtu, a?.ospf]).toEqual(["frr", ["bgp"], 65001, 3000, undefined]);
+    expect([a?.device, a?.modules, a?.bgp?.as, a?.mtu, a?.ospf]).toEqual([
+      "frr",
+      ["bgp"],
+      65001,
+      3000,
+      undefined,
+    ]);
     const b = t.nodes.find((n) => n.name === "b");
     expect([b?.device, b?.modules, b?.mtu]).toEqual(["linux", [], 1000]);
   });
@@ -170,7 +190,9 @@ describe("netlab's groups", () => {
       "nodes: [r1, r2]",
     ].join("\n");
     const t = load(text).topology;
-    expect(t.nodes.map((n) => [n.name, n.bgp?.as, n.bgp?.rr, n.bgp?.advertise_loopback, n.mtu])).toEqual([
+    expect(
+      t.nodes.map((n) => [n.name, n.bgp?.as, n.bgp?.rr, n.bgp?.advertise_loopback, n.mtu]),
+    ).toEqual([
       ["r1", 65000, true, false, 1450],
       ["r2", 65000, undefined, false, 1450],
       ["x1", 65100, undefined, true, 1450],

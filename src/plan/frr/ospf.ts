@@ -53,7 +53,12 @@ export function ospfLines(node: NodePlan): string[] {
   if (o.af.ipv6) {
     for (const i of intfs) {
       if (!i.v6) continue;
-      out.push(`interface ${i.ifname}`, ...settings(i.ospf, "ipv6 ospf6"), ` ipv6 ospf6 area ${i.ospf.area}`, "!");
+      out.push(
+        `interface ${i.ifname}`,
+        ...settings(i.ospf, "ipv6 ospf6"),
+        ` ipv6 ospf6 area ${i.ospf.area}`,
+        "!",
+      );
     }
     out.push(
       "router ospf6",
