@@ -33,7 +33,7 @@ export interface NodeRunResult {
 export interface NodeExecOptions {
   /** Connect the command to this terminal (a VM's output is printed when it ends). @default false */
   readonly interactive?: boolean;
-  /** Give up on a command after this many ms (VMs). @default DEFAULT_COMMAND_TIMEOUT_MS (agent.ts) */
+  /** Give up on a command after this many ms (killed; exit code 128 + the signal). @default no limit in a namespace; DEFAULT_COMMAND_TIMEOUT_MS (agent.ts) in a VM */
   readonly timeoutMs?: number;
 }
 

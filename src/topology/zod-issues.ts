@@ -56,7 +56,7 @@ function convert(issue: Issue, data: unknown, schema: AnySchema, base: Path): Di
       return [
         {
           code: "bad-type",
-          message: `${where || "value"}: expected ${article(issue.expected)}, got ${show(value)}`,
+          message: `${where || "value"}: expected ${article(issue.expected)}, got ${show(value)}${issue.expected === "string" && typeof value === "number" ? `; YAML reads it as a number: write it in quotes ("${String(value)}")` : ""}`,
           path,
         },
       ];

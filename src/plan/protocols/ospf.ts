@@ -149,7 +149,7 @@ function adjustTimers(
   diagnostics: Diagnostic[],
 ): { hello?: number; dead?: number } | undefined {
   if (!t || (t.hello === undefined && t.dead === undefined)) return undefined;
-  const hello = t.hello ?? Math.max(Math.round((t.dead as number) / 4), 1);
+  const hello = t.hello ?? Math.max(roundHalfEven((t.dead as number) / 4), 1);
   const dead = t.dead ?? hello * 4;
   if (hello >= dead)
     diagnostics.push({
@@ -192,4 +192,10 @@ export function checkImport(
     out.push(s);
   }
   return out;
+}
+
+/** Python's `round()`: halves to the even neighbour (netlab computes the hello with it). */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }

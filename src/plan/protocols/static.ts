@@ -12,9 +12,11 @@
  * `gateway` (the first router on each link), or a `discard`. Lists under
  * `routing.static.NAME` are taken in with `include`.
  */
+
 import type { Diagnostic } from "../../errors.js";
 import { contains, networkOf, parseCidr, stripLength } from "../../ip.js";
 import type { StaticRouteInput } from "../../topology/modules/routing.js";
+import { didYouMean } from "../../topology/suggest.js";
 import type { SourcePath, Topology } from "../../topology/types.js";
 import { poolNamed } from "../addresses.js";
 import type { LabModel, ModelNode } from "./model.js";
@@ -158,13 +160,19 @@ function resolve(
     for (const af of FAMILIES) if (p[af]) prefixes[af] = network(p[af] as string);
   } else if (r.node !== undefined) {
     const target = model.byName.get(r.node);
-    if (!target) return problem(`"${r.node}" is not a node`, "node");
+    if (!target)
+      return problem(`"${r.node}" is not a node${didYouMean(r.node, model.byName.keys())}`, "node");
     const cp = controlPlane(target);
     for (const af of FAMILIES) if (cp[af]) prefixes[af] = network(cp[af] as string);
   }
   if (!prefixes.ipv4 && !prefixes.ipv6)
     return problem("it has no IPv4 or IPv6 prefix (give ipv4, ipv6, pool, prefix or node)");
   const nh = r.nexthop;
+  if (nh?.node !== undefined && !model.byName.has(nh.node))
+    return problem(
+      `next hop "${nh.node}" is not a node${didYouMean(nh.node, model.byName.keys())}`,
+      "nexthop",
+    );
   if (!nh) {
     if (!e.skipMissing) problem("it has no next hop (nexthop)");
     return [];

@@ -19,6 +19,7 @@ export const linuxKind: NodeKind<LinuxNodePlan> = {
     const r = await s.run(file as string, [...enter, ...argv], {
       check: false,
       inheritStdio: options.interactive ?? false,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
     // Killed by a signal: 128 + its number, as a shell reports it.
     const signo = r.signal ? (constants.signals[r.signal as NodeJS.Signals] ?? 0) : 0;
