@@ -3,8 +3,12 @@
  * each section on its own so that every problem is found in one run. A
  * section with problems is replaced by an empty value for the later passes.
  */
+
 import type { z } from "zod";
 import type { Diagnostic } from "../errors.js";
+import { isModuleName } from "./modules/index.js";
+import { moduleAttrs } from "./netlab-only.js";
+import { isPlainObject } from "./origins.js";
 import { type TopologyInput, topologySchema } from "./schema.js";
 import { didYouMean, show } from "./suggest.js";
 import { issuesToDiagnostics } from "./zod-issues.js";
@@ -47,9 +51,14 @@ export function parseSections(data: unknown, diagnostics: Diagnostic[]): Partial
   for (const key of SECTION_KEYS) {
     if (!(key in raw)) continue;
     const schema = topologySchema.shape[key] as z.ZodType;
-    const parsed = schema.safeParse(raw[key]);
+    // A module's global attributes wirelab does not implement are named as such, not unknown.
+    const value =
+      isModuleName(key) && isPlainObject(raw[key])
+        ? moduleAttrs(key, raw[key], "global", [key], diagnostics)
+        : raw[key];
+    const parsed = schema.safeParse(value);
     if (parsed.success) out[key] = parsed.data;
-    else diagnostics.push(...issuesToDiagnostics(parsed.error.issues, raw[key], schema, [key]));
+    else diagnostics.push(...issuesToDiagnostics(parsed.error.issues, value, schema, [key]));
   }
   return out as Partial<TopologyInput>;
 }

@@ -58,6 +58,29 @@ export function cli(
   return { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Runs the built CLI without blocking the test worker: a long command (a
+ * validate that waits for protocols) must let vitest's own messages through.
+ */
+export async function cliAsync(
+  args: readonly string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["dist/cli/bin.js", ...args], {
+    env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 128)));
+  return { code, stdout, stderr };
+}
+
 /** `ping -c 1 -W waitS ADDRESS` run in a node with the CLI. */
 export function pingFrom(
   lab: string,

@@ -282,6 +282,29 @@ describe("netlab's modules", () => {
     ]);
     expect(got[2]).toContain("bgp.passive needs netlab's bgp.session plugin");
   });
+
+  it("name them once at the topology's level too, and the import policies, extra loopbacks and numbers read as strings", () => {
+    const text = [
+      "defaults.device: frr",
+      "module: [ospf, bgp, isis]",
+      "bgp: { as: 1, confederation: { 65000: { members: [1] } } }",
+      "ospf.areas: [ { area: 1 } ]",
+      "isis.area: 49.0002",
+      "nodes:",
+      "  r1: { bgp.import.ospf.policy: beacon }",
+      "  r2:",
+      "links:",
+      "- r1-r2",
+      "- { r1: {}, type: loopback }",
+    ].join("\n");
+    expect(problems(text)).toEqual([
+      "lab/t.yml:3:15 unsupported bgp.confederation BGP confederations are not implemented by wirelab",
+      "lab/t.yml:4:1 unsupported ospf.areas needs netlab's ospf.areas plugin, which wirelab does not run",
+      'lab/t.yml:5:12 bad-type "area": expected a string, got 49.0002; YAML reads it as a number: write it in quotes ("49.0002")',
+      'lab/t.yml:7:33 bad-value "policy": "beacon": an import policy needs netlab\'s routing policies, which wirelab does not implement; import without one',
+      'lab/t.yml:11:19 unsupported "type": "loopback" (netlab\'s extra loopback interface) is not implemented by wirelab; give the node\'s own loopback the address, or make it a stub link',
+    ]);
+  });
 });
 
 describe("netlab's other keys", () => {

@@ -45,7 +45,7 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
             );
           } else if (r.changed) {
             io.out(
-              `lab ${r.lab} is up: ${nodes} nodes, ${links} links in ${(r.durationMs / 1000).toFixed(2)} s\n`,
+              `lab ${r.lab} is up: ${count(nodes, "node")}, ${count(links, "link")} in ${(r.durationMs / 1000).toFixed(2)} s\n`,
             );
             // netlab's message to the lab's user.
             if (r.plan.message) io.out(`\n${r.plan.message.trimEnd()}\n`);
@@ -92,6 +92,9 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
     });
 }
 
+/** `1 link`, `2 links`. */
+const count = (k: number, what: string): string => `${k} ${what}${k === 1 ? "" : "s"}`;
+
 /** `2 VMs stopped, 3 host devices and 4 namespaces removed` (only the parts that apply). */
 function downSummary(r: {
   removed: readonly string[];
@@ -99,7 +102,7 @@ function downSummary(r: {
   hostDevices?: readonly string[];
   objects: Readonly<Record<string, readonly string[]>>;
 }): string {
-  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
+  const n = count;
   const frr = r.objects["FRR daemon"]?.length ?? 0;
   const removed = [
     ...(r.hostDevices?.length ? [n(r.hostDevices.length, "host device")] : []),

@@ -24,6 +24,16 @@ export function mapLinks(data: Record<string, unknown>, ctx: MechanicsContext): 
       return;
     }
     if (link.disable === true) return; // netlab leaves a disabled link out of the lab
+    if (link.type === "loopback") {
+      report(
+        ctx,
+        data,
+        [...at, "type"],
+        "unsupported",
+        `"type": "loopback" (netlab's extra loopback interface) is not implemented by wirelab; give the node's own loopback the address, or make it a stub link`,
+      );
+      return;
+    }
     const changes: Record<string, unknown> = { disable: undefined };
     if (link.disable !== undefined && link.disable !== false)
       report(

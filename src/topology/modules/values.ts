@@ -69,7 +69,15 @@ export const afSchema = z
 export const IMPORT_SOURCES = ["bgp", "ospf", "isis", "connected", "static"] as const;
 
 /** One source of a route import: `true` (or nothing), or a map (a `policy` needs the routing policy wirelab does not run). */
-const importEntrySchema = z.union([z.literal(true), z.null(), z.strictObject({})]);
+const importEntrySchema = z.union([
+  z.literal(true),
+  z.null(),
+  z.strictObject({ policy: z.unknown().optional() }).refine((o) => o.policy === undefined, {
+    message:
+      "an import policy needs netlab's routing policies, which wirelab does not implement; import without one",
+    path: ["policy"],
+  }),
+]);
 
 /**
  * `import:` of a routing protocol (netlab's `_r_import`): a list of source
