@@ -5,6 +5,7 @@
 import type { Diagnostic } from "../errors.js";
 import { defaultRunner, type Runner } from "../exec.js";
 import { type LoadedTopology, located, parseTopologyPartial } from "../topology/load.js";
+import { outsideDevice } from "../topology/mechanics/defaults.js";
 import type { LoadOptions } from "../topology/mechanics/index.js";
 import { readTopologyText } from "../topology/read.js";
 import { planTopology } from "./plan.js";
@@ -50,5 +51,6 @@ export function planText(
     ? planTopology(topology, all, { incomplete: problems.length > 0 })
     : undefined;
   if (all.length > 0 || !topology || !plan) throw located(source, all);
-  return { topology, source, plan, notes };
+  const device = outsideDevice(options);
+  return { topology, source, plan: device !== undefined ? { ...plan, device } : plan, notes };
 }

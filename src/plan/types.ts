@@ -295,6 +295,8 @@ export interface LabPlan {
   readonly lab: string;
   /** Whose rules filled in the topology (absent in older plans: wirelab's). */
   readonly format?: "netlab" | "wirelab";
+  /** The device given outside the file when it was planned (`-d`, `NETLAB_DEVICE`); a re-plan of the file uses it again. */
+  readonly device?: string;
   /** What `up` tells the user (netlab's `message`). */
   readonly message?: string;
   /** netlab's tests (absent when there are none). */

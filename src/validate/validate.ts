@@ -13,6 +13,7 @@ import type { NodePlan } from "../plan/types.js";
 import { nodeKind } from "../providers/kinds.js";
 import type { NodeSession } from "../providers/session.js";
 import { PINGS_PER_NODE, type PingOutcome, parsePingOutput, pingScript } from "./batch.js";
+import { currentTests } from "./current-tests.js";
 import { type CheckEvent, type CheckResult, runChecks } from "./netlab/run.js";
 import { type ValidationTest, validationTests } from "./tests.js";
 import { hostNeighbourBudget, type NeighbourBudget, planWaves } from "./waves.js";
@@ -92,7 +93,11 @@ export async function validateLab(
   const deps = resolveDeps(options);
   deps.preflight.requireRoot("validate");
   // A lab built by an exported setup.sh has no record: its topology file tells its namespaces.
-  const state = await requireLabOrUnmanaged(deps, target, deps.run, options.device);
+  const recorded = await requireLabOrUnmanaged(deps, target, deps.run, options.device);
+  const state = {
+    ...recorded,
+    plan: await currentTests(recorded, target, options.device, options.reporter),
+  };
   deps.preflight.requireTools(["ip", "ping"]);
   const tests = validationTests(state.plan, options.neighbours ?? state.plan.format !== "netlab");
   const attempts = options.attempts ?? DEFAULT_PING_ATTEMPTS;

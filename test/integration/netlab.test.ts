@@ -7,6 +7,7 @@
  * (netlab's libvirt provider) with a namespace host passes too. Nothing is
  * left after down.
  */
+import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli, cliAsync, labFile, leftovers, NOTHING_LEFT } from "./lab-helpers.js";
 
@@ -144,6 +145,15 @@ describe("a netlab lab broken on purpose", () => {
     expect(v.code, v.stdout).toBe(1);
     expect(v.stdout).not.toContain("WAITING");
     expect(v.stdout).toMatch(/\[FAIL\]\s+Node r1: There is no OSPFv2 neighbor 10\.0\.0\.2\n/);
+  });
+
+  it("runs the file's tests as edited, without rebuilding the lab; warnings only exit 3", async () => {
+    const text = readFileSync(file, "utf8");
+    writeFileSync(file, text.replace(/ {2}adj:\n(?: {4}.*\n)+/, ""));
+    const v = await cliAsync(["validate", file]);
+    expect(v.code, v.stdout).toBe(3);
+    expect(v.stdout).not.toContain("[adj]");
+    expect(v.stdout).toMatch(/\[WARNING\]\s+Node r1: The prefix 10\.0\.0\.2\/32/);
   });
 
   it("down leaves nothing", () => {

@@ -14,7 +14,7 @@ import { join, normalize } from "node:path";
 import { expandDotted } from "../dotted.js";
 import { isPlainObject, mergeDeep } from "../origins.js";
 import { locateOrigin, parseSource } from "../source.js";
-import { describe, type MechanicsContext, report } from "./context.js";
+import { describe, type LoadOptions, type MechanicsContext, report } from "./context.js";
 
 /** The lab folder's defaults file netlab reads (its "user defaults" next to the topology). */
 export const LAB_DEFAULTS_FILE = "topology-defaults.yml";
@@ -126,9 +126,17 @@ export function mergeDefaultsFiles(data: Record<string, unknown>, ctx: Mechanics
     ctx.origins.recordTree(fileData, parsed.source, []);
     merged = mergeDeep(expandDotted(fileData, ctx.origins), merged, ctx.origins);
   }
-  const env = ctx.options.env ?? process.env;
-  const outside = ctx.options.device ?? env.NETLAB_DEVICE;
-  if (outside !== undefined && outside !== "" && isPlainObject(merged))
+  const outside = outsideDevice(ctx.options);
+  if (outside !== undefined && isPlainObject(merged))
     merged = ctx.origins.copy(merged, { device: outside });
   data.defaults = merged;
+}
+
+/**
+ * The device given outside the file: `-d` (`options.device`), else
+ * `NETLAB_DEVICE`; undefined when neither is (or is empty).
+ */
+export function outsideDevice(options: LoadOptions): string | undefined {
+  const d = options.device ?? (options.env ?? process.env).NETLAB_DEVICE;
+  return d === undefined || d === "" ? undefined : d;
 }
