@@ -337,7 +337,7 @@ describe("a containerlab FRR lab as it is (test/fixtures/clab-frr)", () => {
   }, 90_000);
 });
 
-describe("router files that cannot be used are refused before anything is built", () => {
+describe("router files that cannot be used are refused, and nothing is left", () => {
   const refused = (
     topology: string,
     suffix: string,
@@ -387,6 +387,27 @@ describe("router files that cannot be used are refused before anything is built"
       "the script output does not start routers' software yet (device: frr): r1",
     );
   });
+
+  it("a config FRR takes in syntax but a daemon refuses when it starts: up fails with FRR's words and leaves nothing", () => {
+    for (const kind of ["linux", "vm"]) {
+      const { file, lab } = labFile(
+        `nodes:\n  r1: { kind: ${kind}, device: frr, config: frr-refused.conf }\n`,
+        `refused${kind}`,
+      );
+      // bgpd refuses a local AS equal to its own AS; vtysh --dryrun checks only the syntax.
+      writeFileSync(
+        join(file, "..", "frr-refused.conf"),
+        "router bgp 65000\n neighbor 192.0.2.1 remote-as 65001\n neighbor 192.0.2.1 local-as 65000\n!\n",
+      );
+      const r = cli(["up", file]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(
+        /router r1: FRR refused a line of its configuration \(frr\.conf\):\n\s+line 3 \(bgpd\): neighbor 192\.0\.2\.1 local-as 65000/,
+      );
+      expect(r.stderr).toMatch(/FRR said:\n\s+% /);
+      expect(leftovers(lab)).toEqual(NOTHING_LEFT);
+    }
+  }, 120_000);
 
   it("config on a node that is not a router", () => {
     refused(

@@ -160,6 +160,22 @@ export function planBgp(
         if (!ngb) continue;
         const localAsSetting = (i.endpoint.bgp || undefined)?.local_as ?? b.local_as;
         const replace = (i.endpoint.bgp || undefined)?.replace_global_as ?? b.replace_global_as;
+        if (
+          localAsSetting !== undefined &&
+          localAsSetting === peerLocalAs &&
+          localAsSetting !== me.as
+        ) {
+          // FRR 8.4's bgpd (Debian 12) refuses `neighbor … local-as` equal to the neighbour's AS.
+          diagnostics.push({
+            code: "unsupported",
+            message: `"${n.node.name}" would present local AS ${localAsSetting} to "${nb.node}", which is in AS ${peerLocalAs}: a local-as IBGP session, which FRR 8.4 (Debian 12's) refuses ("AS specified for local as is the same as the remote as"); use another local AS`,
+            path:
+              (i.endpoint.bgp || undefined)?.local_as !== undefined
+                ? [...i.endpoint.path, "bgp", "local_as"]
+                : [...n.node.path, "bgp", "local_as"],
+          });
+          continue;
+        }
         neighbors.push({
           ...ngb,
           as: peerLocalAs,

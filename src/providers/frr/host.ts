@@ -12,6 +12,7 @@
  * Why not FRR's pathspaces (`-N`): they put each router's files under the
  * host's `/etc/frr/NAME/`, and a user's `vtysh` would need `-N NAME`.
  */
+
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { LabError } from "../../errors.js";
@@ -21,6 +22,7 @@ import { isAlive, pidFromFile, stopPid } from "../../process.js";
 import { enterWithMounts, NODE_NS_DIR, nodeNamespaceFiles } from "../enter.js";
 import type { RouterFiles } from "../layout.js";
 import { FRR_LOG_FILE, FRR_READY_TIMEOUT_MS, routerFileTexts } from "../router-files.js";
+import { configRefusals, refusalMessage } from "./refusals.js";
 
 /** The log file's name in the router's log folder. */
 const LOG_NAME = basename(FRR_LOG_FILE);
@@ -116,8 +118,12 @@ export async function startRouter(
     { check: false },
   );
   const missing = await waitForDaemons(run, node.namespace, daemons, timeoutMs);
-  if (missing.length === 0) return;
-  const said = `${start.stdout}${start.stderr}`.trim();
+  const said = `${start.stdout}\n${start.stderr}`.trim();
+  if (missing.length === 0) {
+    const refused = configRefusals(said);
+    if (refused) throw new LabError(refusalMessage(node.name, refused));
+    return;
+  }
   throw new LabError(
     `router ${node.name}: ${missing.join(", ")} did not start within ${timeoutMs / 1000} s${said ? `; FRR's start script said:\n  ${said.split("\n").join("\n  ")}` : ""}${await logTail(files, missing)}`,
   );

@@ -5,6 +5,7 @@
  * under the process starter, and the start phase ends when every guest's
  * command agent answers (a user's image: when QEMU's monitor answers).
  */
+
 import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
@@ -19,6 +20,7 @@ import { deviceOf, isRouter } from "../../plan/devices/index.js";
 import { usesGuestImage, vmNodes } from "../../plan/kinds/vm.js";
 import type { LabPlan, VmNodePlan } from "../../plan/types.js";
 import { findProcesses, ProcessError, pidFromFile, stopPid } from "../../process.js";
+import { configRefusals, refusalMessage } from "../frr/refusals.js";
 import { nodeScript } from "../iproute2.js";
 import type { LabLayout, VmFiles } from "../layout.js";
 import type { Owned, Provider, ProviderContext, TeardownContext } from "../provider.js";
@@ -284,7 +286,13 @@ async function routerAnswers(
       const r = await client.run(["vtysh", "-c", "show daemons"], AGENT_PING_MS * 10);
       const running = r.exitCode === 0 ? r.stdout.trim().split(/\s+/) : [];
       const missing = daemons.filter((d) => !running.includes(d));
-      if (missing.length === 0) return;
+      if (missing.length === 0) {
+        // The guest's init ran FRR's start script to its end before it started the agent.
+        const start = await client.run(["cat", "/var/log/frr/start.log"], AGENT_PING_MS * 10);
+        const refused = configRefusals(start.stdout);
+        if (refused) throw new LabError(refusalMessage(node, refused));
+        return;
+      }
       if (Date.now() >= deadline) {
         const log = await client.run(
           ["sh", "-c", `tail -n ${TAIL_LINES} ${FRR_LOG_FILE} /var/log/frr/start.log`],
