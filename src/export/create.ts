@@ -9,6 +9,7 @@ import { makeDirs } from "../dirs.js";
 import { WirelabError } from "../errors.js";
 import { type LabDeps, resolveDeps } from "../lab/deps.js";
 import { deviceOf, isRouter } from "../plan/devices/index.js";
+import { hostsText } from "../plan/hosts.js";
 import { kindSpec } from "../plan/kinds/index.js";
 import { usesGuestImage, vmNodes } from "../plan/kinds/vm.js";
 import { loadAndPlan } from "../plan/load-plan.js";
@@ -127,7 +128,7 @@ export async function createExport(
   if (output !== "clab" && image) {
     for (const n of guests) {
       const initrd = join(outDir, `${n.name}.initrd`);
-      await writeNodeInitrd(deps.run, image, n, { dir: outDir, initrd });
+      await writeNodeInitrd(deps.run, image, n, { dir: outDir, initrd }, hostsText(plan));
       written.push(initrd);
     }
   }

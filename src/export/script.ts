@@ -10,13 +10,16 @@
  * written; each node's initramfs written next to it; `ACCEL` picks kvm or
  * tcg). Not covered: links carried by the wire daemon (they need wirelab).
  */
+
 import { WirelabError } from "../errors.js";
 import type { GuestImage } from "../image/build.js";
+import { hostsText } from "../plan/hosts.js";
 import { namespaceOf } from "../plan/kinds/index.js";
 import { usesGuestImage, vmNodes } from "../plan/kinds/vm.js";
 import type { LabPorts } from "../plan/ports.js";
 import { carriedByDaemon } from "../plan/transports/index.js";
 import type { LabPlan } from "../plan/types.js";
+import { NETNS_ETC } from "../providers/hosts.js";
 import {
   bridgeScripts,
   forwardingSysctl,
@@ -96,6 +99,20 @@ export function scriptExport(plan: LabPlan, source: string, vm?: ScriptVmContext
       setup.push(`ip netns exec ${ns} sysctl ${forwardingSysctl(true).join(" ")}`, "");
     }
   }
+  const nodeNamespaces = plan.nodes.flatMap((n) => namespaceOf(n) ?? []);
+  if (nodeNamespaces.length) {
+    setup.push(
+      `# The lab's hosts file: node names resolve in every node (ip netns exec binds ${NETNS_ETC}/NS/hosts on /etc/hosts).`,
+      "hosts=$(cat <<'HOSTS'",
+      hostsText(plan).trimEnd(),
+      "HOSTS",
+      ")",
+      ...nodeNamespaces.map(
+        (ns) => `mkdir -p ${NETNS_ETC}/${ns} && printf '%s\\n' "$hosts" >${NETNS_ETC}/${ns}/hosts`,
+      ),
+      "",
+    );
+  }
   if (vm && vms.length) {
     setup.push(
       "# VMs: QEMU as wirelab runs it; each node's initramfs is next to this script.",
@@ -149,7 +166,7 @@ export function scriptExport(plan: LabPlan, source: string, vm?: ScriptVmContext
     '  rm -f "$pidfile"',
     "}",
     'delete_dev() { if ip link show dev "$1" >/dev/null 2>&1; then ip link delete dev "$1"; fi; }',
-    'delete_ns() { if [[ -e /run/netns/$1 ]]; then ip netns delete "$1"; fi; }',
+    `delete_ns() { if [[ -e /run/netns/$1 ]]; then ip netns delete "$1"; fi; rm -f "${NETNS_ETC}/$1/hosts"; rmdir "${NETNS_ETC}/$1" 2>/dev/null || true; }`,
     "",
     ...vms.map((n) => `stop_vm ${n.name}`),
     ...devices.map((d) => `delete_dev ${d}`),

@@ -152,4 +152,43 @@ route add 2001:db8:ff::3/128 via 2001:db8:2::1 dev eth1
 route add 2001:db8:ff::4/128 via 2001:db8:2::2 dev eth1
 IP
 
+# The lab's hosts file: node names resolve in every node (ip netns exec binds /etc/netns/NS/hosts on /etc/hosts).
+hosts=$(cat <<'HOSTS'
+127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+ff02::1	ip6-allnodes
+ff02::2	ip6-allrouters
+# lab dual-stack (wirelab)
+10.0.0.1	h1
+2001:db8:ff::1	h1
+10.1.0.1	eth1.h1
+2001:db8:1::1	eth1.h1
+10.0.0.4	h2
+2001:db8:ff::4	h2
+172.16.0.2	eth1.h2
+2001:db8:2::2	eth1.h2
+10.0.0.5	h3
+2001:db8:ff::5	h3
+172.16.0.3	eth1.h3
+2001:db8:2::3	eth1.h3
+10.0.0.2	r1
+2001:db8:ff::2	r1
+10.1.0.2	eth1.r1
+2001:db8:1::2	eth1.r1
+10.1.0.5	eth2.r1
+2001:db8:1:1::1	eth2.r1
+10.0.0.3	r2
+2001:db8:ff::3	r2
+10.1.0.6	eth1.r2
+2001:db8:1:1::2	eth1.r2
+172.16.0.1	eth2.r2
+2001:db8:2::1	eth2.r2
+HOSTS
+)
+mkdir -p /etc/netns/wl-dual-stack-h1 && printf '%s\n' "$hosts" >/etc/netns/wl-dual-stack-h1/hosts
+mkdir -p /etc/netns/wl-dual-stack-r1 && printf '%s\n' "$hosts" >/etc/netns/wl-dual-stack-r1/hosts
+mkdir -p /etc/netns/wl-dual-stack-r2 && printf '%s\n' "$hosts" >/etc/netns/wl-dual-stack-r2/hosts
+mkdir -p /etc/netns/wl-dual-stack-h2 && printf '%s\n' "$hosts" >/etc/netns/wl-dual-stack-h2/hosts
+mkdir -p /etc/netns/wl-dual-stack-h3 && printf '%s\n' "$hosts" >/etc/netns/wl-dual-stack-h3/hosts
+
 echo "lab dual-stack is up"

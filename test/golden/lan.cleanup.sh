@@ -20,7 +20,7 @@ stop_vm() {
   rm -f "$pidfile"
 }
 delete_dev() { if ip link show dev "$1" >/dev/null 2>&1; then ip link delete dev "$1"; fi; }
-delete_ns() { if [[ -e /run/netns/$1 ]]; then ip netns delete "$1"; fi; }
+delete_ns() { if [[ -e /run/netns/$1 ]]; then ip netns delete "$1"; fi; rm -f "/etc/netns/$1/hosts"; rmdir "/etc/netns/$1" 2>/dev/null || true; }
 
 delete_ns wl-lan
 delete_ns wl-lan-a

@@ -53,4 +53,20 @@ link set eth1 up
 address add 172.16.0.3/24 dev eth1
 IP
 
+# The lab's hosts file: node names resolve in every node (ip netns exec binds /etc/netns/NS/hosts on /etc/hosts).
+hosts=$(cat <<'HOSTS'
+127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+ff02::1	ip6-allnodes
+ff02::2	ip6-allrouters
+# lab lan (wirelab)
+172.16.0.1	a eth1.a
+172.16.0.2	b eth1.b
+172.16.0.3	c eth1.c
+HOSTS
+)
+mkdir -p /etc/netns/wl-lan-a && printf '%s\n' "$hosts" >/etc/netns/wl-lan-a/hosts
+mkdir -p /etc/netns/wl-lan-b && printf '%s\n' "$hosts" >/etc/netns/wl-lan-b/hosts
+mkdir -p /etc/netns/wl-lan-c && printf '%s\n' "$hosts" >/etc/netns/wl-lan-c/hosts
+
 echo "lab lan is up"

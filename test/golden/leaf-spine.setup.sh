@@ -4105,4 +4105,230 @@ route add 10.0.0.19/32 via 10.1.1.61 dev eth1
 route add 10.0.0.20/32 via 10.1.1.61 dev eth1
 IP
 
+# The lab's hosts file: node names resolve in every node (ip netns exec binds /etc/netns/NS/hosts on /etc/hosts).
+hosts=$(cat <<'HOSTS'
+127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+ff02::1	ip6-allnodes
+ff02::2	ip6-allrouters
+# lab leaf-spine (wirelab)
+10.1.1.2	h1 eth1.h1
+10.1.1.38	h10 eth1.h10
+10.1.1.42	h11 eth1.h11
+10.1.1.46	h12 eth1.h12
+10.1.1.50	h13 eth1.h13
+10.1.1.54	h14 eth1.h14
+10.1.1.58	h15 eth1.h15
+10.1.1.62	h16 eth1.h16
+10.1.1.6	h2 eth1.h2
+10.1.1.10	h3 eth1.h3
+10.1.1.14	h4 eth1.h4
+10.1.1.18	h5 eth1.h5
+10.1.1.22	h6 eth1.h6
+10.1.1.26	h7 eth1.h7
+10.1.1.30	h8 eth1.h8
+10.1.1.34	h9 eth1.h9
+10.0.0.5	leaf1
+10.1.0.2	eth1.leaf1
+10.1.0.6	eth2.leaf1
+10.1.0.10	eth3.leaf1
+10.1.0.14	eth4.leaf1
+10.1.1.1	eth5.leaf1
+10.0.0.14	leaf10
+10.1.0.146	eth1.leaf10
+10.1.0.150	eth2.leaf10
+10.1.0.154	eth3.leaf10
+10.1.0.158	eth4.leaf10
+10.1.1.37	eth5.leaf10
+10.0.0.15	leaf11
+10.1.0.162	eth1.leaf11
+10.1.0.166	eth2.leaf11
+10.1.0.170	eth3.leaf11
+10.1.0.174	eth4.leaf11
+10.1.1.41	eth5.leaf11
+10.0.0.16	leaf12
+10.1.0.178	eth1.leaf12
+10.1.0.182	eth2.leaf12
+10.1.0.186	eth3.leaf12
+10.1.0.190	eth4.leaf12
+10.1.1.45	eth5.leaf12
+10.0.0.17	leaf13
+10.1.0.194	eth1.leaf13
+10.1.0.198	eth2.leaf13
+10.1.0.202	eth3.leaf13
+10.1.0.206	eth4.leaf13
+10.1.1.49	eth5.leaf13
+10.0.0.18	leaf14
+10.1.0.210	eth1.leaf14
+10.1.0.214	eth2.leaf14
+10.1.0.218	eth3.leaf14
+10.1.0.222	eth4.leaf14
+10.1.1.53	eth5.leaf14
+10.0.0.19	leaf15
+10.1.0.226	eth1.leaf15
+10.1.0.230	eth2.leaf15
+10.1.0.234	eth3.leaf15
+10.1.0.238	eth4.leaf15
+10.1.1.57	eth5.leaf15
+10.0.0.20	leaf16
+10.1.0.242	eth1.leaf16
+10.1.0.246	eth2.leaf16
+10.1.0.250	eth3.leaf16
+10.1.0.254	eth4.leaf16
+10.1.1.61	eth5.leaf16
+10.0.0.6	leaf2
+10.1.0.18	eth1.leaf2
+10.1.0.22	eth2.leaf2
+10.1.0.26	eth3.leaf2
+10.1.0.30	eth4.leaf2
+10.1.1.5	eth5.leaf2
+10.0.0.7	leaf3
+10.1.0.34	eth1.leaf3
+10.1.0.38	eth2.leaf3
+10.1.0.42	eth3.leaf3
+10.1.0.46	eth4.leaf3
+10.1.1.9	eth5.leaf3
+10.0.0.8	leaf4
+10.1.0.50	eth1.leaf4
+10.1.0.54	eth2.leaf4
+10.1.0.58	eth3.leaf4
+10.1.0.62	eth4.leaf4
+10.1.1.13	eth5.leaf4
+10.0.0.9	leaf5
+10.1.0.66	eth1.leaf5
+10.1.0.70	eth2.leaf5
+10.1.0.74	eth3.leaf5
+10.1.0.78	eth4.leaf5
+10.1.1.17	eth5.leaf5
+10.0.0.10	leaf6
+10.1.0.82	eth1.leaf6
+10.1.0.86	eth2.leaf6
+10.1.0.90	eth3.leaf6
+10.1.0.94	eth4.leaf6
+10.1.1.21	eth5.leaf6
+10.0.0.11	leaf7
+10.1.0.98	eth1.leaf7
+10.1.0.102	eth2.leaf7
+10.1.0.106	eth3.leaf7
+10.1.0.110	eth4.leaf7
+10.1.1.25	eth5.leaf7
+10.0.0.12	leaf8
+10.1.0.114	eth1.leaf8
+10.1.0.118	eth2.leaf8
+10.1.0.122	eth3.leaf8
+10.1.0.126	eth4.leaf8
+10.1.1.29	eth5.leaf8
+10.0.0.13	leaf9
+10.1.0.130	eth1.leaf9
+10.1.0.134	eth2.leaf9
+10.1.0.138	eth3.leaf9
+10.1.0.142	eth4.leaf9
+10.1.1.33	eth5.leaf9
+10.0.0.1	spine1
+10.1.0.1	eth1.spine1
+10.1.0.17	eth2.spine1
+10.1.0.33	eth3.spine1
+10.1.0.49	eth4.spine1
+10.1.0.65	eth5.spine1
+10.1.0.81	eth6.spine1
+10.1.0.97	eth7.spine1
+10.1.0.113	eth8.spine1
+10.1.0.129	eth9.spine1
+10.1.0.145	eth10.spine1
+10.1.0.161	eth11.spine1
+10.1.0.177	eth12.spine1
+10.1.0.193	eth13.spine1
+10.1.0.209	eth14.spine1
+10.1.0.225	eth15.spine1
+10.1.0.241	eth16.spine1
+10.0.0.2	spine2
+10.1.0.5	eth1.spine2
+10.1.0.21	eth2.spine2
+10.1.0.37	eth3.spine2
+10.1.0.53	eth4.spine2
+10.1.0.69	eth5.spine2
+10.1.0.85	eth6.spine2
+10.1.0.101	eth7.spine2
+10.1.0.117	eth8.spine2
+10.1.0.133	eth9.spine2
+10.1.0.149	eth10.spine2
+10.1.0.165	eth11.spine2
+10.1.0.181	eth12.spine2
+10.1.0.197	eth13.spine2
+10.1.0.213	eth14.spine2
+10.1.0.229	eth15.spine2
+10.1.0.245	eth16.spine2
+10.0.0.3	spine3
+10.1.0.9	eth1.spine3
+10.1.0.25	eth2.spine3
+10.1.0.41	eth3.spine3
+10.1.0.57	eth4.spine3
+10.1.0.73	eth5.spine3
+10.1.0.89	eth6.spine3
+10.1.0.105	eth7.spine3
+10.1.0.121	eth8.spine3
+10.1.0.137	eth9.spine3
+10.1.0.153	eth10.spine3
+10.1.0.169	eth11.spine3
+10.1.0.185	eth12.spine3
+10.1.0.201	eth13.spine3
+10.1.0.217	eth14.spine3
+10.1.0.233	eth15.spine3
+10.1.0.249	eth16.spine3
+10.0.0.4	spine4
+10.1.0.13	eth1.spine4
+10.1.0.29	eth2.spine4
+10.1.0.45	eth3.spine4
+10.1.0.61	eth4.spine4
+10.1.0.77	eth5.spine4
+10.1.0.93	eth6.spine4
+10.1.0.109	eth7.spine4
+10.1.0.125	eth8.spine4
+10.1.0.141	eth9.spine4
+10.1.0.157	eth10.spine4
+10.1.0.173	eth11.spine4
+10.1.0.189	eth12.spine4
+10.1.0.205	eth13.spine4
+10.1.0.221	eth14.spine4
+10.1.0.237	eth15.spine4
+10.1.0.253	eth16.spine4
+HOSTS
+)
+mkdir -p /etc/netns/wl-leaf-spine-spine1 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-spine1/hosts
+mkdir -p /etc/netns/wl-leaf-spine-spine2 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-spine2/hosts
+mkdir -p /etc/netns/wl-leaf-spine-spine3 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-spine3/hosts
+mkdir -p /etc/netns/wl-leaf-spine-spine4 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-spine4/hosts
+mkdir -p /etc/netns/wl-leaf-spine-leaf1 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-leaf1/hosts
+mkdir -p /etc/netns/wl-leaf-spine-leaf2 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-leaf2/hosts
+mkdir -p /etc/netns/wl-leaf-spine-leaf3 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-leaf3/hosts
+mkdir -p /etc/netns/wl-leaf-spine-leaf4 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-leaf4/hosts
+mkdir -p /etc/netns/wl-leaf-spine-leaf5 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-leaf5/hosts
+mkdir -p /etc/netns/wl-leaf-spine-leaf6 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-leaf6/hosts
+mkdir -p /etc/netns/wl-leaf-spine-leaf7 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-leaf7/hosts
+mkdir -p /etc/netns/wl-leaf-spine-leaf8 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-leaf8/hosts
+mkdir -p /etc/netns/wl-leaf-spine-leaf9 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-leaf9/hosts
+mkdir -p /etc/netns/wl-leaf-spine-leaf10 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-leaf10/hosts
+mkdir -p /etc/netns/wl-leaf-spine-leaf11 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-leaf11/hosts
+mkdir -p /etc/netns/wl-leaf-spine-leaf12 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-leaf12/hosts
+mkdir -p /etc/netns/wl-leaf-spine-leaf13 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-leaf13/hosts
+mkdir -p /etc/netns/wl-leaf-spine-leaf14 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-leaf14/hosts
+mkdir -p /etc/netns/wl-leaf-spine-leaf15 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-leaf15/hosts
+mkdir -p /etc/netns/wl-leaf-spine-leaf16 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-leaf16/hosts
+mkdir -p /etc/netns/wl-leaf-spine-h1 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-h1/hosts
+mkdir -p /etc/netns/wl-leaf-spine-h2 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-h2/hosts
+mkdir -p /etc/netns/wl-leaf-spine-h3 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-h3/hosts
+mkdir -p /etc/netns/wl-leaf-spine-h4 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-h4/hosts
+mkdir -p /etc/netns/wl-leaf-spine-h5 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-h5/hosts
+mkdir -p /etc/netns/wl-leaf-spine-h6 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-h6/hosts
+mkdir -p /etc/netns/wl-leaf-spine-h7 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-h7/hosts
+mkdir -p /etc/netns/wl-leaf-spine-h8 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-h8/hosts
+mkdir -p /etc/netns/wl-leaf-spine-h9 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-h9/hosts
+mkdir -p /etc/netns/wl-leaf-spine-h10 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-h10/hosts
+mkdir -p /etc/netns/wl-leaf-spine-h11 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-h11/hosts
+mkdir -p /etc/netns/wl-leaf-spine-h12 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-h12/hosts
+mkdir -p /etc/netns/wl-leaf-spine-h13 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-h13/hosts
+mkdir -p /etc/netns/wl-leaf-spine-h14 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-h14/hosts
+mkdir -p /etc/netns/wl-leaf-spine-h15 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-h15/hosts
+mkdir -p /etc/netns/wl-leaf-spine-h16 && printf '%s\n' "$hosts" >/etc/netns/wl-leaf-spine-h16/hosts
+
 echo "lab leaf-spine is up"

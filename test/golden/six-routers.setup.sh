@@ -123,4 +123,34 @@ address add 10.20.10.4/24 dev eth1
 route add 0.0.0.0/0 via 10.20.10.1 dev eth1
 IP
 
+# The lab's hosts file: node names resolve in every node (ip netns exec binds /etc/netns/NS/hosts on /etc/hosts).
+hosts=$(cat <<'HOSTS'
+127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+ff02::1	ip6-allnodes
+ff02::2	ip6-allrouters
+# lab six-routers (wirelab)
+10.20.10.2	h1 eth1.h1
+10.20.60.2	h2 eth1.h2
+10.20.10.4	htest eth1.htest
+10.20.10.1	rt1 eth1.rt1
+10.20.20.1	rt1 eth2.rt1
+10.20.30.1	rt1 eth3.rt1
+10.20.20.2	rt2 eth1.rt2
+10.20.40.2	rt2 eth2.rt2
+10.20.30.2	rt3 eth1.rt3
+10.20.50.2	rt3 eth2.rt3
+10.20.40.1	rt4 eth1.rt4
+10.20.50.1	rt4 eth2.rt4
+10.20.60.1	rt4 eth3.rt4
+HOSTS
+)
+mkdir -p /etc/netns/wl-six-routers-rt1 && printf '%s\n' "$hosts" >/etc/netns/wl-six-routers-rt1/hosts
+mkdir -p /etc/netns/wl-six-routers-rt2 && printf '%s\n' "$hosts" >/etc/netns/wl-six-routers-rt2/hosts
+mkdir -p /etc/netns/wl-six-routers-rt3 && printf '%s\n' "$hosts" >/etc/netns/wl-six-routers-rt3/hosts
+mkdir -p /etc/netns/wl-six-routers-rt4 && printf '%s\n' "$hosts" >/etc/netns/wl-six-routers-rt4/hosts
+mkdir -p /etc/netns/wl-six-routers-h1 && printf '%s\n' "$hosts" >/etc/netns/wl-six-routers-h1/hosts
+mkdir -p /etc/netns/wl-six-routers-h2 && printf '%s\n' "$hosts" >/etc/netns/wl-six-routers-h2/hosts
+mkdir -p /etc/netns/wl-six-routers-htest && printf '%s\n' "$hosts" >/etc/netns/wl-six-routers-htest/hosts
+
 echo "lab six-routers is up"

@@ -166,6 +166,7 @@ export function leftovers(lab: string): {
   hostDevices: string[];
   namespaces: string[];
   mounts: string[];
+  etcNetns: string[];
 } {
   const qemu: number[] = [];
   const wire: number[] = [];
@@ -197,7 +198,11 @@ export function leftovers(lab: string): {
   const mounts = readFileSync("/proc/self/mountinfo", "utf8")
     .split("\n")
     .filter((l) => l.includes(`/wl-${lab}-`) || l.includes(`/labs/${lab}/`));
-  return { qemu, wire, frr, hostDevices, namespaces: namespaces(`wl-${lab}`), mounts };
+  // iproute2's per-namespace files (the lab's hosts files).
+  const etcNetns = existsSync("/etc/netns")
+    ? readdirSync("/etc/netns").filter((n) => n === `wl-${lab}` || n.startsWith(`wl-${lab}-`))
+    : [];
+  return { qemu, wire, frr, hostDevices, namespaces: namespaces(`wl-${lab}`), mounts, etcNetns };
 }
 
 /** What {@link leftovers} finds of a lab that is gone. */
@@ -208,6 +213,7 @@ export const NOTHING_LEFT = {
   hostDevices: [],
   namespaces: [],
   mounts: [],
+  etcNetns: [],
 };
 
 /** PID in a VM's pidfile. */

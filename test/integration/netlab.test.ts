@@ -66,7 +66,7 @@ describe("netlab fixtures on FRR in namespaces", () => {
     const routes = JSON.parse(r.stdout) as { dst: string; protocol?: string }[];
     expect(routes.some((x) => x.protocol === "static")).toBe(true);
     expect(routes.some((x) => ["ospf", "bgp", "isis"].includes(x.protocol ?? ""))).toBe(false);
-    // From r1's loopback: r3 routes back to it only.
+    // From r1's loopback to r3 (by name: its loopback): r3 routes back to r1's loopback only.
     const ping = cli([
       "exec",
       "--lab",
@@ -78,7 +78,7 @@ describe("netlab fixtures on FRR in namespaces", () => {
       "-W2",
       "-I",
       "10.0.0.1",
-      "10.0.0.3",
+      "r3",
     ]);
     expect(ping.code, ping.stdout).toBe(0);
   });
@@ -202,6 +202,10 @@ describe("a netlab lab of VM routers (provider libvirt) and a namespace host", (
     expect(v.stdout).toMatch(/\[SUCCESS\]\s+Tests passed: 2\n/);
     const running = cli(["exec", "--lab", lab, "r2", "--", "vtysh", "-c", "show running-config"]);
     expect(running.stdout).toContain("ip ospf area 0.0.0.0");
+    // Node names resolve in a VM as in a namespace (the lab's hosts file).
+    const byName = cli(["exec", "--lab", lab, "r2", "--", "ping", "-c", "1", "-W", "2", "h"]);
+    expect(byName.code, byName.stdout + byName.stderr).toBe(0);
+    expect(byName.stdout).toMatch(/PING h \(172\.16\.0\.\d+\)/);
   }, 120_000);
 
   it("down leaves nothing", () => {

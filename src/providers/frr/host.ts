@@ -20,6 +20,7 @@ import type { Runner } from "../../exec.js";
 import type { FrrDevicePlan, LinuxNodePlan } from "../../plan/types.js";
 import { isAlive, pidFromFile, stopPid } from "../../process.js";
 import { enterWithMounts, NODE_NS_DIR, nodeNamespaceFiles } from "../enter.js";
+import { hostsFileOf } from "../hosts.js";
 import type { RouterFiles } from "../layout.js";
 import { FRR_LOG_FILE, FRR_READY_TIMEOUT_MS, routerFileTexts } from "../router-files.js";
 import { configRefusals, refusalMessage } from "./refusals.js";
@@ -81,6 +82,8 @@ export async function makeRouterNamespaces(
     `mount --bind ${quote(files.etc)} ${BOUND.etc}`,
     `mount --bind ${quote(files.run)} ${BOUND.run}`,
     `mount --bind ${quote(files.log)} ${BOUND.log}`,
+    // The lab's hosts file, as `ip netns exec` binds it for the other nodes.
+    `if [ -f ${quote(hostsFileOf(node.namespace))} ]; then mount --bind ${quote(hostsFileOf(node.namespace))} /etc/hosts; fi`,
     `hostname ${quote(node.name)}`,
   ].join("\n");
   await run("nsenter", [

@@ -2,7 +2,9 @@
  * Talking to the kernel through iproute2: batches, namespace lists, link
  * state in JSON. Every call goes through an injected {@link Runner}.
  */
+
 import type { Runner } from "../../exec.js";
+import { removeHostsFile } from "../hosts.js";
 import { mirredScript } from "../iproute2.js";
 import type { LiveInterface } from "../node-kind.js";
 
@@ -135,6 +137,7 @@ export async function destroyNamespaces(
       stuck.map((n) => `netns delete ${n}`),
     );
   }
+  for (const n of namespaces) await removeHostsFile(n);
   return doomed;
 }
 

@@ -7,9 +7,11 @@
 import { eachSettled } from "../../concurrent.js";
 import { LabError } from "../../errors.js";
 import type { Runner } from "../../exec.js";
+import { hostsText } from "../../plan/hosts.js";
 import { namespaceOf } from "../../plan/kinds/index.js";
 import { hostTag } from "../../plan/names.js";
 import type { LabPlan } from "../../plan/types.js";
+import { writeHostsFiles } from "../hosts.js";
 import {
   bridgeScripts,
   forwardingSysctl,
@@ -56,6 +58,11 @@ export const netnsProvider: Provider<void> = {
   },
   async configure(ctx) {
     const { run, reporter, plan, signal } = ctx;
+    // Node names resolve in every node (netlab's /etc/hosts).
+    await writeHostsFiles(
+      plan.nodes.flatMap((n) => namespaceOf(n) ?? []),
+      hostsText(plan),
+    );
     const jobs: { namespace: string; lines: string[]; forwarding?: boolean }[] = [
       ...[...bridgeScripts(plan)].map(([namespace, lines]) => ({ namespace, lines })),
     ];

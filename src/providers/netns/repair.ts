@@ -3,9 +3,12 @@
  * it had), vEth pairs and taps deleted by hand, tc mirred filters, bridge
  * ports. Everything comes from the plan; peers keep what they have.
  */
+
 import type { Runner } from "../../exec.js";
+import { hostsText } from "../../plan/hosts.js";
 import { namespaceOf } from "../../plan/kinds/index.js";
 import type { LabPlan } from "../../plan/types.js";
+import { writeHostsFiles } from "../hosts.js";
 import { bridgePortLines, forwardingSysctl } from "../iproute2.js";
 import type { RepairResult } from "../provider.js";
 import { destroyNamespaces, ipBatch, joinMirred } from "./kernel.js";
@@ -51,6 +54,7 @@ export async function rebuildNamespace(
 ): Promise<void> {
   await destroyNamespaces({ run }, [namespace]);
   await applyRewire(run, rewireScripts(plan, name));
+  await writeHostsFiles([namespace], hostsText(plan));
   if (forwarding)
     await run("ip", ["netns", "exec", namespace, "sysctl", ...forwardingSysctl(true)]);
 }
@@ -99,5 +103,10 @@ export async function repairNetns(run: Runner, plan: LabPlan): Promise<RepairRes
     await applyRewire(run, { host: [], mirred: [...rejoin], namespaces: new Map() });
   for (const d of survey.detached)
     await ipBatch(run, bridgePortLines(d.bridge, [d.port]), d.namespace);
+  // The hosts files are written again whatever happened to them.
+  await writeHostsFiles(
+    plan.nodes.flatMap((n) => namespaceOf(n) ?? []),
+    hostsText(plan),
+  );
   return { repaired: [...repaired, ...words] };
 }

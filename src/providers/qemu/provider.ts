@@ -17,6 +17,7 @@ import type { GuestImage } from "../../image/build.js";
 import { packInitramfs } from "../../image/cpio.js";
 import { TOOLS_DISK_SERIAL } from "../../image/tools.js";
 import { deviceOf, isRouter } from "../../plan/devices/index.js";
+import { hostsText } from "../../plan/hosts.js";
 import { usesGuestImage, vmNodes } from "../../plan/kinds/vm.js";
 import type { LabPlan, VmNodePlan } from "../../plan/types.js";
 import { findProcesses, ProcessError, pidFromFile, stopPid } from "../../process.js";
@@ -228,7 +229,9 @@ async function startVm(
 ): Promise<void> {
   const f = ctx.layout.vm(node.name);
   await mkdir(f.dir, { recursive: true });
-  const daemons = usesGuestImage(node) ? await writeNodeInitrd(ctx.run, image, node, f) : [];
+  const daemons = usesGuestImage(node)
+    ? await writeNodeInitrd(ctx.run, image, node, f, hostsText(ctx.plan))
+    : [];
   // Sockets left by an earlier QEMU would stop this one from listening.
   for (const path of [f.agent, f.console, f.qmp]) await rm(path, { force: true });
   for (let i = 1; i <= node.interfaces.length; i++)
@@ -374,6 +377,7 @@ export function guestConfig(node: VmNodePlan): Record<string, string> {
  * unpacks after it (Documentation/filesystems/ramfs-rootfs-initramfs.rst).
  *
  * @param f - `dir` for scratch files, `initrd` for the result
+ * @param hosts - the guest's /etc/hosts (the lab's, `plan/hosts.ts`)
  * @returns the daemons a router must have running once it boots (none for a host)
  * @throws {CommandError} when cpio fails
  * @throws {LabError} when a router's files cannot be read
@@ -383,10 +387,13 @@ export async function writeNodeInitrd(
   image: GuestImage,
   node: VmNodePlan,
   f: Pick<VmFiles, "dir" | "initrd">,
+  hosts: string,
 ): Promise<string[]> {
   const cfgRoot = join(f.dir, `${node.name}.cfg`);
   await rm(cfgRoot, { recursive: true, force: true });
   await mkdir(join(cfgRoot, "etc/wirelab"), { recursive: true });
+  // Over the image's own: node names resolve in the guest (netlab's /etc/hosts).
+  await writeFile(join(cfgRoot, "etc/hosts"), hosts);
   for (const [name, text] of Object.entries(guestConfig(node)))
     await writeFile(join(cfgRoot, "etc/wirelab", name), text);
   // A router's /etc/frr, which the guest's init copies into place.
