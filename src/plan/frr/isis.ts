@@ -24,7 +24,10 @@ export function isisLines(node: NodePlan): string[] {
     " hostname dynamic",
     ` is-type ${LEVEL[s.type]}`,
     " metric-style wide",
-    " lsp-timers gen-interval 1 refresh-interval 900 max-lifetime 1800",
+    // netlab's `lsp-timers gen-interval 1 refresh-interval 900 max-lifetime 1800`, but for the
+    // lifetime: a max-lifetime loaded with the configuration holds FRR 8.4's first full LSP back
+    // by its default generation interval (30 s); the refresh interval is FRR's default.
+    " lsp-gen-interval 1",
     ` net ${s.net}`,
   ];
   if (s.af.ipv6) out.push(" topology ipv6-unicast");

@@ -84,7 +84,8 @@ export async function makeRouterNamespaces(
     `mount --bind ${quote(files.log)} ${BOUND.log}`,
     // The lab's hosts file, as `ip netns exec` binds it for the other nodes.
     `if [ -f ${quote(hostsFileOf(node.namespace))} ]; then mount --bind ${quote(hostsFileOf(node.namespace))} /etc/hosts; fi`,
-    `hostname ${quote(node.name)}`,
+    // The kernel takes any node name; Debian's hostname(1) refuses an underscore (netlab's dut_a).
+    `printf '%s' ${quote(node.name)} >/proc/sys/kernel/hostname`,
   ].join("\n");
   await run("nsenter", [
     `--net=/run/netns/${node.namespace}`,
