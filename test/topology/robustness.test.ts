@@ -17,9 +17,11 @@ const FILES = [
   ...readdirSync("examples")
     .filter((f) => f.endsWith(".yml"))
     .map((f) => join("examples", f)),
-  ...readdirSync("test/fixtures")
-    .filter((f) => f.endsWith(".yml"))
-    .map((f) => join("test/fixtures", f)),
+  ...["test/fixtures", "test/fixtures/netlab", "test/fixtures/netlab/config"].flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".yml"))
+      .map((f) => join(dir, f)),
+  ),
 ];
 
 /** Values of every YAML type, and some a parser might trip on. */
