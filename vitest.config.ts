@@ -7,6 +7,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          setupFiles: ["test/yield-setup.ts"],
           include: ["test/**/*.test.ts"],
           exclude: ["test/integration/**", "test/fault/**"],
         },
@@ -14,6 +15,7 @@ export default defineConfig({
       {
         test: {
           name: "integration",
+          setupFiles: ["test/yield-setup.ts"],
           include: ["test/integration/**/*.test.ts"],
           // Kernel objects and CPU are shared: one file at a time.
           fileParallelism: false,
@@ -27,6 +29,7 @@ export default defineConfig({
           // The fault campaign: signals, bad state, bad input against the real CLI
           // (FAULT_RUNS=N repeats each fault N times; npm run test:fault).
           name: "fault",
+          setupFiles: ["test/yield-setup.ts"],
           include: ["test/fault/**/*.test.ts"],
           fileParallelism: false,
           testTimeout: 300_000,

@@ -139,7 +139,11 @@ describe("process liveness", () => {
   });
 
   it("trusts a pidfile only while the process is the one it was written for", async () => {
-    const p = startProcess(node("setInterval(() => {}, 1000)"));
+    // Ready once it has exec'd: before that its cmdline is the test worker's.
+    const p = startProcess(node("console.error('up'); setInterval(() => {}, 1000)"), {
+      readyWhen: { stderr: /up/ },
+    });
+    await p.ready;
     const pidfile = join(dir, "p.pid");
     writeFileSync(pidfile, `${p.pid}\n`);
     expect(await pidFromFile(pidfile, (argv) => argv.includes("-e"))).toBe(p.pid);

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, labFile, stateDir } from "../integration/lab-helpers.js";
+import { cliSync, labFile, stateDir } from "../integration/lab-helpers.js";
 import { crashed, down, printTable, RUNS, Tally } from "./helpers.js";
 
 /** An error must end the command within this many ms. */
@@ -69,7 +69,7 @@ links: [n1-n2, n1-v1, { n2: {}, v1: {}, relay: true }]
       "caperr",
     );
     lab = f.lab;
-    const r = cli(["up", f.file]);
+    const r = cliSync(["up", f.file]);
     if (r.code !== 0) throw new Error(r.stderr);
   });
   afterAll(() => {

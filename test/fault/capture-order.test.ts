@@ -67,10 +67,10 @@ const POINTS: {
 describe("capture order under load", () => {
   let lab: string;
   const hogs: ChildProcess[] = [];
-  beforeAll(() => {
+  beforeAll(async () => {
     const f = labFile(TOPOLOGY, "caporder");
     lab = f.lab;
-    const r = cli(["up", f.file]);
+    const r = await cli(["up", f.file]);
     if (r.code !== 0) throw new Error(r.stderr);
     for (let i = 0; i < 2; i++)
       hogs.push(spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }));
@@ -103,7 +103,7 @@ describe("capture order under load", () => {
           capture.stderr.on("data", (d: Buffer) => d.toString().includes("capturing") && resolve()),
         );
         const [from, to] = p.pinger as [string, string];
-        const ping = cli([
+        const ping = await cli([
           "exec",
           "--lab",
           lab,

@@ -5,7 +5,13 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { cli, leftovers, NOTHING_LEFT, startCli, stateDir } from "../integration/lab-helpers.js";
+import {
+  cliSync,
+  leftovers,
+  NOTHING_LEFT,
+  startCli,
+  stateDir,
+} from "../integration/lab-helpers.js";
 
 /** How many times each fault is repeated: `FAULT_RUNS` (default 1). */
 export const RUNS = Math.max(1, Number(process.env.FAULT_RUNS ?? 1));
@@ -92,6 +98,6 @@ export function printTable(tallies: readonly Tally[]): void {
 }
 
 /** Takes a lab down with the CLI (whatever is left of it). */
-export function down(lab: string): ReturnType<typeof cli> {
-  return cli(["down", "--lab", lab]);
+export function down(lab: string): ReturnType<typeof cliSync> {
+  return cliSync(["down", "--lab", lab]);
 }

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, labFile, stateDir } from "../integration/lab-helpers.js";
+import { cliSync, labFile, stateDir } from "../integration/lab-helpers.js";
 import { census, crashed, down, NOTHING, printTable, Tally } from "./helpers.js";
 
 const tallies: Tally[] = [];
@@ -115,7 +115,7 @@ describe("commands on a running namespace lab", () => {
   let file = "";
   beforeAll(() => {
     ({ file, lab } = labFile("nodes:\n  n1: {}\n  n2: {}\nlinks:\n  - n1-n2\n", "input"));
-    expect(cli(["up", file]).code).toBe(0);
+    expect(cliSync(["up", file]).code).toBe(0);
   }, 60_000);
   afterAll(() => {
     down(lab);

@@ -4,7 +4,7 @@
  * exits within seconds.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { cli, labFile, pingFrom } from "../integration/lab-helpers.js";
+import { cli, cliSync, labFile, pingFrom } from "../integration/lab-helpers.js";
 import { census, clean, down, interrupted, NOTHING, printTable, RUNS, Tally } from "./helpers.js";
 
 // Four VMs and two namespaces: UDP tunnels, taps with mirred, a LAN bridge with VM ports, the wire daemon with socat.
@@ -117,7 +117,7 @@ describe("a signal during down and restart of a VM lab", () => {
       tallies.push(tally);
       for (let run = 0; run < RUNS; run++) {
         const { file, lab } = labFile(TOPOLOGY, `intdown${delay}r${run}`);
-        expect(cli(["up", file]).code).toBe(0);
+        expect(cliSync(["up", file]).code).toBe(0);
         await interrupted(["down", file], delay, "SIGINT");
         const again = down(lab);
         const left = census(lab);
@@ -132,10 +132,10 @@ describe("a signal during down and restart of a VM lab", () => {
       tallies.push(tally);
       for (let run = 0; run < RUNS; run++) {
         const { file, lab } = labFile(TOPOLOGY, `intrst${delay}r${run}`);
-        expect(cli(["up", file]).code).toBe(0);
+        expect(cliSync(["up", file]).code).toBe(0);
         await interrupted(["restart", "--lab", lab, "v2"], delay, "SIGINT");
-        const repaired = cli(["up", file]);
-        const ping = pingFrom(lab, "v1", "10.1.0.2", 5);
+        const repaired = await cli(["up", file]);
+        const ping = await pingFrom(lab, "v1", "10.1.0.2", 5);
         const gone = down(lab);
         const left = census(lab);
         tally.add(

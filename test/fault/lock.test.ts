@@ -75,7 +75,7 @@ describe("the lab lock", () => {
         expect(reach, `round ${round}: every link forwards`).toEqual([0, 0, 0]);
         expect(whole.namespaces).toHaveLength(3);
         // Half the rounds start from a built lab, half from nothing.
-        if (round % 2 === 1) expect(down(lab).code).toBe(0);
+        if (round % 2 === 1) expect((await down(lab)).code).toBe(0);
       }
     } finally {
       down(lab);

@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readImage } from "../../src/image/build.js";
-import { cli, labFile, leftovers, NOTHING_LEFT, stateDir } from "../integration/lab-helpers.js";
+import { cliSync, labFile, leftovers, NOTHING_LEFT, stateDir } from "../integration/lab-helpers.js";
 import { crashed, down, printTable, RUNS, Tally } from "./helpers.js";
 
 const tallies: Tally[] = [];
@@ -31,7 +31,7 @@ describe("a VM that QEMU refuses to start", () => {
         "nodes:\n  v1: { kind: vm, memory: 65536 }\n  n1: {}\nlinks: [n1-v1]\n",
         `qemufail${run}`,
       );
-      const r = cli(["up", file]);
+      const r = cliSync(["up", file]);
       const log = join(stateDir(), "labs", lab, "vm", "v1.log");
       const kept =
         existsSync(log) && readFileSync(log, "utf8").includes("cannot set up guest memory");
@@ -75,7 +75,7 @@ describe("a VM that QEMU refuses to start", () => {
           `nodes:\n  v1: { kind: vm, ${attrs} }\n`,
           `odd${what.length}`,
         );
-        const r = cli(["up", file]);
+        const r = cliSync(["up", file]);
         const ok = r.code === 1 && /must be regular files/.test(r.stderr) && !crashed(r);
         tally.add(ok, existsSync(join(stateDir(), "labs", lab)));
         expect(r.code, r.stderr).toBe(1);
@@ -114,12 +114,12 @@ links: [n1-v1, { v1: {}, v2: {}, relay: true }, v2-vr]
       "comma",
     );
     try {
-      const upped = cli(["up", file], env);
-      const relay = cli(
+      const upped = cliSync(["up", file], env);
+      const relay = cliSync(
         ["exec", "--lab", lab, "v1", "--", "ping", "-c", "1", "-W", "5", "10.1.0.6"],
         env,
       );
-      const tap = cli(
+      const tap = cliSync(
         ["exec", "--lab", lab, "n1", "--", "ping", "-c", "1", "-W", "5", "10.1.0.2"],
         env,
       );
@@ -135,7 +135,7 @@ links: [n1-v1, { v1: {}, v2: {}, relay: true }, v2-vr]
       expect(tap.code, "n1 reaches v1 over the tap").toBe(0);
       expect(cmdline).toContain(drive);
     } finally {
-      expect(cli(["down", "--lab", lab], env).code).toBe(0);
+      expect(cliSync(["down", "--lab", lab], env).code).toBe(0);
       expect(leftovers(lab)).toEqual(NOTHING_LEFT);
       rmSync(work, { recursive: true, force: true });
     }

@@ -40,10 +40,10 @@ describe("objects deleted by hand", () => {
   let file: string;
   let lab: string;
   let tag: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     ({ file, lab } = labFile(TOPOLOGY, "repair"));
     tag = `wl${hostTag(lab)}`;
-    const r = cli(["up", file]);
+    const r = await cli(["up", file]);
     if (r.code !== 0) throw new Error(r.stderr);
   });
   afterAll(() => {
@@ -73,14 +73,14 @@ describe("objects deleted by hand", () => {
     ],
   ];
   for (const [what, remove, shown] of cases) {
-    it(`${what}: status says it is missing, up puts it back, every link carries`, () => {
+    it(`${what}: status says it is missing, up puts it back, every link carries`, async () => {
       const tally = new Tally(`${what} deleted by hand`);
       tallies.push(tally);
       for (let run = 0; run < RUNS; run++) {
         remove();
-        const before = cli(["status", "--lab", lab]);
-        const repaired = cli(["up", file]);
-        const after = cli(["status", "--lab", lab]);
+        const before = await cli(["status", "--lab", lab]);
+        const repaired = await cli(["up", file]);
+        const after = await cli(["status", "--lab", lab]);
         // Three tries: the relay's socat comes back within its supervisor's restart delay.
         const reaches = (from: string, to: string) =>
           [1, 2, 3].some(
@@ -89,8 +89,8 @@ describe("objects deleted by hand", () => {
         const failed = PINGS.filter(([from, to]) => !reaches(from, to)).map(
           ([f, t]) => `${f} → ${t}`,
         );
-        const vm = pingFrom(lab, "v1", "10.1.0.5", 3);
-        const again = cli(["up", file]);
+        const vm = await pingFrom(lab, "v1", "10.1.0.5", 3);
+        const again = await cli(["up", file]);
         const ok =
           shown.test(before.stdout) &&
           repaired.code === 0 &&
@@ -111,11 +111,11 @@ describe("objects deleted by hand", () => {
     });
   }
 
-  it("restart of a VM whose tap is gone says how to put it back", () => {
+  it("restart of a VM whose tap is gone says how to put it back", async () => {
     ip("link", "delete", `${tag}t1`);
-    const r = cli(["restart", "--lab", lab, "v1"]);
+    const r = await cli(["restart", "--lab", lab, "v1"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/tap wl\w+t1 is missing; "wirelab up FILE" puts it back/);
-    expect(cli(["up", file]).code).toBe(0);
+    expect((await cli(["up", file])).code).toBe(0);
   });
 });

@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, inNs, labFile, stateDir } from "../integration/lab-helpers.js";
+import { cliSync, inNs, labFile, stateDir } from "../integration/lab-helpers.js";
 import { census, clean, crashed, down, NOTHING, printTable, RUNS, Tally } from "./helpers.js";
 
 const NAMESPACES = `
@@ -48,7 +48,7 @@ describe("a lab whose record cannot be used", () => {
   let bystander: { file: string; lab: string };
   beforeAll(() => {
     bystander = labFile(NAMESPACES, "bystander");
-    const r = cli(["up", bystander.file]);
+    const r = cliSync(["up", bystander.file]);
     if (r.code !== 0) throw new Error(r.stderr);
   });
   afterAll(() => {
@@ -61,14 +61,14 @@ describe("a lab whose record cannot be used", () => {
       tallies.push(tally);
       for (let run = 0; run < RUNS; run++) {
         const { file, lab } = labFile(topology, `bad${k}r${run}`);
-        expect(cli(["up", file]).code).toBe(0);
+        expect(cliSync(["up", file]).code).toBe(0);
         writeFileSync(recordOf(lab), corrupt(readFileSync(recordOf(lab), "utf8")));
 
-        const status = cli(["status"]);
-        const statusOther = cli(["status", "--lab", bystander.lab]);
-        const again = cli(["up", file]);
+        const status = cliSync(["status"]);
+        const statusOther = cliSync(["status", "--lab", bystander.lab]);
+        const again = cliSync(["up", file]);
         const third = labFile(NAMESPACES, `third${k}r${run}`);
-        const upThird = cli(["up", third.file]);
+        const upThird = cliSync(["up", third.file]);
         const downThird = down(third.lab);
         const gone = down(lab);
         const left = census(lab);
@@ -111,7 +111,7 @@ describe("a read-only state directory", () => {
     for (let run = 0; run < RUNS; run++) {
       const { file, lab } = labFile(NAMESPACES, `ro${run}`);
       const other = labFile(NAMESPACES, `roother${run}`);
-      expect(cli(["up", file]).code).toBe(0);
+      expect(cliSync(["up", file]).code).toBe(0);
       const daemonPid = () =>
         readFileSync(join(stateDir(), "labs", lab, "wire", "daemon.pid"), "utf8").trim();
       const before = daemonPid();
@@ -122,11 +122,11 @@ describe("a read-only state directory", () => {
       let relayed = -1;
       try {
         execFileSync("mount", ["-o", "remount,bind,ro", dir]);
-        const linkDown = cli(["link", "down", "--lab", lab, "n1", "eth2"]);
-        const linkUp = cli(["link", "up", "--lab", lab, "n1", "eth2"]);
-        const impair = cli(["link", "impair", "--lab", lab, "n1", "eth2", "--delay", "1ms"]);
+        const linkDown = cliSync(["link", "down", "--lab", lab, "n1", "eth2"]);
+        const linkUp = cliSync(["link", "up", "--lab", lab, "n1", "eth2"]);
+        const impair = cliSync(["link", "impair", "--lab", lab, "n1", "eth2", "--delay", "1ms"]);
         relayed = inNs(`wl-${lab}-n1`, ["ping", "-c", "1", "-W", "5", "10.1.0.6"]).code;
-        const upOther = cli(["up", other.file]);
+        const upOther = cliSync(["up", other.file]);
         const downRo = down(lab);
         results = [linkDown, linkUp, impair, upOther, downRo];
       } finally {
@@ -181,10 +181,10 @@ describe("a file and --lab that disagree", () => {
     tallies.push(tally);
     const one = labFile(NAMESPACES, "agree1");
     const two = labFile(NAMESPACES, "agree2");
-    expect(cli(["up", two.file]).code).toBe(0);
+    expect(cliSync(["up", two.file]).code).toBe(0);
     try {
       for (const command of ["down", "status", "validate"]) {
-        const r = cli([command, one.file, "--lab", two.lab]);
+        const r = cliSync([command, one.file, "--lab", two.lab]);
         const ok = r.code === 2 && !crashed(r) && census(two.lab).namespaces.length === 2;
         tally.add(ok, false);
         expect(r.code, `${command}: ${r.stderr}`).toBe(2);

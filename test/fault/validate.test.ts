@@ -25,7 +25,7 @@ const overflows = () =>
     .filter((l) => l.includes("neighbor table overflow")).length;
 
 describe("validate", () => {
-  it("a 100-node LAN: 9,900 neighbour pings, no false failure, no table overflow", () => {
+  it("a 100-node LAN: 9,900 neighbour pings, no false failure, no table overflow", async () => {
     const tally = new Tally("validate of a healthy 100-node LAN");
     tallies.push(tally);
     const nodes = Array.from({ length: 100 }, (_, i) => `h${i}`);
@@ -34,11 +34,11 @@ describe("validate", () => {
       "lan100",
     );
     try {
-      expect(cli(["up", file]).code).toBe(0);
+      expect((await cli(["up", file])).code).toBe(0);
       for (let run = 0; run < RUNS; run++) {
         const before = overflows();
         const started = Date.now();
-        const r = cli(["validate", "--json", file]);
+        const r = await cli(["validate", "--json", file]);
         const seconds = (Date.now() - started) / 1000;
         const out = JSON.parse(r.stdout) as { passed: number; failed: number; results: Result[] };
         const grew = overflows() - before;
@@ -57,7 +57,7 @@ describe("validate", () => {
     }
   }, 600_000);
 
-  it("a VM that does not answer fails its own tests with the reason; the others run", () => {
+  it("a VM that does not answer fails its own tests with the reason; the others run", async () => {
     const tally = new Tally("validate with a frozen VM");
     tallies.push(tally);
     const { file, lab } = labFile(
@@ -71,13 +71,13 @@ links: [n1-v1, n1-v2, v1-v2]
       "frozen",
     );
     try {
-      expect(cli(["up", file]).code).toBe(0);
+      expect((await cli(["up", file])).code).toBe(0);
       for (let run = 0; run < RUNS; run++) {
         const pid = vmPid(lab, "v2");
         process.kill(pid, "SIGSTOP");
-        let r: ReturnType<typeof cli>;
+        let r: Awaited<ReturnType<typeof cli>>;
         try {
-          r = cli(["validate", "--json", file]);
+          r = await cli(["validate", "--json", file]);
         } finally {
           process.kill(pid, "SIGCONT");
         }

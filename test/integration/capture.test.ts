@@ -101,9 +101,9 @@ describe("capture on every link type, decoded by tshark", () => {
   const results = new Map<string, Seen[]>();
 
   beforeAll(async () => {
-    const up = cli(["up", file]);
+    const up = await cli(["up", file]);
     expect(up.stderr).toBe("");
-    plan = JSON.parse(cli(["plan", "--json", file]).stdout) as LabPlan;
+    plan = JSON.parse((await cli(["plan", "--json", file])).stdout) as LabPlan;
     const captures = new Map<string, Capture>([
       ["tun", await startCapture(lab, "tun", ["v1", iface("v1", "tun").ifname])],
       ["tapvv", await startCapture(lab, "tapvv", ["v2", iface("v2", "tapvv").ifname])],
@@ -113,7 +113,9 @@ describe("capture on every link type, decoded by tshark", () => {
     ]);
     // LLDP: lldpd in both VMs sends on every lab interface as it starts.
     for (const vm of ["v1", "v2"]) {
-      expect(cli(["exec", "--lab", lab, vm, "--", "lldpd", "-I", "eth*,!eth0"]).code).toBe(0);
+      expect((await cli(["exec", "--lab", lab, vm, "--", "lldpd", "-I", "eth*,!eth0"])).code).toBe(
+        0,
+      );
     }
     sendRawFrame(
       `wl-${lab}-n1`,
@@ -131,7 +133,7 @@ describe("capture on every link type, decoded by tshark", () => {
       ["n1", "n2", "veth"],
     ];
     for (const [from, to, link] of pings) {
-      const r = cli([
+      const r = await cli([
         "exec",
         "--lab",
         lab,
@@ -175,8 +177,8 @@ describe("capture on every link type, decoded by tshark", () => {
     }
   }, 180_000);
 
-  afterAll(() => {
-    cli(["down", file]);
+  afterAll(async () => {
+    await cli(["down", file]);
     expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 

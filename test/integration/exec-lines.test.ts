@@ -19,20 +19,20 @@ links:
   - h1-h2
 `;
   const { file, lab } = labFile(topology, "execlines");
-  afterAll(() => {
-    cli(["down", file]);
+  afterAll(async () => {
+    await cli(["down", file]);
   });
 
-  it("run in each node once its links exist: addresses and a route only they give carry traffic", () => {
-    const r = cli(["up", file]);
+  it("run in each node once its links exist: addresses and a route only they give carry traffic", async () => {
+    const r = await cli(["up", file]);
     expect(r.code, r.stderr).toBe(0);
-    const ping = pingFrom(lab, "h1", "198.51.100.1", 2);
+    const ping = await pingFrom(lab, "h1", "198.51.100.1", 2);
     expect(ping.code, ping.stdout).toBe(0);
   });
 
-  it("run again after a restart of the node", () => {
-    expect(cli(["restart", "--lab", lab, "h2"]).code).toBe(0);
-    const addr = cli([
+  it("run again after a restart of the node", async () => {
+    expect((await cli(["restart", "--lab", lab, "h2"])).code).toBe(0);
+    const addr = await cli([
       "exec",
       "--lab",
       lab,
@@ -46,7 +46,7 @@ links:
       "lo",
     ]);
     expect(addr.stdout).toContain("198.51.100.1/32");
-    const eth1 = cli([
+    const eth1 = await cli([
       "exec",
       "--lab",
       lab,
@@ -62,12 +62,12 @@ links:
     expect(eth1.stdout).toContain("192.168.50.2/24");
   });
 
-  it("a failing line stops up at its place in the file, with what it printed; nothing is left", () => {
+  it("a failing line stops up at its place in the file, with what it printed; nothing is left", async () => {
     const bad = labFile(
       "nodes:\n  h1:\n    exec:\n      - ip link set dev eth1 up\n      - ip route add 203.0.113.0/24 via 192.0.2.99\n  h2: {}\nlinks: [h1-h2]\n",
       "execbad",
     );
-    const r = cli(["up", bad.file]);
+    const r = await cli(["up", bad.file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       /execbad\.yml:6:9: h1: exec line 2 failed \(exit code 2\): ip route add 203\.0\.113\.0\/24 via 192\.0\.2\.99/,

@@ -24,7 +24,7 @@ describe("script export, run for real", () => {
     );
     const out = join(dir, "vms");
     labs.push({ file, out });
-    expect(cli(["create", file, "--output", "script", "-o", out]).code).toBe(0);
+    expect((await cli(["create", file, "--output", "script", "-o", out])).code).toBe(0);
     execFileSync("shellcheck", [join(out, "setup.sh"), join(out, "cleanup.sh")]);
     execFileSync("bash", [join(out, "setup.sh")], { stdio: "ignore" });
     // h1 → v2: over v1's tap + tc mirred, then the QEMU UDP tunnel v1–v2 (routing: static).
@@ -43,13 +43,13 @@ describe("script export, run for real", () => {
     ["six-routers", 21],
     ["lan", 0],
   ] as const) {
-    it(`${example}: setup.sh builds it, wirelab validates it, cleanup.sh removes it`, () => {
+    it(`${example}: setup.sh builds it, wirelab validates it, cleanup.sh removes it`, async () => {
       const { file, lab } = labFile(`examples/${example}.yml`, `scr${example.slice(0, 3)}`);
       const out = join(dir, example);
       labs.push({ file, out });
-      expect(cli(["create", file, "--output", "script", "-o", out]).code).toBe(0);
+      expect((await cli(["create", file, "--output", "script", "-o", out])).code).toBe(0);
       execFileSync("bash", [join(out, "setup.sh")], { stdio: "ignore" });
-      const v = cli(["validate", file]);
+      const v = await cli(["validate", file]);
       expect(v.stderr).toBe("");
       expect(v.code).toBe(0);
       expect(v.stdout).toMatch(new RegExp(`lab ${lab}: \\d+ passed, 0 failed`));

@@ -23,8 +23,17 @@ import {
 } from "./lab-helpers.js";
 
 /** OSPF's adjacencies of a router that are Full (FRR's `show ip ospf neighbor json`). */
-function fullNeighbours(lab: string, node: string): string[] {
-  const r = cli(["exec", "--lab", lab, node, "--", "vtysh", "-c", "show ip ospf neighbor json"]);
+async function fullNeighbours(lab: string, node: string): Promise<string[]> {
+  const r = await cli([
+    "exec",
+    "--lab",
+    lab,
+    node,
+    "--",
+    "vtysh",
+    "-c",
+    "show ip ospf neighbor json",
+  ]);
   if (r.code !== 0) return [];
   const json = JSON.parse(r.stdout) as { neighbors?: Record<string, { nbrState?: string }[]> };
   return Object.entries(json.neighbors ?? {})
@@ -33,16 +42,19 @@ function fullNeighbours(lab: string, node: string): string[] {
 }
 
 /** Whether every router of the triangle has OSPF routes to the other hosts' LANs and routers' loopbacks. */
-function converged(lab: string): boolean {
-  return [1, 2, 3].every((i) => {
-    const out = cli(["exec", "--lab", lab, `r${i}`, "--", "ip", "-json", "route"]).stdout;
-    const ospf = (JSON.parse(out || "[]") as { dst: string; protocol?: string }[])
-      .filter((r) => r.protocol === "ospf")
-      .map((r) => r.dst);
-    return [1, 2, 3]
-      .filter((j) => j !== i)
-      .every((j) => ospf.includes(`172.16.${j}.0/24`) && ospf.includes(`10.255.0.${j}`));
-  });
+async function converged(lab: string): Promise<boolean> {
+  const each = await Promise.all(
+    [1, 2, 3].map(async (i) => {
+      const out = (await cli(["exec", "--lab", lab, `r${i}`, "--", "ip", "-json", "route"])).stdout;
+      const ospf = (JSON.parse(out || "[]") as { dst: string; protocol?: string }[])
+        .filter((r) => r.protocol === "ospf")
+        .map((r) => r.dst);
+      return [1, 2, 3]
+        .filter((j) => j !== i)
+        .every((j) => ospf.includes(`172.16.${j}.0/24`) && ospf.includes(`10.255.0.${j}`));
+    }),
+  );
+  return each.every(Boolean);
 }
 
 const hostFrr = () =>
@@ -54,12 +66,12 @@ const hostFrr = () =>
 describe("FRR routers in namespaces (examples/ospf-triangle.yml)", () => {
   const { file, lab } = labFile("examples/ospf-triangle.yml", "ospf");
   const before = hostFrr();
-  beforeAll(() => {
-    const r = cli(["up", file]);
+  beforeAll(async () => {
+    const r = await cli(["up", file]);
     expect(r.code, r.stderr).toBe(0);
   }, 60_000);
-  afterAll(() => {
-    cli(["down", file]);
+  afterAll(async () => {
+    await cli(["down", file]);
   });
 
   it("forms OSPF adjacencies on every link and the hosts reach each other only through OSPF", async () => {
@@ -70,7 +82,7 @@ describe("FRR routers in namespaces (examples/ospf-triangle.yml)", () => {
     ] as const)
       await waitFor(
         `${node}'s OSPF adjacencies`,
-        () => fullNeighbours(lab, node).length === peers.length,
+        async () => (await fullNeighbours(lab, node)).length === peers.length,
         {
           timeoutMs: 40_000,
           intervalMs: 500,
@@ -81,19 +93,19 @@ describe("FRR routers in namespaces (examples/ospf-triangle.yml)", () => {
       timeoutMs: 20_000,
       intervalMs: 250,
     });
-    const v = cli(["validate", file]);
+    const v = await cli(["validate", file]);
     expect(v.code, v.stdout).toBe(0);
     expect(v.stdout).toContain("h1-to-r3-loopback");
   }, 90_000);
 
-  it("runs vtysh in the router's own files, under its own hostname", () => {
-    const run = cli(["exec", "--lab", lab, "r2", "--", "vtysh", "-c", "show running-config"]);
+  it("runs vtysh in the router's own files, under its own hostname", async () => {
+    const run = await cli(["exec", "--lab", lab, "r2", "--", "vtysh", "-c", "show running-config"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("hostname r2");
     expect(run.stdout).toContain("ospf router-id 10.255.0.2");
-    expect(cli(["exec", "--lab", lab, "r2", "--", "hostname"]).stdout.trim()).toBe("r2");
+    expect((await cli(["exec", "--lab", lab, "r2", "--", "hostname"])).stdout.trim()).toBe("r2");
     // Its /etc/frr is the lab's copy of its files; the host's is untouched.
-    const conf = cli(["exec", "--lab", lab, "r2", "--", "cat", "/etc/frr/frr.conf"]).stdout;
+    const conf = (await cli(["exec", "--lab", lab, "r2", "--", "cat", "/etc/frr/frr.conf"])).stdout;
     expect(conf).toBe(readFileSync("examples/ospf-triangle/r2.conf", "utf8"));
     expect(hostFrr()).toBe(before);
   });
@@ -112,11 +124,11 @@ describe("FRR routers in namespaces (examples/ospf-triangle.yml)", () => {
     expect(out).toContain("FRRouting 8.4");
   });
 
-  it("captures a router's link: its OSPF hellos, decoded by tshark", () => {
+  it("captures a router's link: its OSPF hellos, decoded by tshark", async () => {
     const pcap = join(stateDir(), `${lab}-ospf.pcapng`);
     // OSPF (IP protocol 89) hellos: message type 1, the OSPF header's second byte after a 20-byte IP header.
     const filter = ["ip", "proto", "89", "and", "ip[21]", "==", "1"];
-    const r = cli(["capture", "--lab", lab, "r1", "eth1", "-c", "2", "-w", pcap, ...filter]);
+    const r = await cli(["capture", "--lab", lab, "r1", "eth1", "-c", "2", "-w", pcap, ...filter]);
     expect(r.code, r.stderr).toBe(0);
     const fields = execFileSync(
       "tshark",
@@ -134,54 +146,66 @@ describe("FRR routers in namespaces (examples/ospf-triangle.yml)", () => {
   });
 
   it("status shows each router's daemons; a killed ospfd is reported, restart puts it back", async () => {
-    const s = cli(["status", "--lab", lab]);
+    const s = await cli(["status", "--lab", lab]);
     expect(s.stdout).toContain("r1: frr, daemons zebra ospfd staticd");
     const pidfile = join(stateDir(), "labs", lab, "routers", "r3", "run", "ospfd.pid");
     process.kill(Number(readFileSync(pidfile, "utf8")), "SIGKILL");
-    await waitFor("status to see ospfd gone", () =>
-      cli(["status", "--lab", lab]).stdout.includes(
+    await waitFor("status to see ospfd gone", async () =>
+      (await cli(["status", "--lab", lab])).stdout.includes(
         "r3: frr, daemons zebra staticd; NOT RUNNING: ospfd",
       ),
     );
-    expect(cli(["status", "--lab", lab]).stdout).toContain("MISSING: FRR ospfd on r3");
-    const r = cli(["restart", "--lab", lab, "r3"]);
+    expect((await cli(["status", "--lab", lab])).stdout).toContain("MISSING: FRR ospfd on r3");
+    const r = await cli(["restart", "--lab", lab, "r3"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(cli(["status", "--lab", lab]).stdout).toContain("r3: frr, daemons zebra ospfd staticd");
-    await waitFor("r3's adjacencies again", () => fullNeighbours(lab, "r3").length === 2, {
-      timeoutMs: 40_000,
-      intervalMs: 500,
-    });
+    expect((await cli(["status", "--lab", lab])).stdout).toContain(
+      "r3: frr, daemons zebra ospfd staticd",
+    );
+    await waitFor(
+      "r3's adjacencies again",
+      async () => (await fullNeighbours(lab, "r3")).length === 2,
+      {
+        timeoutMs: 40_000,
+        intervalMs: 500,
+      },
+    );
   }, 90_000);
 
   it("up puts back a router whose namespace was deleted, FRR with it", async () => {
     // Deleted behind wirelab's back: FRR keeps running in the old namespace.
     expect(namespaces(`wl-${lab}-r1`)).toEqual([`wl-${lab}-r1`]);
     execFileSync("ip", ["netns", "delete", `wl-${lab}-r1`]);
-    const up = cli(["up", file]);
+    const up = await cli(["up", file]);
     expect(up.code, up.stderr).toBe(0);
     expect(up.stderr).toContain("FRR of r1");
-    await waitFor("r1's adjacencies after up", () => fullNeighbours(lab, "r1").length === 2, {
-      timeoutMs: 40_000,
-      intervalMs: 500,
-    });
+    await waitFor(
+      "r1's adjacencies after up",
+      async () => (await fullNeighbours(lab, "r1")).length === 2,
+      {
+        timeoutMs: 40_000,
+        intervalMs: 500,
+      },
+    );
   }, 90_000);
 
   it("save writes each router's running configuration; up from those files gives the same routes", async () => {
-    const routes = () =>
+    const routes = async () =>
       Object.fromEntries(
-        ["r1", "r2", "r3"].map((n) => {
-          const out = cli(["exec", "--lab", lab, n, "--", "ip", "-json", "route"]).stdout;
-          const list = JSON.parse(out || "[]") as { dst: string; protocol?: string }[];
-          return [n, list.map((r) => `${r.dst} ${r.protocol ?? ""}`).sort()];
-        }),
+        await Promise.all(
+          ["r1", "r2", "r3"].map(async (n) => {
+            const out = (await cli(["exec", "--lab", lab, n, "--", "ip", "-json", "route"])).stdout;
+            const list = JSON.parse(out || "[]") as { dst: string; protocol?: string }[];
+            return [n, list.map((r) => `${r.dst} ${r.protocol ?? ""}`).sort()] as const;
+          }),
+        ),
       );
     await waitFor("OSPF routes on every router", () => converged(lab), {
       timeoutMs: 40_000,
       intervalMs: 250,
     });
-    const before = routes();
+    const before = await routes();
     const dir = join(stateDir(), `saved-${lab}`);
-    const saved = cli(["save", "--lab", lab, "-o", dir]);
+    const saved = await cli(["save", "--lab", lab, "-o", dir]);
     expect(saved.code, saved.stderr).toBe(0);
     expect(saved.stdout).toContain(
       `saved the running configuration of 3 routers of lab ${lab} in ${dir}`,
@@ -189,28 +213,28 @@ describe("FRR routers in namespaces (examples/ospf-triangle.yml)", () => {
     const r2 = readFileSync(join(dir, "r2", "frr.conf"), "utf8");
     expect(r2).toContain("hostname r2");
     expect(r2).toContain("router ospf");
-    expect(cli(["down", file]).code).toBe(0);
+    expect((await cli(["down", file])).code).toBe(0);
     const again = readFileSync(file, "utf8").replace(
       /config: ospf-triangle\/(r\d)\.conf/g,
       (_m, n: string) => `config: ${join(dir, n, "frr.conf")}`,
     );
     expect(again).toContain(join(dir, "r3", "frr.conf"));
     writeFileSync(file, again);
-    const up = cli(["up", file]);
+    const up = await cli(["up", file]);
     expect(up.code, up.stderr).toBe(0);
     await waitFor(
       "the same routes from the saved configurations",
-      () => {
-        const now = routes();
+      async () => {
+        const now = await routes();
         return JSON.stringify(now) === JSON.stringify(before);
       },
       { timeoutMs: 40_000, intervalMs: 500 },
     );
   }, 120_000);
 
-  it("down stops every daemon and removes every mount", () => {
+  it("down stops every daemon and removes every mount", async () => {
     expect(leftovers(lab).frr.length).toBe(9);
-    const d = cli(["down", file]);
+    const d = await cli(["down", file]);
     expect(d.code, d.stderr).toBe(0);
     expect(d.stdout).toContain("9 FRR daemons stopped");
     expect(leftovers(lab)).toEqual(NOTHING_LEFT);
@@ -219,32 +243,44 @@ describe("FRR routers in namespaces (examples/ospf-triangle.yml)", () => {
 
 describe("a namespace router and a VM router (examples/ospf-mixed.yml)", () => {
   const { file, lab } = labFile("examples/ospf-mixed.yml", "ospfmix");
-  afterAll(() => {
-    cli(["down", file]);
+  afterAll(async () => {
+    await cli(["down", file]);
   });
 
   it("reach OSPF Full; the hosts reach each other only through OSPF; a restarted VM router comes back with its FRR", async () => {
-    const r = cli(["up", file]);
+    const r = await cli(["up", file]);
     expect(r.code, r.stderr).toBe(0);
-    expect(cli(["status", "--lab", lab]).stdout).toContain("v2: frr, daemons zebra ospfd staticd");
-    expect(cli(["exec", "--lab", lab, "v2", "--", "hostname"]).stdout.trim()).toBe("v2");
+    expect((await cli(["status", "--lab", lab])).stdout).toContain(
+      "v2: frr, daemons zebra ospfd staticd",
+    );
+    expect((await cli(["exec", "--lab", lab, "v2", "--", "hostname"])).stdout.trim()).toBe("v2");
     const full = async () => {
       for (const node of ["r1", "v2"])
-        await waitFor(`${node}'s OSPF adjacency`, () => fullNeighbours(lab, node).length === 1, {
-          timeoutMs: 40_000,
+        await waitFor(
+          `${node}'s OSPF adjacency`,
+          async () => (await fullNeighbours(lab, node)).length === 1,
+          {
+            timeoutMs: 40_000,
+            intervalMs: 500,
+          },
+        );
+      await waitFor(
+        "h1 to reach h2",
+        async () => (await pingFrom(lab, "h1", "172.16.2.10", 1)).code === 0,
+        {
+          timeoutMs: 30_000,
           intervalMs: 500,
-        });
-      await waitFor("h1 to reach h2", () => pingFrom(lab, "h1", "172.16.2.10", 1).code === 0, {
-        timeoutMs: 30_000,
-        intervalMs: 500,
-      });
+        },
+      );
     };
     await full();
-    const v = cli(["validate", file]);
+    const v = await cli(["validate", file]);
     expect(v.code, v.stdout).toBe(0);
-    const again = cli(["restart", "--lab", lab, "v2"]);
+    const again = await cli(["restart", "--lab", lab, "v2"]);
     expect(again.code, again.stderr).toBe(0);
-    expect(cli(["status", "--lab", lab]).stdout).toContain("v2: frr, daemons zebra ospfd staticd");
+    expect((await cli(["status", "--lab", lab])).stdout).toContain(
+      "v2: frr, daemons zebra ospfd staticd",
+    );
     await full();
   }, 240_000);
 });
@@ -260,8 +296,8 @@ links:
 `;
   const { file, lab } = labFile(topology, "bgp");
   const dir = join(file, "..");
-  afterAll(() => {
-    cli(["down", file]);
+  afterAll(async () => {
+    await cli(["down", file]);
   });
 
   it("reaches Established and carries a prefix from one AS to the other", async () => {
@@ -273,13 +309,15 @@ links:
       join(dir, "bgp-r2.conf"),
       "hostname r2\nrouter bgp 65002\n bgp router-id 10.7.0.2\n no bgp ebgp-requires-policy\n neighbor 10.7.0.1 remote-as 65001\n!\n",
     );
-    const r = cli(["up", file]);
+    const r = await cli(["up", file]);
     expect(r.code, r.stderr).toBe(0);
-    expect(cli(["status", "--lab", lab]).stdout).toContain("r1: frr, daemons zebra bgpd staticd");
+    expect((await cli(["status", "--lab", lab])).stdout).toContain(
+      "r1: frr, daemons zebra bgpd staticd",
+    );
     await waitFor(
       "r2's BGP session with r1",
-      () => {
-        const s = cli([
+      async () => {
+        const s = await cli([
           "exec",
           "--lab",
           lab,
@@ -298,13 +336,13 @@ links:
     );
     await waitFor(
       "r1's prefix on r2",
-      () =>
-        cli(["exec", "--lab", lab, "r2", "--", "ip", "route", "show", "192.0.2.1"]).stdout.includes(
-          "proto bgp",
-        ),
+      async () =>
+        (
+          await cli(["exec", "--lab", lab, "r2", "--", "ip", "route", "show", "192.0.2.1"])
+        ).stdout.includes("proto bgp"),
       { timeoutMs: 30_000, intervalMs: 250 },
     );
-    expect(pingFrom(lab, "r2", "192.0.2.1", 2).code).toBe(0);
+    expect((await pingFrom(lab, "r2", "192.0.2.1", 2)).code).toBe(0);
   }, 120_000);
 });
 
@@ -315,30 +353,30 @@ describe("a containerlab FRR lab as it is (test/fixtures/clab-frr)", () => {
   cpSync("test/fixtures/clab-frr", dir, { recursive: true });
   const file = join(dir, "frr.clab.yml");
   writeFileSync(file, readFileSync(file, "utf8").replace(/^name:.*$/m, `name: ${lab}`));
-  afterAll(() => {
-    cli(["down", file]);
+  afterAll(async () => {
+    await cli(["down", file]);
   });
 
   it("comes up: FRR images become routers with their bound files, the PCs' exec lines run, PC1 reaches PC2 through OSPF", async () => {
-    const r = cli(["up", file]);
+    const r = await cli(["up", file]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('image "wbitt/network-multitool:alpine-minimal" is not run');
-    expect(cli(["status", "--lab", lab]).stdout).toContain(
+    expect((await cli(["status", "--lab", lab])).stdout).toContain(
       "router2: frr, daemons zebra ospfd staticd",
     );
     // router1's address on eth2 comes from its frr.conf, PC1's from its exec line.
     await waitFor(
       "PC1 to reach PC2 across the routers",
-      () => pingFrom(lab, "PC1", "192.168.12.2", 1).code === 0,
+      async () => (await pingFrom(lab, "PC1", "192.168.12.2", 1)).code === 0,
       { timeoutMs: 40_000, intervalMs: 500 },
     );
-    expect(cli(["down", file]).code).toBe(0);
+    expect((await cli(["down", file])).code).toBe(0);
     expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   }, 90_000);
 });
 
 describe("router files that cannot be used are refused, and nothing is left", () => {
-  const refused = (
+  const refused = async (
     topology: string,
     suffix: string,
     files: Record<string, string>,
@@ -346,14 +384,14 @@ describe("router files that cannot be used are refused, and nothing is left", ()
   ) => {
     const { file, lab } = labFile(topology, suffix);
     for (const [name, text] of Object.entries(files)) writeFileSync(join(file, "..", name), text);
-    const r = cli(["up", file]);
+    const r = await cli(["up", file]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   };
 
-  it("a config FRR rejects: at the topology's config line, with FRR's words", () => {
-    refused(
+  it("a config FRR rejects: at the topology's config line, with FRR's words", async () => {
+    await refused(
       "nodes:\n  r1: { device: frr, config: frr-bad.conf }\n",
       "badconf",
       { "frr-bad.conf": "router ospf\n network 10.0.0.0/8 area 0\nfrobnicate the router\n" },
@@ -361,8 +399,8 @@ describe("router files that cannot be used are refused, and nothing is left", ()
     );
   });
 
-  it("a missing config file", () => {
-    refused(
+  it("a missing config file", async () => {
+    await refused(
       "nodes:\n  r1: { device: frr, config: nope.conf }\n",
       "noconf",
       {},
@@ -370,8 +408,8 @@ describe("router files that cannot be used are refused, and nothing is left", ()
     );
   });
 
-  it("a daemons file that turns on a daemon FRR does not have", () => {
-    refused(
+  it("a daemons file that turns on a daemon FRR does not have", async () => {
+    await refused(
       "nodes:\n  r1: { device: frr, daemons: frr-daemons }\n",
       "baddaemons",
       { "frr-daemons": "zebra=yes\nospfd=yes\nfrobd=yes\n" },
@@ -379,16 +417,23 @@ describe("router files that cannot be used are refused, and nothing is left", ()
     );
   });
 
-  it("create refuses a lab with routers: no output starts their software yet", () => {
+  it("create refuses a lab with routers: no output starts their software yet", async () => {
     const { file } = labFile("nodes:\n  r1: { device: frr }\n", "frrexport");
-    const r = cli(["create", file, "--output", "script", "-o", join(stateDir(), "frr-export")]);
+    const r = await cli([
+      "create",
+      file,
+      "--output",
+      "script",
+      "-o",
+      join(stateDir(), "frr-export"),
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
       "the script output does not start routers' software yet (device: frr): r1",
     );
   });
 
-  it("a config FRR takes in syntax but a daemon refuses when it starts: up fails with FRR's words and leaves nothing", () => {
+  it("a config FRR takes in syntax but a daemon refuses when it starts: up fails with FRR's words and leaves nothing", async () => {
     for (const kind of ["linux", "vm"]) {
       const { file, lab } = labFile(
         `nodes:\n  r1: { kind: ${kind}, device: frr, config: frr-refused.conf }\n`,
@@ -399,7 +444,7 @@ describe("router files that cannot be used are refused, and nothing is left", ()
         join(file, "..", "frr-refused.conf"),
         "router bgp 65000\n neighbor 192.0.2.1 remote-as 65001\n neighbor 192.0.2.1 local-as 65000\n!\n",
       );
-      const r = cli(["up", file]);
+      const r = await cli(["up", file]);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toMatch(
         /router r1: FRR refused a line of its configuration \(frr\.conf\):\n\s+line 3 \(bgpd\): neighbor 192\.0\.2\.1 local-as 65000/,
@@ -409,8 +454,8 @@ describe("router files that cannot be used are refused, and nothing is left", ()
     }
   }, 120_000);
 
-  it("config on a node that is not a router", () => {
-    refused(
+  it("config on a node that is not a router", async () => {
+    await refused(
       "nodes:\n  h1: { config: x.conf }\n",
       "hostconf",
       {},

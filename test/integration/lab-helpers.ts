@@ -44,29 +44,24 @@ export function labFile(source: string, suffix: string): { file: string; lab: st
   return { file, lab };
 }
 
-/** Runs the built CLI; returns exit code and output. */
-export function cli(
-  args: readonly string[],
-  env: Record<string, string> = {},
-): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["dist/cli/bin.js", ...args], {
-    encoding: "utf8",
-    env: { ...process.env, WIRELAB_STATE_DIR: stateDir(), ...env },
-    // validate --json of a large lab prints megabytes.
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+/** What a CLI run gave. */
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
 }
 
 /**
- * Runs the built CLI without blocking the test worker: a long command (a
- * validate that waits for protocols) must let vitest's own messages through.
+ * Runs the built CLI; returns exit code and output. Asynchronous: a long
+ * command (an up of VMs, a validate that waits for protocols) must let
+ * vitest's own messages through (test/yield-setup.ts).
  */
-export async function cliAsync(
+export async function cli(
   args: readonly string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   const child = spawn(process.execPath, ["dist/cli/bin.js", ...args], {
-    env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
+    env: { ...process.env, WIRELAB_STATE_DIR: stateDir(), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -81,13 +76,26 @@ export async function cliAsync(
   return { code, stdout, stderr };
 }
 
+/**
+ * Runs the built CLI synchronously, for short commands only (an exec, a
+ * status): it holds the test worker's event loop while it runs.
+ */
+export function cliSync(args: readonly string[], env: Record<string, string> = {}): CliResult {
+  const r = spawnSync(process.execPath, ["dist/cli/bin.js", ...args], {
+    encoding: "utf8",
+    env: { ...process.env, WIRELAB_STATE_DIR: stateDir(), ...env },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+}
+
 /** `ping -c 1 -W waitS ADDRESS` run in a node with the CLI. */
 export function pingFrom(
   lab: string,
   node: string,
   address: string,
   waitS = 2,
-): ReturnType<typeof cli> {
+): Promise<CliResult> {
   return cli(["exec", "--lab", lab, node, "--", "ping", "-c", "1", "-W", String(waitS), address]);
 }
 

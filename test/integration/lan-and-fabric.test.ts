@@ -5,26 +5,26 @@ import { captureOne, cli, inNs, labFile, namespaces, stateDir } from "./lab-help
 describe("a LAN of three and two labs side by side", () => {
   const one = labFile("examples/lan.yml", "lan1");
   const two = labFile("examples/lan.yml", "lan2");
-  let ups: ReturnType<typeof cli>[] = [];
-  beforeAll(() => {
-    ups = [cli(["up", one.file]), cli(["up", two.file])];
+  let ups: Awaited<ReturnType<typeof cli>>[] = [];
+  beforeAll(async () => {
+    ups = [await cli(["up", one.file]), await cli(["up", two.file])];
   });
-  afterAll(() => {
-    cli(["down", one.file]);
-    cli(["down", two.file]);
+  afterAll(async () => {
+    await cli(["down", one.file]);
+    await cli(["down", two.file]);
     expect(namespaces(`wl-${one.lab}`)).toEqual([]);
     expect(namespaces(`wl-${two.lab}`)).toEqual([]);
   });
 
-  it("brings up two copies of one topology without collisions", () => {
+  it("brings up two copies of one topology without collisions", async () => {
     expect(ups.map((u) => [u.code, u.stderr])).toEqual([
       [0, ""],
       [0, ""],
     ]);
     expect(namespaces(`wl-${one.lab}`)).toHaveLength(4);
     expect(namespaces(`wl-${two.lab}`)).toHaveLength(4);
-    expect(cli(["validate", one.file]).stdout).toContain("6 passed, 0 failed");
-    expect(cli(["validate", two.file]).stdout).toContain("6 passed, 0 failed");
+    expect((await cli(["validate", one.file])).stdout).toContain("6 passed, 0 failed");
+    expect((await cli(["validate", two.file])).stdout).toContain("6 passed, 0 failed");
   });
 
   it("is one broadcast domain: b sees a's ARP request for c", async () => {
@@ -74,27 +74,27 @@ describe("a LAN of three and two labs side by side", () => {
     expect(out).toMatch(/172\.16\.0\.3 > 172\.16\.0\.2: ICMP echo reply/);
   });
 
-  it("takes one lab down and leaves the other running", () => {
-    expect(cli(["down", "--lab", one.lab]).code).toBe(0);
+  it("takes one lab down and leaves the other running", async () => {
+    expect((await cli(["down", "--lab", one.lab])).code).toBe(0);
     expect(namespaces(`wl-${one.lab}`)).toEqual([]);
-    expect(cli(["validate", "--lab", two.lab]).code).toBe(0);
+    expect((await cli(["validate", "--lab", two.lab])).code).toBe(0);
   });
 });
 
 describe("leaf-spine: 4 spines, 16 leaves, 16 hosts, routing: static", () => {
   const { file, lab } = labFile("examples/leaf-spine.yml", "clos");
-  beforeAll(() => {
-    const r = cli(["up", file]);
+  beforeAll(async () => {
+    const r = await cli(["up", file]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
   });
-  afterAll(() => {
-    cli(["down", file]);
+  afterAll(async () => {
+    await cli(["down", file]);
     expect(namespaces(`wl-${lab}`)).toEqual([]);
   });
 
-  it("every host reaches every other host, and every neighbour answers", () => {
-    const r = cli(["validate", file]);
+  it("every host reaches every other host, and every neighbour answers", async () => {
+    const r = await cli(["validate", file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`lab ${lab}: 400 passed, 0 failed`);
   });
@@ -109,18 +109,18 @@ describe("leaf-spine: 4 spines, 16 leaves, 16 hosts, routing: static", () => {
 
 describe("dual stack with routing: static", () => {
   const { file, lab } = labFile("examples/dual-stack.yml", "ds");
-  beforeAll(() => {
-    const r = cli(["up", file]);
+  beforeAll(async () => {
+    const r = await cli(["up", file]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
   });
-  afterAll(() => {
-    cli(["down", file]);
+  afterAll(async () => {
+    await cli(["down", file]);
     expect(namespaces(`wl-${lab}`)).toEqual([]);
   });
 
-  it("reaches hosts over IPv6 and IPv4, loopbacks included", () => {
-    const r = cli(["validate", file]);
+  it("reaches hosts over IPv6 and IPv4, loopbacks included", async () => {
+    const r = await cli(["validate", file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ok {3}h1-to-lan-v6: h1 → h2 2001:db8:ff::4: reply/);
     // 6 declared tests; neighbours: 2 p2p links × 2 directions + LAN 3 × 2, each in both families.

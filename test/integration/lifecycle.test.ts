@@ -12,8 +12,8 @@ describe("lifecycle edge cases", () => {
     created.push(f.file);
     return f;
   };
-  afterAll(() => {
-    for (const f of created) cli(["down", f]);
+  afterAll(async () => {
+    for (const f of created) await cli(["down", f]);
   });
 
   it("down cleans up after an up killed halfway, and up rebuilds", async () => {
@@ -26,12 +26,12 @@ describe("lifecycle edge cases", () => {
     };
     expect(state.status).toBe("creating");
 
-    const again = cli(["up", file]);
+    const again = await cli(["up", file]);
     expect(again.code).toBe(0);
     expect(again.stderr).toContain("did not finish; rebuilding");
-    expect(cli(["validate", "--no-neighbours", file]).code).toBe(0);
+    expect((await cli(["validate", "--no-neighbours", file])).code).toBe(0);
 
-    const d = cli(["down", file]);
+    const d = await cli(["down", file]);
     expect(d.code).toBe(0);
     expect(namespaces(`wl-${lab}`)).toEqual([]);
   });
@@ -39,7 +39,7 @@ describe("lifecycle edge cases", () => {
   it("down removes what a killed up left, from the record alone", async () => {
     const { file, lab } = track(labFile("examples/six-routers.yml", "killed2"));
     await interruptUp(file, lab, "SIGKILL");
-    expect(cli(["down", "--lab", lab]).code).toBe(0);
+    expect((await cli(["down", "--lab", lab])).code).toBe(0);
     expect(namespaces(`wl-${lab}`)).toEqual([]);
     expect(existsSync(join(stateDir(), "labs", lab))).toBe(false);
   });
@@ -53,58 +53,58 @@ describe("lifecycle edge cases", () => {
     expect(existsSync(join(stateDir(), "labs", lab, "state.json"))).toBe(false);
   });
 
-  it("refuses an up of a changed file, saying what differs, and leaves the lab alone", () => {
+  it("refuses an up of a changed file, saying what differs, and leaves the lab alone", async () => {
     const { file, lab } = track(labFile("examples/lan.yml", "changed"));
-    expect(cli(["up", file]).code).toBe(0);
+    expect((await cli(["up", file])).code).toBe(0);
     writeFileSync(
       file,
       readFileSync(file, "utf8")
         .replace("nodes: [ a, b, c ]", "nodes: [ a, b, c, d ]")
         .replace("a-b-c", "a-b-c-d"),
     );
-    const r = cli(["up", file]);
+    const r = await cli(["up", file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("+ node d");
     expect(r.stderr).toContain("~ link lan1");
     expect(r.stderr).toContain(`wirelab down ${file}`);
     expect(namespaces(`wl-${lab}`)).toHaveLength(4);
-    expect(cli(["down", file]).code).toBe(0);
-    expect(cli(["up", file]).code).toBe(0);
+    expect((await cli(["down", file])).code).toBe(0);
+    expect((await cli(["up", file])).code).toBe(0);
     expect(namespaces(`wl-${lab}`)).toHaveLength(5);
-    expect(cli(["down", file]).code).toBe(0);
+    expect((await cli(["down", file])).code).toBe(0);
   });
 
-  it("never touches a namespace it did not create", () => {
+  it("never touches a namespace it did not create", async () => {
     const { file, lab } = track(labFile("examples/lan.yml", "taken"));
     const foreign = `wl-${lab}-b`;
     execFileSync("ip", ["netns", "add", foreign]);
     try {
-      const r = cli(["up", file]);
+      const r = await cli(["up", file]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`${foreign} (not created by this lab)`);
       expect(namespaces(`wl-${lab}`)).toEqual([foreign]);
       expect(existsSync(join(stateDir(), "labs", lab))).toBe(false);
-      expect(cli(["down", file]).code).toBe(0);
+      expect((await cli(["down", file])).code).toBe(0);
       expect(namespaces(`wl-${lab}`)).toEqual([foreign]);
     } finally {
       execFileSync("ip", ["netns", "delete", foreign]);
     }
   });
 
-  it("refuses a second lab of the same name from another file", () => {
+  it("refuses a second lab of the same name from another file", async () => {
     const a = track(labFile("examples/lan.yml", "samename"));
-    expect(cli(["up", a.file]).code).toBe(0);
+    expect((await cli(["up", a.file])).code).toBe(0);
     const otherFile = `${a.file.replace(/\.yml$/, "")}-copy.yml`;
     writeFileSync(otherFile, readFileSync(a.file, "utf8"));
-    const r = cli(["up", otherFile]);
+    const r = await cli(["up", otherFile]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("is already up from");
-    expect(cli(["down", a.file]).code).toBe(0);
+    expect((await cli(["down", a.file])).code).toBe(0);
   });
 
-  it("rejects a bad topology with exit code 2 and creates nothing", () => {
+  it("rejects a bad topology with exit code 2 and creates nothing", async () => {
     const { file, lab } = labFile("nodes: [a, b]\nlinks: [ a-c ]\n", "bad");
-    const r = cli(["up", file]);
+    const r = await cli(["up", file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/wlt\d+-bad\.yml:3:10: link "a-c": unknown node "c"/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace

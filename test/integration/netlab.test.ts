@@ -9,7 +9,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, cliAsync, labFile, leftovers, NOTHING_LEFT } from "./lab-helpers.js";
+import { cli, labFile, leftovers, NOTHING_LEFT } from "./lab-helpers.js";
 
 /** The fixtures (and the README's example) and the tests each has. */
 const FIXTURES = {
@@ -33,41 +33,50 @@ describe("netlab fixtures on FRR in namespaces", () => {
   beforeAll(async () => {
     // All up first: their protocols converge at the same time.
     for (const { file } of Object.values(labs)) {
-      const r = await cliAsync(["up", file]);
+      const r = await cli(["up", file]);
       expect(r.code, r.stderr).toBe(0);
     }
   }, 120_000);
-  afterAll(() => {
-    for (const { file } of Object.values(labs)) cli(["down", file]);
+  afterAll(async () => {
+    for (const { file } of Object.values(labs)) await cli(["down", file]);
   });
 
   for (const [name, count] of Object.entries(FIXTURES)) {
     it(`${name}: passes its netlab tests`, async () => {
       const { file } = labs[name] as { file: string };
-      const v = await cliAsync(["validate", file]);
+      const v = await cli(["validate", file]);
       expect(v.code, `${v.stdout}\n${v.stderr}`).toBe(0);
       expect(v.stdout).toMatch(new RegExp(`\\[SUCCESS\\]\\s+Tests passed: ${count}\\n`));
       expect(v.stdout).not.toMatch(/\[FAIL\]|\[WARNING\]/);
     }, 120_000);
   }
 
-  it("bgp: routers run the configuration planned for them, and plan --config shows it", () => {
+  it("bgp: routers run the configuration planned for them, and plan --config shows it", async () => {
     const { file, lab } = labs.bgp as { file: string; lab: string };
-    const planned = cli(["plan", file, "--config", "rr"]);
+    const planned = await cli(["plan", file, "--config", "rr"]);
     expect(planned.code, planned.stderr).toBe(0);
     expect(planned.stdout).toContain("router bgp 65000");
-    const running = cli(["exec", "--lab", lab, "rr", "--", "vtysh", "-c", "show running-config"]);
+    const running = await cli([
+      "exec",
+      "--lab",
+      lab,
+      "rr",
+      "--",
+      "vtysh",
+      "-c",
+      "show running-config",
+    ]);
     expect(running.stdout).toMatch(/neighbor 10\.0\.0\.2 route-reflector-client/);
   });
 
-  it("static: a host reaches a loopback three routers away over static routes only", () => {
+  it("static: a host reaches a loopback three routers away over static routes only", async () => {
     const { lab } = labs.static as { lab: string };
-    const r = cli(["exec", "--lab", lab, "r1", "--", "ip", "-json", "route"]);
+    const r = await cli(["exec", "--lab", lab, "r1", "--", "ip", "-json", "route"]);
     const routes = JSON.parse(r.stdout) as { dst: string; protocol?: string }[];
     expect(routes.some((x) => x.protocol === "static")).toBe(true);
     expect(routes.some((x) => ["ospf", "bgp", "isis"].includes(x.protocol ?? ""))).toBe(false);
     // From r1's loopback to r3 (by name: its loopback): r3 routes back to r1's loopback only.
-    const ping = cli([
+    const ping = await cli([
       "exec",
       "--lab",
       lab,
@@ -83,9 +92,9 @@ describe("netlab fixtures on FRR in namespaces", () => {
     expect(ping.code, ping.stdout).toBe(0);
   });
 
-  it("down leaves nothing", () => {
+  it("down leaves nothing", async () => {
     for (const { file, lab } of Object.values(labs)) {
-      expect(cli(["down", file]).code).toBe(0);
+      expect((await cli(["down", file])).code).toBe(0);
       expect(leftovers(lab)).toEqual(NOTHING_LEFT);
     }
   });
@@ -121,15 +130,15 @@ describe("a netlab lab broken on purpose", () => {
     "nl-broken",
   );
   beforeAll(async () => {
-    const r = await cliAsync(["up", file]);
+    const r = await cli(["up", file]);
     expect(r.code, r.stderr).toBe(0);
   }, 60_000);
-  afterAll(() => {
-    cli(["down", file]);
+  afterAll(async () => {
+    await cli(["down", file]);
   });
 
   it("fails the adjacency after its wait, warns on the missing prefix, passes the rest; exit 1", async () => {
-    const v = await cliAsync(["validate", file]);
+    const v = await cli(["validate", file]);
     expect(v.code, v.stdout).toBe(1);
     expect(v.stdout).toMatch(/\[WAITING\]\s+Waiting for OSPF \(retrying for 6 seconds\)/);
     expect(v.stdout).toMatch(/\[FAIL\]\s+Node r1: There is no OSPFv2 neighbor 10\.0\.0\.2\n/);
@@ -141,7 +150,7 @@ describe("a netlab lab broken on purpose", () => {
   }, 60_000);
 
   it("--nowait runs each test once", async () => {
-    const v = await cliAsync(["validate", "--nowait", file]);
+    const v = await cli(["validate", "--nowait", file]);
     expect(v.code, v.stdout).toBe(1);
     expect(v.stdout).not.toContain("WAITING");
     expect(v.stdout).toMatch(/\[FAIL\]\s+Node r1: There is no OSPFv2 neighbor 10\.0\.0\.2\n/);
@@ -150,14 +159,14 @@ describe("a netlab lab broken on purpose", () => {
   it("runs the file's tests as edited, without rebuilding the lab; warnings only exit 3", async () => {
     const text = readFileSync(file, "utf8");
     writeFileSync(file, text.replace(/ {2}adj:\n(?: {4}.*\n)+/, ""));
-    const v = await cliAsync(["validate", file]);
+    const v = await cli(["validate", file]);
     expect(v.code, v.stdout).toBe(3);
     expect(v.stdout).not.toContain("[adj]");
     expect(v.stdout).toMatch(/\[WARNING\]\s+Node r1: The prefix 10\.0\.0\.2\/32/);
   });
 
-  it("down leaves nothing", () => {
-    expect(cli(["down", file]).code).toBe(0);
+  it("down leaves nothing", async () => {
+    expect((await cli(["down", file])).code).toBe(0);
     expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 });
@@ -189,27 +198,36 @@ describe("a netlab lab of VM routers (provider libvirt) and a namespace host", (
     "nl-vm",
   );
   beforeAll(async () => {
-    const r = await cliAsync(["up", file]);
+    const r = await cli(["up", file]);
     expect(r.code, r.stderr).toBe(0);
   }, 120_000);
-  afterAll(() => {
-    cli(["down", file]);
+  afterAll(async () => {
+    await cli(["down", file]);
   });
 
   it("runs FRR in the VMs from the generated configuration and passes its tests", async () => {
-    const v = await cliAsync(["validate", file]);
+    const v = await cli(["validate", file]);
     expect(v.code, `${v.stdout}\n${v.stderr}`).toBe(0);
     expect(v.stdout).toMatch(/\[SUCCESS\]\s+Tests passed: 2\n/);
-    const running = cli(["exec", "--lab", lab, "r2", "--", "vtysh", "-c", "show running-config"]);
+    const running = await cli([
+      "exec",
+      "--lab",
+      lab,
+      "r2",
+      "--",
+      "vtysh",
+      "-c",
+      "show running-config",
+    ]);
     expect(running.stdout).toContain("ip ospf area 0.0.0.0");
     // Node names resolve in a VM as in a namespace (the lab's hosts file).
-    const byName = cli(["exec", "--lab", lab, "r2", "--", "ping", "-c", "1", "-W", "2", "h"]);
+    const byName = await cli(["exec", "--lab", lab, "r2", "--", "ping", "-c", "1", "-W", "2", "h"]);
     expect(byName.code, byName.stdout + byName.stderr).toBe(0);
     expect(byName.stdout).toMatch(/PING h \(172\.16\.0\.\d+\)/);
   }, 120_000);
 
-  it("down leaves nothing", () => {
-    expect(cli(["down", file]).code).toBe(0);
+  it("down leaves nothing", async () => {
+    expect((await cli(["down", file])).code).toBe(0);
     expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 });

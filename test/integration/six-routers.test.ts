@@ -15,12 +15,12 @@ const { file, lab } = labFile("examples/six-routers.yml", "six");
 const ns = (node: string) => `wl-${lab}-${node}`;
 
 describe("six-routers in namespaces", () => {
-  let upped: ReturnType<typeof cli>;
-  beforeAll(() => {
-    upped = cli(["up", file]);
+  let upped: Awaited<ReturnType<typeof cli>>;
+  beforeAll(async () => {
+    upped = await cli(["up", file]);
   });
-  afterAll(() => {
-    cli(["down", file]);
+  afterAll(async () => {
+    await cli(["down", file]);
     expect(namespaces(`wl-${lab}`)).toEqual([]);
   });
 
@@ -72,19 +72,19 @@ describe("six-routers in namespaces", () => {
     expect(r.stdout).toMatch(/ttl=61/);
   });
 
-  it("validates: declared tests and every neighbour", () => {
-    const r = cli(["validate", file]);
+  it("validates: declared tests and every neighbour", async () => {
+    const r = await cli(["validate", file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`lab ${lab}: 21 passed, 0 failed`);
     expect(r.stdout).toMatch(/ok {3}h1-to-h2: h1 → h2 10\.20\.60\.2: reply/);
     expect(r.stdout).toMatch(/ok {3}rt2-has-no-route-to-br5: .*expected to fail/);
   });
 
-  it("is idempotent: a second up changes nothing", () => {
+  it("is idempotent: a second up changes nothing", async () => {
     const before = execFileSync("ip", ["-n", ns("rt1"), "-json", "link", "show"], {
       encoding: "utf8",
     });
-    const r = cli(["up", file]);
+    const r = await cli(["up", file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("already up as planned");
     expect(
@@ -92,8 +92,8 @@ describe("six-routers in namespaces", () => {
     ).toBe(before);
   });
 
-  it("reports status with addresses and link state", () => {
-    const r = cli(["status", "--lab", lab, "--json"]);
+  it("reports status with addresses and link state", async () => {
+    const r = await cli(["status", "--lab", lab, "--json"]);
     expect(r.code).toBe(0);
     const [status] = JSON.parse(r.stdout) as {
       nodes: {
@@ -107,21 +107,22 @@ describe("six-routers in namespaces", () => {
       ["eth2", "UP", ["10.20.20.1/24"]],
       ["eth3", "UP", ["10.20.30.1/24"]],
     ]);
-    const text = cli(["status"]).stdout;
+    const text = (await cli(["status"])).stdout;
     expect(text).toMatch(/rt4\s+linux fwd\s+eth1\s+UP\s+10\.20\.40\.1\/24\s+br4\s+rt2:eth2/);
   });
 
-  it("exec runs in the node and returns the command's exit code", () => {
+  it("exec runs in the node and returns the command's exit code", async () => {
     expect(
-      cli(["exec", "--lab", lab, "h2", "--", "ping", "-c", "1", "-W", "2", "10.20.10.2"]).code,
+      (await cli(["exec", "--lab", lab, "h2", "--", "ping", "-c", "1", "-W", "2", "10.20.10.2"]))
+        .code,
     ).toBe(0);
-    expect(cli(["exec", "--lab", lab, "h2", "--", "sh", "-c", "exit 7"]).code).toBe(7);
-    const bad = cli(["exec", "--lab", lab, "h3", "--", "true"]);
+    expect((await cli(["exec", "--lab", lab, "h2", "--", "sh", "-c", "exit 7"])).code).toBe(7);
+    const bad = await cli(["exec", "--lab", lab, "h3", "--", "true"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('no node "h3" (did you mean "h1"?)');
   });
 
-  it("restarts a namespace node with all its wires; its peers keep every other interface", () => {
+  it("restarts a namespace node with all its wires; its peers keep every other interface", async () => {
     const ifindex = (ns: string, dev: string) =>
       (
         JSON.parse(
@@ -129,7 +130,7 @@ describe("six-routers in namespaces", () => {
         ) as { ifindex: number }[]
       )[0]?.ifindex;
     const rt1ToRt3 = ifindex(ns("rt1"), "eth3");
-    const r = cli(["restart", "--lab", lab, "rt2"]);
+    const r = await cli(["restart", "--lab", lab, "rt2"]);
     expect(r.code).toBe(0);
     expect(ifindex(ns("rt1"), "eth3")).toBe(rt1ToRt3);
     expect(
@@ -137,8 +138,8 @@ describe("six-routers in namespaces", () => {
         encoding: "utf8",
       }).trim(),
     ).toBe("10.20.60.0/24 via 10.20.20.2 dev eth2");
-    expect(cli(["restart", "--lab", lab, "h1"]).code).toBe(0);
-    expect(cli(["validate", file]).stdout).toContain(`lab ${lab}: 21 passed, 0 failed`);
+    expect((await cli(["restart", "--lab", lab, "h1"])).code).toBe(0);
+    expect((await cli(["validate", file])).stdout).toContain(`lab ${lab}: 21 passed, 0 failed`);
   });
 
   it("passes link-local control frames (LACP's 01:80:c2:00:00:02) over a vEth pair", async () => {
@@ -193,19 +194,19 @@ describe("six-routers in namespaces", () => {
     expect(out.trim().split("\n")).toEqual(["h1:eth1\t0x00000002\t8", "h1:eth1\t0x00000001\t0"]);
   });
 
-  it("validate fails, and says so, when a wire is cut", () => {
+  it("validate fails, and says so, when a wire is cut", async () => {
     execFileSync("ip", ["-n", ns("rt2"), "link", "set", "eth2", "down"]);
-    const r = cli(["validate", file]);
+    const r = await cli(["validate", file]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL h1-to-h2/);
     execFileSync("ip", ["-n", ns("rt2"), "link", "set", "eth2", "up"]);
   });
 
-  it("goes down completely", () => {
-    const r = cli(["down", file]);
+  it("goes down completely", async () => {
+    const r = await cli(["down", file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("8 namespaces removed");
     expect(namespaces(`wl-${lab}`)).toEqual([]);
-    expect(cli(["down", file]).stdout).toContain("not up; nothing to do");
+    expect((await cli(["down", file])).stdout).toContain("not up; nothing to do");
   });
 });

@@ -20,12 +20,12 @@ import {
 
 describe("the six-router network as seven VMs (UDP tunnels, a LAN of VMs)", () => {
   const { file, lab } = labFile("examples/six-routers-vm.yml", "vm7");
-  let upped: ReturnType<typeof cli>;
-  beforeAll(() => {
-    upped = cli(["up", file]);
+  let upped: Awaited<ReturnType<typeof cli>>;
+  beforeAll(async () => {
+    upped = await cli(["up", file]);
   });
-  afterAll(() => {
-    cli(["down", file]);
+  afterAll(async () => {
+    await cli(["down", file]);
     expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 
@@ -37,20 +37,32 @@ describe("the six-router network as seven VMs (UDP tunnels, a LAN of VMs)", () =
     expect(leftovers(lab).qemu).toHaveLength(7);
   });
 
-  it("carries h1 → h2 through rt1, rt2, rt4 over UDP tunnels (TTL drops by three)", () => {
-    const r = cli(["exec", "--lab", lab, "h1", "--", "ping", "-c", "1", "-W", "3", "10.20.60.2"]);
+  it("carries h1 → h2 through rt1, rt2, rt4 over UDP tunnels (TTL drops by three)", async () => {
+    const r = await cli([
+      "exec",
+      "--lab",
+      lab,
+      "h1",
+      "--",
+      "ping",
+      "-c",
+      "1",
+      "-W",
+      "3",
+      "10.20.60.2",
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ttl=61/);
   });
 
-  it("validates every declared test and neighbour inside the VMs", () => {
-    const r = cli(["validate", file]);
+  it("validates every declared test and neighbour inside the VMs", async () => {
+    const r = await cli(["validate", file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`lab ${lab}: 21 passed, 0 failed`);
   });
 
-  it("reports VM interfaces, addresses and state through the command agent", () => {
-    const [status] = JSON.parse(cli(["status", "--lab", lab, "--json"]).stdout) as {
+  it("reports VM interfaces, addresses and state through the command agent", async () => {
+    const [status] = JSON.parse((await cli(["status", "--lab", lab, "--json"])).stdout) as {
       nodes: {
         name: string;
         kind: string;
@@ -66,37 +78,40 @@ describe("the six-router network as seven VMs (UDP tunnels, a LAN of VMs)", () =
     ]);
   });
 
-  it("returns a VM command's exit code", () => {
-    expect(cli(["exec", "--lab", lab, "rt3", "--", "sh", "-c", "exit 9"]).code).toBe(9);
+  it("returns a VM command's exit code", async () => {
+    expect((await cli(["exec", "--lab", lab, "rt3", "--", "sh", "-c", "exit 9"])).code).toBe(9);
   });
 
-  it("restarts one VM without touching its peers, and its links work again", () => {
+  it("restarts one VM without touching its peers, and its links work again", async () => {
     const rt2 = vmPid(lab, "rt2");
     const rt1 = vmPid(lab, "rt1");
-    const r = cli(["restart", "--lab", lab, "rt2"]);
+    const r = await cli(["restart", "--lab", lab, "rt2"]);
     expect(r.code).toBe(0);
     expect(vmPid(lab, "rt2")).not.toBe(rt2);
     expect(vmPid(lab, "rt1")).toBe(rt1);
     expect(
-      cli(["exec", "--lab", lab, "h1", "--", "ping", "-c", "1", "-W", "3", "10.20.60.2"]).code,
+      (await cli(["exec", "--lab", lab, "h1", "--", "ping", "-c", "1", "-W", "3", "10.20.60.2"]))
+        .code,
     ).toBe(0);
   });
 
-  it("brings a VM whose QEMU died back with the next up; the ping recovers", () => {
+  it("brings a VM whose QEMU died back with the next up; the ping recovers", async () => {
     process.kill(vmPid(lab, "rt4"), "SIGKILL");
     expect(
-      cli(["exec", "--lab", lab, "h1", "--", "ping", "-c", "1", "-W", "1", "10.20.60.2"]).code,
+      (await cli(["exec", "--lab", lab, "h1", "--", "ping", "-c", "1", "-W", "1", "10.20.60.2"]))
+        .code,
     ).not.toBe(0);
-    const r = cli(["up", file]);
+    const r = await cli(["up", file]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("restarting rt4");
     expect(
-      cli(["exec", "--lab", lab, "h1", "--", "ping", "-c", "1", "-W", "3", "10.20.60.2"]).code,
+      (await cli(["exec", "--lab", lab, "h1", "--", "ping", "-c", "1", "-W", "3", "10.20.60.2"]))
+        .code,
     ).toBe(0);
   });
 
-  it("goes down completely: no QEMU, tap, vEth or namespace left", () => {
-    const r = cli(["down", file]);
+  it("goes down completely: no QEMU, tap, vEth or namespace left", async () => {
+    const r = await cli(["down", file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("7 VMs stopped");
     expect(leftovers(lab)).toEqual(NOTHING_LEFT);
@@ -105,24 +120,24 @@ describe("the six-router network as seven VMs (UDP tunnels, a LAN of VMs)", () =
 
 describe("VM routers with namespace hosts (tap + tc mirred)", () => {
   const { file, lab } = labFile("examples/six-routers-mixed.yml", "mixed");
-  beforeAll(() => {
-    const r = cli(["up", file]);
+  beforeAll(async () => {
+    const r = await cli(["up", file]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
   });
-  afterAll(() => {
-    cli(["down", file]);
+  afterAll(async () => {
+    await cli(["down", file]);
     expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 
-  it("routes between namespace hosts across VM routers", () => {
-    const r = cli(["validate", file]);
+  it("routes between namespace hosts across VM routers", async () => {
+    const r = await cli(["validate", file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`lab ${lab}: 21 passed, 0 failed`);
   });
 
   it("passes link-local control frames (LACP's 01:80:c2:00:00:02) from a namespace to the VM's tap", async () => {
-    const plan = JSON.parse(cli(["plan", "--json", file]).stdout) as {
+    const plan = JSON.parse((await cli(["plan", "--json", file])).stdout) as {
       links: { name: string; endpoints: { node: string; tap?: string }[] }[];
     };
     const tap = plan.links.find((l) => l.name === "br6")?.endpoints.find((e) => e.node === "rt4")
@@ -135,8 +150,8 @@ describe("VM routers with namespace hosts (tap + tc mirred)", () => {
     expect(out).toMatch(/> 01:80:c2:00:00:02, ethertype Slow Protocols \(0x8809\)/);
   });
 
-  it("goes down completely", () => {
-    expect(cli(["down", file]).code).toBe(0);
+  it("goes down completely", async () => {
+    expect((await cli(["down", file])).code).toBe(0);
     expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 });
@@ -145,8 +160,8 @@ describe("a user's image (a virtual router): wired, never written", () => {
   const work = mkdtempSync(join(tmpdir(), "wl-userimg-"));
   let file = "";
   let lab = "";
-  afterAll(() => {
-    if (file) cli(["down", file]);
+  afterAll(async () => {
+    if (file) await cli(["down", file]);
     expect(leftovers(lab)).toEqual(NOTHING_LEFT);
     rmSync(work, { recursive: true, force: true });
   });
@@ -168,7 +183,7 @@ describe("a user's image (a virtual router): wired, never written", () => {
     file = written.file;
     lab = written.lab;
     const before = readFileSync(join(work, "router.img"));
-    expect(cli(["up", file]).code).toBe(0);
+    expect((await cli(["up", file])).code).toBe(0);
     const cmdline = readFileSync(`/proc/${vmPid(lab, "vr")}/cmdline`, "utf8").split("\0");
     expect(cmdline).toContain(`file=${join(work, "router.img")},if=virtio,snapshot=on,format=raw`);
     expect(cmdline.filter((a) => a.startsWith("e1000,"))).toHaveLength(2);
@@ -179,10 +194,10 @@ describe("a user's image (a virtual router): wired, never written", () => {
       () => readFileSync(log, "utf8").includes("built-in shell"),
       { timeoutMs: 60_000, intervalMs: 200 },
     );
-    const exec = cli(["exec", "--lab", lab, "vr", "--", "true"]);
+    const exec = await cli(["exec", "--lab", lab, "vr", "--", "true"]);
     expect(exec.code).toBe(1);
     expect(exec.stderr).toContain("runs a user image");
-    expect(cli(["down", file]).code).toBe(0);
+    expect((await cli(["down", file])).code).toBe(0);
     expect(readFileSync(join(work, "router.img")).equals(before), "the image is unchanged").toBe(
       true,
     );
@@ -195,34 +210,37 @@ describe("a UDP tunnel carries link-local control frames into the VM", () => {
     "name: x\ndefaults: { kind: vm }\nnodes: [r1, r2]\nlinks: [ r1-r2 ]\n",
     "udpll",
   );
-  beforeAll(() => {
-    const r = cli(["up", file]);
+  beforeAll(async () => {
+    const r = await cli(["up", file]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
   });
-  afterAll(() => {
-    cli(["down", file]);
+  afterAll(async () => {
+    await cli(["down", file]);
     expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 
   it("delivers LLDP frames (01:80:c2:00:00:0e) sent into r2's tunnel port", async () => {
     // virtio-net drops multicast the guest did not join; promiscuous mode shows every frame the wire brings.
     expect(
-      cli(["exec", "--lab", lab, "r2", "--", "ip", "link", "set", "eth1", "promisc", "on"]).code,
+      (await cli(["exec", "--lab", lab, "r2", "--", "ip", "link", "set", "eth1", "promisc", "on"]))
+        .code,
     ).toBe(0);
-    const rx = () =>
+    const rx = async () =>
       Number(
-        cli([
-          "exec",
-          "--lab",
-          lab,
-          "r2",
-          "--",
-          "cat",
-          "/sys/class/net/eth1/statistics/rx_packets",
-        ]).stdout.trim(),
+        (
+          await cli([
+            "exec",
+            "--lab",
+            lab,
+            "r2",
+            "--",
+            "cat",
+            "/sys/class/net/eth1/statistics/rx_packets",
+          ])
+        ).stdout.trim(),
       );
-    const before = rx();
+    const before = await rx();
     const state = JSON.parse(readFileSync(join(stateDir(), "labs", lab, "state.json"), "utf8")) as {
       ports: { udp: Record<string, number> };
     };
@@ -239,11 +257,13 @@ describe("a UDP tunnel carries link-local control frames into the VM", () => {
       );
     }
     sock.close();
-    await waitFor("100 frames received by r2", () => rx() - before >= 100, { intervalMs: 200 });
+    await waitFor("100 frames received by r2", async () => (await rx()) - before >= 100, {
+      intervalMs: 200,
+    });
   });
 
   it("captures the tunnel live, decapsulated, filtered inside, with the VMs' MACs and directions (tshark)", async () => {
-    const plan = JSON.parse(cli(["plan", "--json", file]).stdout) as {
+    const plan = JSON.parse((await cli(["plan", "--json", file])).stdout) as {
       nodes: { name: string; interfaces: { mac: string }[] }[];
     };
     const mac = (n: string) => plan.nodes.find((x) => x.name === n)?.interfaces[0]?.mac;
@@ -260,7 +280,8 @@ describe("a UDP tunnel carries link-local control frames into the VM", () => {
       capture.stderr.on("data", (d: Buffer) => d.toString().includes("capturing") && resolve()),
     );
     expect(
-      cli(["exec", "--lab", lab, "r1", "--", "ping", "-c", "1", "-W", "3", "10.1.0.2"]).code,
+      (await cli(["exec", "--lab", lab, "r1", "--", "ping", "-c", "1", "-W", "3", "10.1.0.2"]))
+        .code,
     ).toBe(0);
     expect(await new Promise((resolve) => capture.on("exit", resolve))).toBe(0);
     const lines = tsharkFields(out, [

@@ -13,6 +13,7 @@ import {
   addressOn,
   captureOne,
   cli,
+  cliSync,
   inNs,
   interfaceOn,
   labFile,
@@ -40,7 +41,7 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
   const iface = (node: string, link: string) => interfaceOn(plan, node, link);
   const addr = (node: string, link: string) => addressOn(plan, node, link);
   const exec = (node: string, ...argv: string[]) =>
-    cli(["exec", "--lab", lab, node, "--", ...argv]);
+    cliSync(["exec", "--lab", lab, node, "--", ...argv]);
   const sh = (node: string, script: string) => exec(node, "sh", "-c", script);
   /** Average RTT in ms of `count` pings, or undefined when none came back. */
   const rtt = (from: string, to: string, count = 5) => {
@@ -49,15 +50,15 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
     return m ? Number(m[1]) : undefined;
   };
 
-  beforeAll(() => {
-    const r = cli(["up", file]);
+  beforeAll(async () => {
+    const r = await cli(["up", file]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    plan = JSON.parse(cli(["plan", "--json", file]).stdout) as LabPlan;
+    plan = JSON.parse(cliSync(["plan", "--json", file]).stdout) as LabPlan;
   }, 120_000);
 
-  afterAll(() => {
-    cli(["down", file]);
+  afterAll(async () => {
+    await cli(["down", file]);
     expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 
@@ -69,7 +70,9 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
       "slow:relay",
     ]);
     expect(leftovers(lab).wire).toHaveLength(2); // supervisor and daemon
-    expect(cli(["status", "--lab", lab]).stdout).toMatch(/wire daemon: pid \d+ \(supervisor \d+\)/);
+    expect(cliSync(["status", "--lab", lab]).stdout).toMatch(
+      /wire daemon: pid \d+ \(supervisor \d+\)/,
+    );
   });
 
   it("hub: lldpd in three VMs sees both neighbours and never itself", async () => {
@@ -141,7 +144,7 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
   it("impairs live: 25% loss on what a sends, within tolerance over 80 pings, then cleared", () => {
     const slowIf = iface("a", "slow").ifname;
     expect(
-      cli(["link", "impair", "--lab", lab, "a", slowIf, "--loss", "25%", "--direction", "out"])
+      cliSync(["link", "impair", "--lab", lab, "a", slowIf, "--loss", "25%", "--direction", "out"])
         .code,
     ).toBe(0);
     const r = exec("a", "ping", "-c", "80", "-i", "0.05", "-W", "1", addr("c", "slow"));
@@ -149,10 +152,10 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
     // Binomial(80, 0.25): mean 20, sd 3.9; 5..45% is beyond ±4 sd.
     expect(loss).toBeGreaterThanOrEqual(5);
     expect(loss).toBeLessThanOrEqual(45);
-    const shown = cli(["link", "show", "--lab", lab]).stdout;
+    const shown = cliSync(["link", "show", "--lab", lab]).stdout;
     expect(shown).toMatch(new RegExp(`a:${slowIf}  up  sends: delay 10ms, loss 25%`));
     expect(
-      cli(["link", "impair", "--lab", lab, "a", slowIf, "--clear", "--delay", "10ms"]).code,
+      cliSync(["link", "impair", "--lab", lab, "a", slowIf, "--clear", "--delay", "10ms"]).code,
     ).toBe(0);
     expect(exec("a", "ping", "-c", "20", "-i", "0.05", addr("c", "slow")).stdout).toContain(
       " 0% packet loss",
@@ -162,12 +165,12 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
   it("cuts a link (both VMs lose carrier) and restores it", () => {
     const slowA = iface("a", "slow").ifname;
     const slowC = iface("c", "slow").ifname;
-    expect(cli(["link", "down", "--lab", lab, "a", slowA]).code).toBe(0);
+    expect(cliSync(["link", "down", "--lab", lab, "a", slowA]).code).toBe(0);
     expect(sh("a", `cat /sys/class/net/${slowA}/carrier`).stdout.trim()).toBe("0");
     expect(sh("c", `cat /sys/class/net/${slowC}/carrier`).stdout.trim()).toBe("0");
     expect(exec("a", "ping", "-c", "2", "-W", "1", addr("c", "slow")).code).not.toBe(0);
-    expect(cli(["link", "show", "--lab", lab]).stdout).toContain(`a:${slowA}  DOWN`);
-    expect(cli(["link", "up", "--lab", lab, "a", slowA]).code).toBe(0);
+    expect(cliSync(["link", "show", "--lab", lab]).stdout).toContain(`a:${slowA}  DOWN`);
+    expect(cliSync(["link", "up", "--lab", lab, "a", slowA]).code).toBe(0);
     expect(sh("a", `cat /sys/class/net/${slowA}/carrier`).stdout.trim()).toBe("1");
     expect(exec("a", "ping", "-c", "2", "-W", "2", addr("c", "slow")).code).toBe(0);
   });
@@ -181,7 +184,7 @@ describe("wire daemon: hub, relay, impairments, link state", () => {
       () => Number(readFileSync(pidfile, "utf8")) !== before,
     );
     expect(rtt("a", addr("c", "slow"))).toBeGreaterThanOrEqual(20);
-    expect(cli(["link", "show", "--lab", lab]).stdout).toMatch(/sends: delay 10ms/);
+    expect(cliSync(["link", "show", "--lab", lab]).stdout).toMatch(/sends: delay 10ms/);
   });
 
   it("captures a relayed link from the daemon: ICMP both ways with the VMs' MACs (tshark)", () => {
@@ -231,15 +234,15 @@ describe("wire daemon with namespace nodes (socat on the vEth's host end)", () =
   const ping = (from: string, to: string) =>
     inNs(ns(from), ["ping", "-c", "3", "-i", "0.2", "-W", "1", to]);
 
-  beforeAll(() => {
-    const r = cli(["up", file]);
+  beforeAll(async () => {
+    const r = await cli(["up", file]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    plan = JSON.parse(cli(["plan", "--json", file]).stdout) as LabPlan;
+    plan = JSON.parse(cliSync(["plan", "--json", file]).stdout) as LabPlan;
   }, 60_000);
 
-  afterAll(() => {
-    cli(["down", file]);
+  afterAll(async () => {
+    await cli(["down", file]);
     expect(leftovers(lab)).toEqual(NOTHING_LEFT);
   });
 
@@ -342,12 +345,12 @@ describe("wire daemon with namespace nodes (socat on the vEth's host end)", () =
 
   it("cuts a relayed namespace link at both ends and restores it", () => {
     const [a, b] = [iface("n2", "cut").ifname, iface("n3", "cut").ifname];
-    expect(cli(["link", "down", "--lab", lab, "n2", a]).code).toBe(0);
+    expect(cliSync(["link", "down", "--lab", lab, "n2", a]).code).toBe(0);
     expect(inNs(ns("n3"), ["ip", "-json", "link", "show", b]).stdout).toContain(
       '"operstate":"DOWN"',
     );
     expect(ping("n2", addr("n3", "cut")).code).not.toBe(0);
-    expect(cli(["link", "up", "--lab", lab, "n2", a]).code).toBe(0);
+    expect(cliSync(["link", "up", "--lab", lab, "n2", a]).code).toBe(0);
     expect(ping("n2", addr("n3", "cut")).code).toBe(0);
   });
 
