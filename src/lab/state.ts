@@ -41,9 +41,15 @@ export interface LabState {
   readonly lab: string;
   /** Absolute path of the topology file the lab was built from. */
   readonly file: string;
-  /** `creating` until `up` finished; `up` after; `destroying` while `down` runs. */
-  readonly status: "creating" | "up" | "destroying";
+  /**
+   * `creating` until `up` finished; `up` after; `applying` while an edited
+   * topology is applied (`plan` runs, `target` is to run); `destroying`
+   * while `down` runs.
+   */
+  readonly status: "creating" | "up" | "applying" | "destroying";
   readonly plan: LabPlan;
+  /** While `applying`: the plan the lab is being changed to. */
+  readonly target?: LabPlan;
   /** Ports it holds on 127.0.0.1. */
   readonly ports: LabPorts;
   /**
@@ -280,7 +286,7 @@ function recordProblem(r: unknown, lab: string): string | undefined {
     [s.lab === lab, `it names lab ${show(s.lab)}`],
     [typeof s.file === "string", `its topology file is ${show(s.file)}`],
     [
-      ["creating", "up", "destroying"].includes(s.status as string),
+      ["creating", "up", "applying", "destroying"].includes(s.status as string),
       `its status is ${show(s.status)}`,
     ],
     [

@@ -8,12 +8,15 @@
  *   what it can (nothing else is touched);
  * - same file, same plan, but an earlier `up` was interrupted or objects are
  *   missing: the lab is torn down and built again;
- * - same file, changed plan: refused, listing the differences (run `down` first);
+ * - same file, changed plan: the changes are applied in place (`apply.ts`);
+ *   with `apply: false`, refused, listing them (run `down` first);
+ * - an apply that did not finish: finished first, then the file's changes;
  * - another file: refused (two labs must have different names).
  */
 import { resolve } from "node:path";
 import { formatDiagnostic, LabError, UsageError } from "../errors.js";
 import type { Reporter } from "../log.js";
+import { describeChanges, planChanges } from "../plan/changes.js";
 import { diffPlans } from "../plan/diff.js";
 import { loadAndPlan } from "../plan/load-plan.js";
 import { allPorts, type LabPorts } from "../plan/ports.js";
@@ -24,6 +27,7 @@ import { allProviders } from "../providers/index.js";
 import { labLayout } from "../providers/layout.js";
 import { PHASES, type Provider, type ProviderContext } from "../providers/provider.js";
 import { locate } from "../topology/source.js";
+import { applyPlan } from "./apply.js";
 import { type LabDeps, type ResolvedDeps, resolveDeps } from "./deps.js";
 import { RollbackStack, UnwindError, unwind } from "./rollback.js";
 import type { LabState } from "./state.js";
@@ -43,6 +47,13 @@ export interface UpOptions extends LabDeps {
   readonly signal?: AbortSignal;
   /** Device of nodes that name none (netlab's `-d`), over the file's `defaults.device` and `NETLAB_DEVICE`. */
   readonly device?: string;
+  /**
+   * Apply the changes of an edited topology to the running lab in place
+   * (false: refuse, as `--no-apply`). @default true
+   */
+  readonly apply?: boolean;
+  /** Only say what would change (`changes` of the result); nothing is touched. */
+  readonly dryRun?: boolean;
 }
 
 /** What {@link up} did. */
@@ -50,6 +61,8 @@ export interface UpResult {
   readonly lab: string;
   /** False when the lab was already up as planned. */
   readonly changed: boolean;
+  /** What was (or, with `dryRun`, would be) changed in a running lab, in words; empty for a new lab. */
+  readonly changes: readonly string[];
   readonly plan: LabPlan;
   /** Wall time in ms. */
   readonly durationMs: number;
@@ -74,19 +87,31 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
     throw new UsageError(`concurrency must be a whole number of at least 1, not ${concurrency}`);
   const deps = resolveDeps(options);
   const { store } = deps;
-  const { plan, source, notes } = await loadAndPlan(file, {
-    ...(options.device !== undefined ? { device: options.device } : {}),
-  });
+  const path = resolve(file);
+  const planFile = async (previous?: LabPlan) =>
+    loadAndPlan(file, {
+      ...(options.device !== undefined ? { device: options.device } : {}),
+      ...(previous ? { previous } : {}),
+    });
+  let loaded = await planFile();
   deps.preflight.requireRoot("up");
+  // A running lab's kept interfaces, taps and vEth host ends keep their names and MACs.
+  const running = async (): Promise<LabPlan | undefined> => {
+    const r = await store.read(loaded.plan.lab).catch(() => undefined);
+    return r && r.file === path ? (r.target ?? r.plan) : undefined;
+  };
+  const previous = await running();
+  if (previous) loaded = await planFile(previous);
+  const { plan, source, notes } = loaded;
   for (const note of notes) options.reporter?.info?.(note);
   const providers = allProviders(deps).filter((p) => p.uses(plan));
   deps.preflight.requireTools([...new Set(providers.flatMap((p) => p.tools(plan)))]);
   const prepared = new Map<Provider, unknown>();
   for (const p of providers) prepared.set(p, await p.preflight(plan));
-  const path = resolve(file);
-  const done = (changed: boolean): UpResult => ({
+  const done = (changed: boolean, changes: readonly string[] = []): UpResult => ({
     lab: plan.lab,
     changed,
+    changes,
     plan,
     durationMs: performance.now() - started,
   });
@@ -109,12 +134,36 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
           `lab "${plan.lab}" is already up from ${existing.file}; give this topology another "name:" or run: wirelab down --lab ${plan.lab}`,
         );
       }
+      if (JSON.stringify(await running()) !== JSON.stringify(previous))
+        throw new LabError(`lab "${plan.lab}" changed while this up started; run it again`);
       const diff = diffPlans(existing.plan, plan);
-      if (existing.status === "up" && diff.length > 0) {
-        throw new LabError(
-          `lab "${plan.lab}" is up from an older version of ${file}; it differs in:\n${diff.map((d) => `  ${d}`).join("\n")}\nrun "wirelab down ${file}" first, then "wirelab up ${file}"`,
-        );
+      const live = existing.status === "up" || existing.status === "applying";
+      if (live && (existing.status === "applying" || diff.length > 0)) {
+        if (options.apply === false && existing.status === "up")
+          throw new LabError(
+            `lab "${plan.lab}" is up from an older version of ${file}; it differs in:\n${diff.map((d) => `  ${d}`).join("\n")}\nrun "wirelab down ${file}" first, then "wirelab up ${file}"`,
+          );
+        const lines = describeChanges(planChanges(existing.target ?? existing.plan, plan));
+        if (options.dryRun) return done(false, lines);
+        const apply = (state: LabState, target: LabPlan) =>
+          applyPlan({
+            state,
+            target,
+            providers: allProviders(deps),
+            prepared,
+            deps,
+            context: (ports) => ({ ...context(ports), plan: target }),
+          });
+        let state = existing;
+        if (existing.status === "applying" && existing.target) {
+          options.reporter?.info?.(`finishing the change of lab "${plan.lab}" an earlier up began`);
+          await apply(existing, existing.target);
+          state = (await store.read(plan.lab)) as LabState;
+        }
+        if (diffPlans(state.plan, plan).length > 0) await apply(state, plan);
+        return done(true, lines);
       }
+      if (options.dryRun) return done(false);
       if (existing.status === "up") {
         const repaired = await repair(providers, prepared, context(existing.ports), options);
         if (repaired !== undefined) return done(repaired);
@@ -126,6 +175,10 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
       await store.write({ ...existing, status: "destroying" });
       await unwind(existing.owned, allProviders(deps), teardownContext(deps, plan.lab));
     }
+    if (options.dryRun)
+      return done(false, [
+        `+ lab ${plan.lab} (${plan.nodes.length} nodes, ${plan.links.length} links)`,
+      ]);
     return done(await build(plan, path, providers, prepared, deps, context));
   } catch (e) {
     // A node's exec line is a line of the file: said at its place.

@@ -23,7 +23,7 @@ import type { LabPlan } from "./types.js";
  */
 export async function loadAndPlan(
   file: string,
-  options: { readonly run?: Runner } & LoadOptions = {},
+  options: { readonly run?: Runner } & PlanTextOptions = {},
 ): Promise<LoadedTopology & { plan: LabPlan }> {
   const loaded = planText(await readTopologyText(file), file, options);
   // The files a router names are read, and checked by FRR, only now: planning text stays pure.
@@ -31,6 +31,12 @@ export async function loadAndPlan(
   await checkRouterFiles(loaded.topology, options.run ?? defaultRunner, problems);
   if (problems.length > 0) throw located(loaded.source, problems);
   return loaded;
+}
+
+/** Options of {@link planText}. */
+export interface PlanTextOptions extends LoadOptions {
+  /** The plan the lab runs, when it runs: what it still has keeps its names and MACs. */
+  readonly previous?: LabPlan;
 }
 
 /**
@@ -43,12 +49,15 @@ export async function loadAndPlan(
 export function planText(
   text: string,
   file: string,
-  options: LoadOptions = {},
+  options: PlanTextOptions = {},
 ): LoadedTopology & { plan: LabPlan } {
   const { topology, source, problems, notes } = parseTopologyPartial(text, file, options);
   const all: Diagnostic[] = [...problems];
   const plan = topology
-    ? planTopology(topology, all, { incomplete: problems.length > 0 })
+    ? planTopology(topology, all, {
+        incomplete: problems.length > 0,
+        ...(options.previous ? { previous: options.previous } : {}),
+      })
     : undefined;
   if (all.length > 0 || !topology || !plan) throw located(source, all);
   const device = outsideDevice(options);

@@ -55,21 +55,6 @@ export function exportTapName(lab: string, k: number): string {
   return `wl${hostTag(lab)}g${k}`;
 }
 
-/** Numbers a lab's objects in the host namespace. */
-export class HostNames {
-  private taps = 0;
-  private veths = 0;
-  constructor(private readonly lab: string) {}
-  /** The next tap name. */
-  tap(): string {
-    return tapName(this.lab, ++this.taps);
-  }
-  /** The next vEth host end name. */
-  veth(): string {
-    return hostVethName(this.lab, ++this.veths);
-  }
-}
-
 /**
  * Hands out unique names within one namespace: the preferred name when free
  * and short enough, else the fallback with a numeric suffix.

@@ -13,12 +13,13 @@ import { deviceSpec } from "./devices/index.js";
 import { frrConfig } from "./frr/config.js";
 import { checkAttributes, kindSpec } from "./kinds/index.js";
 import { type LinkFacts, linkFacts } from "./link-facts.js";
-import { MAX_MAC_INDEX, macAddress } from "./mac.js";
-import { HostNames, labNamespace, UniqueNames } from "./names.js";
+import { MAX_MAC_INDEX } from "./mac.js";
+import { labNamespace, UniqueNames } from "./names.js";
 import { assignNodeIds } from "./node-ids.js";
 import { buildModel, planProtocols } from "./protocols/index.js";
 import type { StaticRoutePlan } from "./protocols/types.js";
 import { computeStaticRoutes } from "./routing.js";
+import { HostNames, Sticky } from "./sticky.js";
 import { transportNamed } from "./transports/index.js";
 import { type ResolvedLink, resolveTransport } from "./transports/table.js";
 import type { BuildContext } from "./transports/types.js";
@@ -42,6 +43,11 @@ export interface PlanOptions {
    * @default false
    */
   readonly incomplete?: boolean;
+  /**
+   * The plan the lab runs, when it runs: interfaces, taps and vEth host
+   * ends it still has keep their names and MACs (`sticky.ts`).
+   */
+  readonly previous?: LabPlan;
 }
 
 /**
@@ -97,8 +103,14 @@ export function planTopology(
   // An address outside its link's prefix is the file's; an exhausted pool may come of a dropped link.
   for (const d of allocated) (d.code === "pool-exhausted" ? cascading : found).push(d);
   findClashes(typed, alloc.links, alloc.loopbacks, found);
-  const ifnames = assignInterfaceNames(typed);
-  const linkNames = assignLinkNames(typed.links);
+  const sticky = new Sticky(topology.name, options.previous, topology.nodes.length);
+  const linkNames = assignLinkNames(typed.links, sticky);
+  const ifnames = assignInterfaceNames(typed, linkNames, sticky);
+  sticky.keep(
+    new Set(
+      typed.links.flatMap((l, li) => l.endpoints.map((e, ei) => `${e.node}:${ifnames[li]?.[ei]}`)),
+    ),
+  );
 
   // Routing protocols, from the decided addresses.
   const model = buildModel(typed, {
@@ -114,7 +126,7 @@ export function planTopology(
     attaches,
     labNamespace: labNamespace(topology.name),
     labNames: new UniqueNames(),
-    hostNames: new HostNames(topology.name),
+    hostNames: new HostNames(topology.name, sticky),
   };
   const ifaces = new Map<string, InterfacePlan[]>(topology.nodes.map((n) => [n.name, []]));
   const nodeIndex = new Map(topology.nodes.map((n, i) => [n.name, i + 1]));
@@ -152,7 +164,7 @@ export function planTopology(
       const unnumbered = { ...a.unnumbered, ...(proto?.needsIpv6 ? { ipv6: true as const } : {}) };
       list.push({
         ifname: ep.ifname,
-        mac: macAddress(topology.name, nodeIndex.get(ep.node) as number, list.length + 1),
+        mac: sticky.mac(ep.node, ep.ifname, nodeIndex.get(ep.node) as number, list.length + 1),
         link: input.name,
         ...(a.ipv4 ? { ipv4: a.ipv4 } : {}),
         ...(a.ipv6 ? { ipv6: a.ipv6 } : {}),
@@ -215,7 +227,15 @@ export function planTopology(
     const plan = {
       name: n.name,
       kind: n.kind,
-      ...kindSpec(n.kind).plan(n, { lab: topology.name, index: i + 1 }, found),
+      ...kindSpec(n.kind).plan(
+        n,
+        {
+          lab: topology.name,
+          index: i + 1,
+          managementMac: sticky.mac(n.name, undefined, i + 1, 0),
+        },
+        found,
+      ),
       device: device.plan(n, found),
       forwarding: n.forwarding ?? (device.forwards || (routing?.transit.has(n.name) ?? false)),
       loopback: loopbacks(i),
@@ -354,19 +374,40 @@ function writtenRoutes(
   return list;
 }
 
-/** Interface names per link endpoint: explicit ones, else the lowest free `ethN` (N ≥ 1) in link order. */
-function assignInterfaceNames(topology: Topology): string[][] {
+/**
+ * Interface names per link endpoint: explicit ones, else the one it has in
+ * the running lab (`sticky`), else the lowest free `ethN` (N ≥ 1) in link order.
+ */
+function assignInterfaceNames(
+  topology: Topology,
+  linkNames: readonly string[],
+  sticky: Sticky,
+): string[][] {
   const used = new Map<string, Set<string>>();
+  const take = (node: string, ifname: string) =>
+    (used.get(node) ?? used.set(node, new Set()).get(node))?.add(ifname);
   for (const link of topology.links) {
-    for (const ep of link.endpoints) {
-      if (ep.ifname)
-        (used.get(ep.node) ?? used.set(ep.node, new Set()).get(ep.node))?.add(ep.ifname);
-    }
+    for (const ep of link.endpoints) if (ep.ifname) take(ep.node, ep.ifname);
   }
+  // Names the running lab gives endpoints that stay, unless written elsewhere.
+  const kept = topology.links.map((link, li) => {
+    const seen = new Map<string, number>();
+    return link.endpoints.map((ep) => {
+      const k = (seen.get(ep.node) ?? 0) + 1;
+      seen.set(ep.node, k);
+      if (ep.ifname) return undefined;
+      const was = sticky.ifname(linkNames[li] as string, ep.node, k);
+      if (!was || used.get(ep.node)?.has(was)) return undefined;
+      take(ep.node, was);
+      return was;
+    });
+  });
   const next = new Map<string, number>();
-  return topology.links.map((link) =>
-    link.endpoints.map((ep) => {
+  return topology.links.map((link, li) =>
+    link.endpoints.map((ep, ei) => {
       if (ep.ifname) return ep.ifname;
+      const was = kept[li]?.[ei];
+      if (was) return was;
       const taken = used.get(ep.node) ?? new Set<string>();
       let n = next.get(ep.node) ?? 1;
       while (taken.has(`eth${n}`)) n++;
@@ -378,13 +419,25 @@ function assignInterfaceNames(topology: Topology): string[][] {
   );
 }
 
-/** Link names: as written, else `a-b` for p2p and `lanN` for LANs, made unique. */
-function assignLinkNames(links: readonly TopologyLink[]): string[] {
+/**
+ * Link names: as written, else `a-b` for p2p and `lanN` for LANs (the name
+ * the running lab gives a LAN of the same nodes, when it has one), made unique.
+ */
+function assignLinkNames(links: readonly TopologyLink[], sticky: Sticky): string[] {
   const names = new UniqueNames();
   for (const l of links) if (l.name) names.reserve(l.name);
+  const keptLans = links.map((l) => {
+    if (l.name || (l.type !== "lan" && l.type !== "stub")) return undefined;
+    const was = sticky.lanName(l.endpoints.map((e) => e.node));
+    if (!was || names.has(was)) return undefined;
+    names.reserve(was);
+    return was;
+  });
   let lans = 0;
-  return links.map((l) => {
+  return links.map((l, li) => {
     if (l.name) return l.name;
+    const kept = keptLans[li];
+    if (kept) return kept;
     if (l.type === "lan" || l.type === "stub") {
       let n = ++lans;
       while (names.has(`lan${n}`)) n = ++lans;

@@ -7,7 +7,7 @@
 import { namespaceOf } from "../plan/kinds/index.js";
 import { transportOf } from "../plan/transports/index.js";
 import type { KernelObject, VethEnd } from "../plan/transports/types.js";
-import type { InterfacePlan, LabPlan, NodePlan } from "../plan/types.js";
+import type { InterfacePlan, LabPlan, NodePlan, RoutePlan } from "../plan/types.js";
 import { PlanView } from "../plan/view.js";
 
 /**
@@ -157,7 +157,7 @@ export function nodeScript(node: NodePlan): string[] {
     // nodad: the address is usable at once; the plan guarantees it is unique.
     if (i.ipv6) lines.push(`address add ${i.ipv6} dev ${i.ifname} nodad`);
   }
-  for (const r of node.routes) lines.push(`route add ${r.prefix} ${nexthops(r.nexthops)}`);
+  for (const r of node.routes) lines.push(routeLine("add", r));
   return lines;
 }
 
@@ -168,9 +168,14 @@ export function interfaceLines(node: NodePlan, i: InterfacePlan): string[] {
   if (i.ipv6) lines.push(`address add ${i.ipv6} dev ${i.ifname} nodad`);
   for (const r of node.routes) {
     if (!r.nexthops.some((h) => h.dev === i.ifname)) continue;
-    lines.push(`route replace ${r.prefix} ${nexthops(r.nexthops)}`);
+    lines.push(routeLine("replace", r));
   }
   return lines;
+}
+
+/** One route as a batch line: `route add|replace PREFIX via … dev …` (several nexthops: ECMP). */
+export function routeLine(verb: "add" | "replace", r: RoutePlan): string {
+  return `route ${verb} ${r.prefix} ${nexthops(r.nexthops)}`;
 }
 
 function nexthops(hops: readonly { via: string; dev: string }[]): string {

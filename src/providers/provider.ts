@@ -40,6 +40,19 @@ export interface ProviderContext {
   readonly concurrency: number;
 }
 
+/**
+ * What the hooks of an apply get (`up` of an edited topology): the context
+ * of the plan the lab is to run, and the plan it runs.
+ */
+export interface ApplyContext extends ProviderContext {
+  /** The plan the lab runs now (`plan` is the one it is to run). */
+  readonly before: LabPlan;
+  /** Nodes made new (a new namespace, a new QEMU): their kinds say they cannot change in place. */
+  readonly rebuilt: ReadonlySet<string>;
+  /** Old and new ports alike, until the apply is done. */
+  readonly ports: LabPorts;
+}
+
 /** What undoing gets: no plan needed, only what was recorded. */
 export interface TeardownContext {
   readonly lab: string;
@@ -104,6 +117,19 @@ export interface Provider<P = unknown> {
   create?(ctx: ProviderContext, prepared: P): Promise<void>;
   configure?(ctx: ProviderContext, prepared: P): Promise<void>;
   start?(ctx: ProviderContext, prepared: P): Promise<void>;
+  /**
+   * First half of an apply, providers in reverse order: removes what
+   * `ctx.plan` no longer has and what is rebuilt (stops before deleting).
+   * Only called when both plans use the provider; every step skips what is
+   * already gone, so an interrupted apply can run again.
+   */
+  retire?(ctx: ApplyContext, prepared: P): Promise<void>;
+  /**
+   * Second half, providers in order: creates what `ctx.plan` adds or
+   * rebuilds and changes in place what changed; leaves everything else
+   * untouched. Idempotent like {@link retire}.
+   */
+  apply?(ctx: ApplyContext, prepared: P): Promise<void>;
   /**
    * On a lab that is up as planned: checks every object it created and puts
    * back what is missing (a namespace node, a vEth, a tap, a filter), starts

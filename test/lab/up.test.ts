@@ -93,11 +93,24 @@ describe("up", () => {
     expect(w.events.slice(before)).toEqual([]);
   });
 
-  it("refuses a changed file, saying what differs, and touches nothing", async () => {
+  it("with apply: false, refuses a changed file, saying what differs, and touches nothing", async () => {
     const { file } = await upWorld();
     const before = w.events.length;
     w.file("t.yml", TOPOLOGY.replace("  b: {}\n", "  b: {}\n  c: {}\n"));
-    await expect(up(file, w.deps)).rejects.toThrow(/differs in:\n {2}\+ node c\n/);
+    await expect(up(file, { ...w.deps, apply: false })).rejects.toThrow(
+      /differs in:\n {2}\+ node c\n/,
+    );
+    expect(w.events.slice(before)).toEqual([]);
+    expect((await w.store.read("t"))?.status).toBe("up");
+  });
+
+  it("with dryRun, says what a changed file would change, and touches nothing", async () => {
+    const { file } = await upWorld();
+    const before = w.events.length;
+    w.file("t.yml", TOPOLOGY.replace("  b: {}\n", "  b: {}\n  c: {}\n"));
+    const r = await up(file, { ...w.deps, dryRun: true });
+    expect(r.changed).toBe(false);
+    expect(r.changes).toEqual(["+ node c"]);
     expect(w.events.slice(before)).toEqual([]);
     expect((await w.store.read("t"))?.status).toBe("up");
   });

@@ -8,7 +8,9 @@ import { cliReporter } from "../progress.js";
 export function registerUpDown(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
     .command("up")
-    .description("build the lab of a topology file (idempotent)")
+    .description(
+      "build the lab of a topology file, or apply the changes of an edited one to the running lab (idempotent)",
+    )
     .argument("<file>", "topology file")
     .option("--json", "print the result as JSON")
     .option("--concurrency <n>", "namespaces configured at once", integerAtLeast(1), 4)
@@ -16,8 +18,19 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
       "-d, --device <device>",
       "device of nodes that name none (netlab's -d; also NETLAB_DEVICE)",
     )
+    .option("--dry-run", "print what up would create or change, and change nothing")
+    .option("--no-apply", "refuse a changed topology instead of applying it (run down first)")
     .action(
-      async (file: string, opts: { json?: boolean; concurrency: number; device?: string }) => {
+      async (
+        file: string,
+        opts: {
+          json?: boolean;
+          concurrency: number;
+          device?: string;
+          dryRun?: boolean;
+          apply: boolean;
+        },
+      ) => {
         const { up } = await import("../../index.js");
         const reporter = await cliReporter(io.interactive && !opts.json);
         try {
@@ -33,6 +46,8 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
                 reporter,
                 concurrency: opts.concurrency,
                 signal,
+                apply: opts.apply,
+                ...(opts.dryRun ? { dryRun: true } : {}),
                 ...(opts.device !== undefined ? { device: opts.device } : {}),
               }),
           );
@@ -41,7 +56,17 @@ export function registerUpDown(program: Command, io: CliIO, setExit: (code: numb
           const links = r.plan.links.length;
           if (opts.json) {
             io.out(
-              `${JSON.stringify({ lab: r.lab, changed: r.changed, nodes, links, durationMs: Math.round(r.durationMs) })}\n`,
+              `${JSON.stringify({ lab: r.lab, changed: r.changed, ...(opts.dryRun ? { dryRun: true } : {}), changes: r.changes, nodes, links, durationMs: Math.round(r.durationMs) })}\n`,
+            );
+          } else if (opts.dryRun) {
+            io.out(
+              r.changes.length
+                ? `up would change lab ${r.lab}:\n${r.changes.map((c) => `  ${c}\n`).join("")}`
+                : `lab ${r.lab} is up as planned; up would change nothing\n`,
+            );
+          } else if (r.changed && r.changes.length) {
+            io.out(
+              `lab ${r.lab} changed in ${(r.durationMs / 1000).toFixed(2)} s:\n${r.changes.map((c) => `  ${c}\n`).join("")}`,
             );
           } else if (r.changed) {
             io.out(

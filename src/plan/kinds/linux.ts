@@ -2,6 +2,7 @@
  * `kind: linux`: a network namespace (`wl-<lab>-<node>`), the default kind.
  * Its interfaces are kernel interfaces inside it.
  */
+import { sameValue } from "../differing.js";
 import { nodeNamespace } from "../names.js";
 import type { LinuxNodePlan } from "../types.js";
 import type { KindSpec } from "./types.js";
@@ -35,6 +36,11 @@ export const linuxKind: KindSpec<LinuxNodePlan> = {
   plan: (node, input) => ({ namespace: nodeNamespace(input.lab, node.name) }),
   namespaceOf: (node) => node.namespace,
   ports: () => [],
+  // What exec lines did cannot be undone line by line: they run again in a new namespace.
+  rebuildFor: (a, b) =>
+    !sameValue(a.exec, b.exec)
+      ? "its exec lines changed (they run again in a new namespace)"
+      : undefined,
   runsCommands: () => true,
   exportTo: { clab: true, libvirt: false },
 };

@@ -23,6 +23,8 @@ export interface KindPlanInput {
   readonly lab: string;
   /** The node's 1-based position in the lab (its MACs derive from it). */
   readonly index: number;
+  /** The MAC of a management NIC (a VM's `eth0`): kept from the running lab, else the position's. */
+  readonly managementMac: string;
 }
 
 /** The kind-specific fields of a node plan (e.g. `{ namespace }` or `{ vm }`). */
@@ -50,6 +52,13 @@ export interface KindSpec<N extends NodePlan = NodePlan> {
   namespaceOf(node: N): string | undefined;
   /** Ports on 127.0.0.1 the node needs (a VM's forwarded SSH). */
   ports(node: N): PortRequest[];
+  /**
+   * Why a running node of this kind cannot go from `before` to `after` in
+   * place and must be made new (a new namespace, a new QEMU), or undefined
+   * when its providers can change it where it runs (addresses, routes,
+   * forwarding, links, a router's configuration).
+   */
+  rebuildFor(before: N, after: N): string | undefined;
   /** Whether wirelab can run commands in the node (`exec`, `validate`'s pings). */
   runsCommands(node: N): boolean;
   /** Which exporters describe nodes of this kind: containerlab (containers), libvirt and Vagrant (VMs). */

@@ -4,7 +4,7 @@
  * interfaces are virtual NICs backed by host objects.
  */
 import { deviceSpec } from "../devices/index.js";
-import { macAddress } from "../mac.js";
+import { keysDiffering, sameValue } from "../differing.js";
 import { sshKey } from "../ports.js";
 import type { LabPlan, NodePlan, VmNodePlan } from "../types.js";
 import { COMMON_ATTRIBUTES } from "./linux.js";
@@ -44,7 +44,7 @@ export const vmKind: KindSpec<VmNodePlan> = {
         memoryMiB:
           node.memory ?? Math.max(DEFAULT_VM_MEMORY_MIB, deviceSpec(node.device).vmMemoryMiB),
         cpus: node.cpus ?? 1,
-        managementMac: macAddress(input.lab, input.index, 0),
+        managementMac: input.managementMac,
         nic: node.nic === "e1000" ? "e1000" : "virtio-net-pci",
         ...(node.userImage ? { userImage: node.userImage } : {}),
       },
@@ -53,6 +53,17 @@ export const vmKind: KindSpec<VmNodePlan> = {
   namespaceOf: () => undefined,
   // Management eth0 on QEMU user networking, SSH forwarded from 127.0.0.1.
   ports: (node) => [{ key: sshKey(node.name), protocol: "tcp" }],
+  rebuildFor(a, b) {
+    const vm = keysDiffering(a.vm, b.vm);
+    if (vm.length) return `QEMU cannot change its ${vm.join(", ")} while it runs`;
+    const nics = (n: VmNodePlan) => n.interfaces.map((i) => [i.ifname, i.mac]);
+    if (!sameValue(nics(a), nics(b)))
+      return "its NICs changed (QEMU's NICs are fixed at its start)";
+    if (!sameValue(a.device, b.device))
+      return "its device or router files changed (they are in its initramfs)";
+    if (!sameValue(a.exec, b.exec)) return "its exec lines changed (they run again in a new boot)";
+    return undefined;
+  },
   // A user's image has no wirelab agent.
   runsCommands: (node) => usesGuestImage(node),
   exportTo: { clab: false, libvirt: true },

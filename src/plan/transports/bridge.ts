@@ -5,6 +5,7 @@
  * vEth whose other end is the port. The bridge forwards LLDP
  * (group_fwd_mask), not STP or LACP (the kernel refuses those bits).
  */
+import { hostDeviceKey } from "../sticky.js";
 import type { BridgeLinkPlan } from "../types.js";
 import { endOf, nodeEnd } from "./common.js";
 import type { KernelObject, Transport } from "./types.js";
@@ -29,7 +30,12 @@ export const bridge: Transport<BridgeLinkPlan> = {
         ...e,
         port: ctx.labNames.take(`${e.node}-${e.ifname}`, `l${input.index + 1}p${k + 1}`),
         ...(ctx.attaches(e.node) === "hypervisor"
-          ? { tap: ctx.hostNames.tap(), hostVeth: ctx.hostNames.veth() }
+          ? {
+              tap: ctx.hostNames.tap(hostDeviceKey("tap", input.name, "bridge", e.node, e.ifname)),
+              hostVeth: ctx.hostNames.veth(
+                hostDeviceKey("veth", input.name, "bridge", e.node, e.ifname),
+              ),
+            }
           : {}),
       })),
     };

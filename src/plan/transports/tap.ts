@@ -5,6 +5,7 @@
  * both ways: every frame passes untouched (no bridge, so LLDP, LACP and
  * STP frames too).
  */
+import { hostDeviceKey } from "../sticky.js";
 import type { TapLinkPlan } from "../types.js";
 import { endOf, hostVeth, noVm, pair } from "./common.js";
 import type { KernelObject, Transport } from "./types.js";
@@ -22,8 +23,16 @@ export const tap: Transport<TapLinkPlan> = {
     endpoints: pair(
       input.endpoints.map((e) =>
         ctx.attaches(e.node) === "hypervisor"
-          ? { ...e, tap: ctx.hostNames.tap() }
-          : { ...e, hostVeth: ctx.hostNames.veth() },
+          ? {
+              ...e,
+              tap: ctx.hostNames.tap(hostDeviceKey("tap", input.name, "tap", e.node, e.ifname)),
+            }
+          : {
+              ...e,
+              hostVeth: ctx.hostNames.veth(
+                hostDeviceKey("veth", input.name, "tap", e.node, e.ifname),
+              ),
+            },
       ),
     ),
   }),

@@ -8,8 +8,9 @@
  */
 import type { TopologyLink } from "../../topology/types.js";
 import type { Attachment } from "../kinds/types.js";
-import type { HostNames, UniqueNames } from "../names.js";
+import type { UniqueNames } from "../names.js";
 import type { PortRequest } from "../ports.js";
+import type { HostNames } from "../sticky.js";
 import type { EndpointPlan, LinkPlan } from "../types.js";
 import type { PlanView } from "../view.js";
 

@@ -10,6 +10,7 @@
 import { type Impairment, isImpaired, NO_IMPAIRMENT, parseImpairment } from "../../impairment.js";
 import type { TopologyLink } from "../../topology/types.js";
 import { udpKey, wireKey } from "../ports.js";
+import { hostDeviceKey } from "../sticky.js";
 import type { EndpointPlan, WireLinkPlan } from "../types.js";
 import { endOf, hostVeth } from "./common.js";
 import type { KernelObject, Transport } from "./types.js";
@@ -42,7 +43,13 @@ function daemonTransport<M extends WireLinkPlan["transport"]>(mode: M): Transpor
         return {
           ...e,
           ...(impair ? { impair } : {}),
-          ...(ctx.attaches(e.node) === "namespace" ? { hostVeth: ctx.hostNames.veth() } : {}),
+          ...(ctx.attaches(e.node) === "namespace"
+            ? {
+                hostVeth: ctx.hostNames.veth(
+                  hostDeviceKey("veth", input.name, mode, e.node, e.ifname),
+                ),
+              }
+            : {}),
         };
       }),
     }),

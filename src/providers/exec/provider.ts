@@ -79,6 +79,16 @@ export function execProvider(images: ImageReader): Provider<void> {
         ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
     },
+    retire: async () => undefined,
+    // New and rebuilt nodes run their lines; kept ones keep what their lines did.
+    async apply(ctx) {
+      const had = new Set(ctx.before.nodes.map((n) => n.name));
+      const nodes = withLines(ctx.plan).filter((n) => !had.has(n.name) || ctx.rebuilt.has(n.name));
+      await eachSettled(nodes, (n) => runExecLines(ctx, images, n), {
+        concurrency: ctx.concurrency,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      });
+    },
     destroy: async () => ({}),
   };
 }

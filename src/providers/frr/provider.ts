@@ -8,12 +8,15 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { eachSettled } from "../../concurrent.js";
+import type { Runner } from "../../exec.js";
 import { daemonsEnabled } from "../../plan/devices/frr-daemons.js";
 import { deviceOf } from "../../plan/devices/index.js";
 import { namespaceOf } from "../../plan/kinds/index.js";
 import { nodeNamespace } from "../../plan/names.js";
 import type { FrrDevicePlan, LabPlan, LinuxNodePlan } from "../../plan/types.js";
+import { enterWithMounts } from "../enter.js";
 import type { Owned, Provider, ProviderContext, TeardownContext } from "../provider.js";
+import { routerFileTexts } from "../router-files.js";
 import {
   hasRouterNamespaces,
   inCurrentNamespace,
@@ -89,6 +92,23 @@ export async function bringUpRouter(
   await startRouter(ctx.run, r.node, files, daemons);
 }
 
+/**
+ * Changes a running router's configuration to its `/etc/frr/frr.conf`
+ * without a restart: FRR's `frr-reload.py --reload` (FRR docs, "Reloading")
+ * compares it with the running configuration and sends vtysh the
+ * difference; sessions and adjacencies that the change does not touch stay
+ * up.
+ *
+ * @throws {CommandError} with frr-reload.py's words when a line is refused
+ */
+export async function reloadRouter(run: Runner, namespace: string): Promise<void> {
+  const [enter, ...args] = enterWithMounts(namespace);
+  await run(enter as string, [...args, FRR_RELOAD, "--reload", "/etc/frr/frr.conf"]);
+}
+
+/** FRR's reload script, as Debian installs it (it runs on Debian's python3). */
+const FRR_RELOAD = "/usr/lib/frr/frr-reload.py";
+
 /** The frr provider (see the module comment). */
 export const frrProvider: Provider<void> = {
   name: "frr",
@@ -102,6 +122,7 @@ export const frrProvider: Provider<void> = {
     "install",
     "vtysh",
     "/usr/lib/frr/watchfrr.sh",
+    FRR_RELOAD,
   ],
   preflight: async () => undefined,
   owns: (plan) => ({
@@ -120,6 +141,39 @@ export const frrProvider: Provider<void> = {
       },
       { concurrency: ctx.concurrency, ...(ctx.signal ? { signal: ctx.signal } : {}) },
     );
+  },
+  async retire(ctx) {
+    // Routers that go, or whose namespace is made new: stopped before the namespace goes.
+    const kept = new Map(hostRouters(ctx.plan).map((r) => [r.node.name, r]));
+    for (const r of hostRouters(ctx.before)) {
+      const now = kept.get(r.node.name);
+      if (now && !ctx.rebuilt.has(r.node.name) && now.node.namespace === r.node.namespace) continue;
+      await stopRouter(ctx.run, r.node.namespace, ctx.layout.router(r.node.name));
+    }
+  },
+  async apply(ctx) {
+    const old = new Map(hostRouters(ctx.before).map((r) => [r.node.name, r]));
+    for (const r of hostRouters(ctx.plan)) {
+      ctx.signal?.throwIfAborted();
+      const was = old.get(r.node.name);
+      const files = ctx.layout.router(r.node.name);
+      if (!was || ctx.rebuilt.has(r.node.name) || !(await hasRouterNamespaces(r.node.namespace))) {
+        await bringUpRouter(ctx, r);
+        continue;
+      }
+      const next = (await routerFileTexts(r.node.name, r.device)).files;
+      const now = async (name: string) => readFile(join(files.etc, name), "utf8").catch(() => "");
+      if ((await now("daemons")) !== next.daemons) {
+        // Another set of daemons: FRR starts again (frr-reload.py changes configuration only).
+        ctx.reporter?.info?.(`restarting FRR of ${r.node.name}: its daemons changed`);
+        await stopRouter(ctx.run, r.node.namespace, files);
+        await bringUpRouter(ctx, r);
+      } else if ((await now("frr.conf")) !== next["frr.conf"]) {
+        await writeRouterFiles(ctx.run, r.node, r.device, files);
+        await reloadRouter(ctx.run, r.node.namespace);
+        ctx.reporter?.info?.(`reloaded the configuration of ${r.node.name}`);
+      }
+    }
   },
   async repair(ctx) {
     const repaired: string[] = [];

@@ -22,6 +22,7 @@ import {
   planNamespaces,
 } from "../iproute2.js";
 import type { OtherLab, Owned, Provider, TeardownContext } from "../provider.js";
+import { applyNetns, retireNetns } from "./apply.js";
 import { destroyNamespaces, ipBatch, joinMirred, listHostLinks, listNamespaces } from "./kernel.js";
 import { repairNetns } from "./repair.js";
 import { describeSurvey, surveyNetns } from "./survey.js";
@@ -82,6 +83,16 @@ export const netnsProvider: Provider<void> = {
         reporter?.progress?.({ step, done: ++done, total: jobs.length });
       },
       { concurrency: ctx.concurrency, ...(signal ? { signal } : {}) },
+    );
+  },
+  async retire(ctx) {
+    await retireNetns(ctx);
+  },
+  async apply(ctx) {
+    await applyNetns(ctx);
+    await writeHostsFiles(
+      ctx.plan.nodes.flatMap((n) => namespaceOf(n) ?? []),
+      hostsText(ctx.plan),
     );
   },
   async repair(ctx) {

@@ -29,6 +29,7 @@ import { FRR_LOG_FILE, FRR_READY_TIMEOUT_MS, routerFileTexts } from "../router-f
 import type { ImageReader } from "../session.js";
 import { type Accel, chooseAccel } from "./accel.js";
 import { AgentClient, AgentError } from "./agent.js";
+import { applyVms, retireVms, type VmSteps } from "./apply.js";
 import { qemuArgs, qemuName, vmTaps } from "./args.js";
 import { qmp } from "./qmp.js";
 
@@ -55,6 +56,14 @@ export function vmsOwned(owned: Owned): string[] {
     ? owned.vms.filter((v): v is string => typeof v === "string")
     : [];
 }
+
+/** What an apply does with single VMs (`apply.ts`). */
+const VM_STEPS: VmSteps = {
+  start: (ctx, image, only) => startVms(ctx, image, only),
+  stop: (ctx, nodes) => stopVms({ lab: ctx.plan.lab, layout: ctx.layout }, nodes),
+  writeInitrd: (ctx, image, node, hosts) =>
+    writeNodeInitrd(ctx.run, image, node, ctx.layout.vm(node.name), hosts),
+};
 
 /** @param images - reads the guest image (injected for tests) */
 export function qemuProvider(images: ImageReader): Provider<QemuPrepared> {
@@ -83,6 +92,8 @@ export function qemuProvider(images: ImageReader): Provider<QemuPrepared> {
     },
     owns: (plan) => ({ vms: vmNodes(plan).map((n) => n.name) }),
     start: (ctx, prepared) => startVms(ctx, prepared.image),
+    retire: (ctx) => retireVms(ctx, VM_STEPS),
+    apply: (ctx, prepared) => applyVms(ctx, prepared.image, VM_STEPS),
     async repair(ctx, prepared) {
       const { dead, detached } = await checkVms(ctx.run, ctx.plan, ctx.layout);
       const restart = [...dead, ...detached.map((d) => d.node)];

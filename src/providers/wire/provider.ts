@@ -4,11 +4,12 @@
  * daemon (and one socat per namespace interface) again whenever one dies;
  * its files are the lab layout's `wire/`.
  */
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { LabError } from "../../errors.js";
 import { findProcesses, type ProcessStarter, pidFromFile, stopPid } from "../../process.js";
 import { WireClient } from "../../wire/client.js";
+import type { WireConfig } from "../../wire/config.js";
 import type { WireFiles } from "../layout.js";
 import type { Provider } from "../provider.js";
 import { daemonLinks, needsSocat, wireConfig } from "./config.js";
@@ -36,6 +37,36 @@ export const wireProvider: Provider<void> = {
       JSON.stringify(wireConfig(ctx.plan, ctx.ports, ctx.layout), null, 2),
     );
     await startSupervisor(ctx.start, ctx.plan.lab, files, ctx.signal);
+  },
+  retire: async () => undefined,
+  /**
+   * The daemon carries what the new plan says: when its configuration
+   * changed, it is written and the daemon starts again from it (the
+   * supervisor too when namespace interfaces joined or left, for their
+   * socat); live impairments and cuts of kept ports stay (live.json).
+   * Frames on the daemon's links are lost for the moment of the restart.
+   */
+  async apply(ctx) {
+    const files = ctx.layout.wire;
+    const next = wireConfig(ctx.plan, ctx.ports, ctx.layout);
+    const now = await readFile(files.config, "utf8").catch(() => "");
+    const text = JSON.stringify(next, null, 2);
+    const pids = await wirePids(files);
+    if (now === text && pids.supervisor !== undefined) return;
+    await writeFile(files.config, text);
+    const was = now ? (JSON.parse(now) as WireConfig) : undefined;
+    if (
+      pids.supervisor !== undefined &&
+      JSON.stringify(was?.attachments) === JSON.stringify(next.attachments)
+    ) {
+      // The supervisor starts the daemon again, from the new configuration.
+      if (pids.daemon !== undefined) await stopPid(pids.daemon);
+      await waitForControl(files.control);
+    } else {
+      await stopWire(files);
+      await startSupervisor(ctx.start, ctx.plan.lab, files, ctx.signal);
+    }
+    ctx.reporter?.info?.("restarted the wire daemon with the changed links");
   },
   async repair(ctx) {
     const files = ctx.layout.wire;
@@ -96,6 +127,21 @@ async function startSupervisor(
       cause: e,
     });
   }
+}
+
+/**
+ * Waits until a daemon answers on its control socket again.
+ *
+ * @throws {LabError} after {@link WIRE_START_TIMEOUT_MS}
+ */
+async function waitForControl(control: string): Promise<void> {
+  const deadline = Date.now() + WIRE_START_TIMEOUT_MS;
+  // The old daemon's socket goes first: wait for it to go, then for the new one to answer.
+  while (Date.now() < deadline) {
+    if (await controlAnswers(control).catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new LabError(`the wire daemon did not answer on ${control} after its restart`);
 }
 
 async function controlAnswers(control: string): Promise<boolean> {
