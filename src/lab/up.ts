@@ -104,7 +104,9 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
   if (previous) loaded = await planFile(previous);
   const { plan, source, notes } = loaded;
   for (const note of notes) options.reporter?.info?.(note);
-  const providers = allProviders(deps).filter((p) => p.uses(plan));
+  // One set of providers: what their preflight gathered is keyed by them.
+  const every = allProviders(deps);
+  const providers = every.filter((p) => p.uses(plan));
   deps.preflight.requireTools([...new Set(providers.flatMap((p) => p.tools(plan)))]);
   const prepared = new Map<Provider, unknown>();
   for (const p of providers) prepared.set(p, await p.preflight(plan));
@@ -143,13 +145,18 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
           throw new LabError(
             `lab "${plan.lab}" is up from an older version of ${file}; it differs in:\n${diff.map((d) => `  ${d}`).join("\n")}\nrun "wirelab down ${file}" first, then "wirelab up ${file}"`,
           );
-        const lines = describeChanges(planChanges(existing.target ?? existing.plan, plan));
+        const lines = [
+          ...(existing.status === "applying"
+            ? [`! an earlier change of lab ${plan.lab} did not finish: up finishes it first`]
+            : []),
+          ...describeChanges(planChanges(existing.target ?? existing.plan, plan)),
+        ];
         if (options.dryRun) return done(false, lines);
         const apply = (state: LabState, target: LabPlan) =>
           applyPlan({
             state,
             target,
-            providers: allProviders(deps),
+            providers: every,
             prepared,
             deps,
             context: (ports) => ({ ...context(ports), plan: target }),

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CommandError, defaultRunner, type Runner } from "../../src/exec.js";
@@ -53,7 +53,7 @@ describe("lifecycle edge cases", () => {
     expect(existsSync(join(stateDir(), "labs", lab, "state.json"))).toBe(false);
   });
 
-  it("refuses an up of a changed file, saying what differs, and leaves the lab alone", async () => {
+  it("with --no-apply, refuses an up of a changed file, saying what differs; without, adds a LAN's new member in place", async () => {
     const { file, lab } = track(labFile("examples/lan.yml", "changed"));
     expect((await cli(["up", file])).code).toBe(0);
     writeFileSync(
@@ -62,15 +62,20 @@ describe("lifecycle edge cases", () => {
         .replace("nodes: [ a, b, c ]", "nodes: [ a, b, c, d ]")
         .replace("a-b-c", "a-b-c-d"),
     );
-    const r = await cli(["up", file]);
+    const r = await cli(["up", "--no-apply", file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("+ node d");
     expect(r.stderr).toContain("~ link lan1");
     expect(r.stderr).toContain(`wirelab down ${file}`);
     expect(namespaces(`wl-${lab}`)).toHaveLength(4);
-    expect((await cli(["down", file])).code).toBe(0);
-    expect((await cli(["up", file])).code).toBe(0);
+    const a = statSync(`/run/netns/wl-${lab}-a`).ino;
+    const applied = await cli(["up", file]);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain("+ node d");
     expect(namespaces(`wl-${lab}`)).toHaveLength(5);
+    expect(statSync(`/run/netns/wl-${lab}-a`).ino).toBe(a);
+    const v = await cli(["validate", "--lab", lab]);
+    expect(v.code, v.stdout + v.stderr).toBe(0);
     expect((await cli(["down", file])).code).toBe(0);
   });
 

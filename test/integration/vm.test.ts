@@ -276,6 +276,8 @@ describe("a UDP tunnel carries link-local control frames into the VM", () => {
         stdio: ["ignore", "ignore", "pipe"],
       },
     );
+    // Listened for before the ping: the capture may end while the ping's own process does.
+    const exited = new Promise((resolve) => capture.on("exit", resolve));
     await new Promise<void>((resolve) =>
       capture.stderr.on("data", (d: Buffer) => d.toString().includes("capturing") && resolve()),
     );
@@ -283,7 +285,7 @@ describe("a UDP tunnel carries link-local control frames into the VM", () => {
       (await cli(["exec", "--lab", lab, "r1", "--", "ping", "-c", "1", "-W", "3", "10.1.0.2"]))
         .code,
     ).toBe(0);
-    expect(await new Promise((resolve) => capture.on("exit", resolve))).toBe(0);
+    expect(await exited).toBe(0);
     const lines = tsharkFields(out, [
       "frame.interface_name",
       "frame.packet_flags_direction",

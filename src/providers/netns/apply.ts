@@ -12,7 +12,15 @@ import { namespaceOf } from "../../plan/kinds/index.js";
 import type { KernelObject, VethEnd } from "../../plan/transports/types.js";
 import type { LabPlan, NodePlan } from "../../plan/types.js";
 import { configChange } from "../config-diff.js";
-import { forwardingSysctl, kernelObjects, mirredPairs, objectLines } from "../iproute2.js";
+import {
+  bridgePortLines,
+  forwardingSysctl,
+  interfaceLines,
+  kernelObjects,
+  mirredPairs,
+  nodeScript,
+  objectLines,
+} from "../iproute2.js";
 import type { ApplyContext } from "../provider.js";
 import { destroyNamespaces, ipBatch, listHostLinks, listNamespaces } from "./kernel.js";
 import { repairNetns } from "./repair.js";
@@ -134,9 +142,37 @@ export async function applyNetns(ctx: ApplyContext): Promise<void> {
       b.namespace,
     );
   }
+  // New taps first: a namespace node rebuilt below joins its host ends to them.
+  const host = await listHostLinks(run);
+  const taps = fresh.filter((o) => o.type === "tap" && !host.has(o.name));
+  await ipBatch(run, taps.flatMap(objectLines));
   const result = await repairNetns(run, plan);
   if ("rebuild" in result)
     throw new Error(`lab "${plan.lab}" is ${result.rebuild}; it must be rebuilt (down, then up)`);
+  // What is new gets its configuration again, in forms that hold when it is there already:
+  // an apply killed after an object was made but before it was configured is finished here.
+  const newNodes = [...namespaceNodes(plan).values()].filter(
+    (n) => !namespaceNodes(before).has(n.name) || ctx.rebuilt.has(n.name),
+  );
+  for (const n of newNodes) {
+    await ipBatch(run, idempotent(nodeScript(n)), n.namespace);
+    if (n.forwarding) await setForwarding(run, n.namespace, true);
+  }
+  const byNamespace = new Map([...namespaceNodes(plan).values()].map((n) => [n.namespace, n]));
+  const bridges = kernelObjects(plan).filter((o) => o.type === "bridge");
+  for (const o of fresh) {
+    if (o.type !== "veth") continue;
+    for (const e of o.ends) {
+      if (!e.namespace) continue;
+      const n = byNamespace.get(e.namespace);
+      if (n && !newNodes.includes(n)) {
+        const i = n.interfaces.find((x) => x.ifname === e.ifname);
+        if (i) await ipBatch(run, idempotent(interfaceLines(n, i)), e.namespace);
+      }
+      const b = bridges.find((x) => x.namespace === e.namespace && x.ports.includes(e.ifname));
+      if (b) await ipBatch(run, bridgePortLines(b.name, [e.ifname]), e.namespace);
+    }
+  }
   // Kept nodes: their addresses, routes and forwarding, in place.
   const freshEnds = new Set(
     fresh.flatMap((o) =>
@@ -157,6 +193,11 @@ export async function applyNetns(ctx: ApplyContext): Promise<void> {
     await ipBatch(run, change.add, n.namespace);
     if (old.forwarding !== n.forwarding) await setForwarding(run, n.namespace, n.forwarding);
   }
+}
+
+/** Batch lines that hold when what they make is there already (`replace` for `add`). */
+function idempotent(lines: readonly string[]): string[] {
+  return lines.map((l) => l.replace(/^(address|route) add /, "$1 replace "));
 }
 
 async function setForwarding(run: Runner, namespace: string, on: boolean): Promise<void> {
