@@ -13,11 +13,10 @@
  */
 import { LabError } from "../errors.js";
 import { type LabChanges, planChanges, rebuiltNodes } from "../plan/changes.js";
-import { namespaceOf } from "../plan/kinds/index.js";
 import { allPorts, type LabPorts, type PortRequest } from "../plan/ports.js";
 import { portRequests } from "../plan/transports/index.js";
 import type { LabPlan } from "../plan/types.js";
-import { hostDevices } from "../providers/iproute2.js";
+import { hostDevices, planNamespaces } from "../providers/iproute2.js";
 import { labLayout } from "../providers/layout.js";
 import { listHostLinks, listNamespaces } from "../providers/netns/kernel.js";
 import {
@@ -138,13 +137,8 @@ function onlyRequested(ports: LabPorts, requests: readonly PortRequest[]): LabPo
  * @throws {LabError} naming them
  */
 async function checkNewNames(deps: ResolvedDeps, before: LabPlan, target: LabPlan): Promise<void> {
-  const ns = (p: LabPlan) =>
-    new Set([
-      ...(p.labNamespace ? [p.labNamespace] : []),
-      ...p.nodes.flatMap((n) => namespaceOf(n) ?? []),
-    ]);
-  const had = new Set([...ns(before), ...hostDevices(before)]);
-  const wantNs = [...ns(target)].filter((n) => !had.has(n));
+  const had = new Set([...planNamespaces(before), ...hostDevices(before)]);
+  const wantNs = planNamespaces(target).filter((n) => !had.has(n));
   const wantDev = hostDevices(target).filter((d) => !had.has(d));
   if (wantNs.length === 0 && wantDev.length === 0) return;
   const liveNs = await listNamespaces(deps.run);

@@ -2,6 +2,7 @@
  * What differs between two plans of one lab, in words, for `up` of a
  * changed topology.
  */
+import { keysDiffering } from "./differing.js";
 import type { LabPlan } from "./types.js";
 
 /**
@@ -34,11 +35,6 @@ export function diffPlans(before: LabPlan, after: LabPlan): string[] {
 }
 
 function changedKeys(a: object, b: object): string {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  const changed = [...keys].filter(
-    (k) =>
-      JSON.stringify((a as Record<string, unknown>)[k]) !==
-      JSON.stringify((b as Record<string, unknown>)[k]),
-  );
+  const changed = keysDiffering(a, b);
   return changed.length ? ` (${changed.join(", ")})` : "";
 }

@@ -137,26 +137,25 @@ export class Sticky {
 
 /** Numbers a lab's objects in the host namespace, keeping the names a running lab has. */
 export class HostNames {
-  private taps = 0;
-  private veths = 0;
+  private readonly counts = { tap: 0, veth: 0 };
   constructor(
     private readonly lab: string,
     private readonly sticky?: Sticky,
   ) {}
   /** The tap of `key` (see {@link hostDeviceKey}). */
   tap(key: string): string {
-    const kept = this.sticky?.device(key);
-    if (kept) return kept;
-    let name = tapName(this.lab, ++this.taps);
-    while (this.sticky?.holds(name)) name = tapName(this.lab, ++this.taps);
-    return name;
+    return this.name("tap", key);
   }
   /** The vEth host end of `key` (see {@link hostDeviceKey}). */
   veth(key: string): string {
+    return this.name("veth", key);
+  }
+  private name(what: "tap" | "veth", key: string): string {
     const kept = this.sticky?.device(key);
     if (kept) return kept;
-    let name = hostVethName(this.lab, ++this.veths);
-    while (this.sticky?.holds(name)) name = hostVethName(this.lab, ++this.veths);
+    const make = what === "tap" ? tapName : hostVethName;
+    let name = make(this.lab, ++this.counts[what]);
+    while (this.sticky?.holds(name)) name = make(this.lab, ++this.counts[what]);
     return name;
   }
 }

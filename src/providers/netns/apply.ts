@@ -15,6 +15,7 @@ import { configChange } from "../config-diff.js";
 import {
   bridgePortLines,
   forwardingSysctl,
+  hostDevices,
   interfaceLines,
   kernelObjects,
   mirredPairs,
@@ -77,15 +78,7 @@ export async function retireNetns(ctx: ApplyContext): Promise<void> {
   const host = await listHostLinks(run);
   const doomed = new Set(doomedNs);
   const newObjects = kernelObjects(plan);
-  const newHost = new Set(
-    newObjects.flatMap((o) =>
-      o.type === "tap"
-        ? [o.name]
-        : o.type === "veth"
-          ? o.ends.filter((e) => !e.namespace).map((e) => e.ifname)
-          : [],
-    ),
-  );
+  const newHost = new Set(hostDevices(plan));
   // Filters of pairs that went, on devices that stay (a deleted device takes its own).
   const pairs = new Set(mirredPairs(plan).map(key));
   for (const pair of mirredPairs(before)) {
@@ -151,14 +144,16 @@ export async function applyNetns(ctx: ApplyContext): Promise<void> {
     throw new Error(`lab "${plan.lab}" is ${result.rebuild}; it must be rebuilt (down, then up)`);
   // What is new gets its configuration again, in forms that hold when it is there already:
   // an apply killed after an object was made but before it was configured is finished here.
-  const newNodes = [...namespaceNodes(plan).values()].filter(
-    (n) => !namespaceNodes(before).has(n.name) || ctx.rebuilt.has(n.name),
+  const oldNodes = namespaceNodes(before);
+  const nowNodes = namespaceNodes(plan);
+  const newNodes = [...nowNodes.values()].filter(
+    (n) => !oldNodes.has(n.name) || ctx.rebuilt.has(n.name),
   );
   for (const n of newNodes) {
     await ipBatch(run, idempotent(nodeScript(n)), n.namespace);
     if (n.forwarding) await setForwarding(run, n.namespace, true);
   }
-  const byNamespace = new Map([...namespaceNodes(plan).values()].map((n) => [n.namespace, n]));
+  const byNamespace = new Map([...nowNodes.values()].map((n) => [n.namespace, n]));
   const bridges = kernelObjects(plan).filter((o) => o.type === "bridge");
   for (const o of fresh) {
     if (o.type !== "veth") continue;
@@ -181,8 +176,7 @@ export async function applyNetns(ctx: ApplyContext): Promise<void> {
         : [],
     ),
   );
-  const oldNodes = namespaceNodes(before);
-  for (const n of namespaceNodes(plan).values()) {
+  for (const n of nowNodes.values()) {
     const old = oldNodes.get(n.name);
     if (!old || ctx.rebuilt.has(n.name) || old.namespace !== n.namespace) continue;
     const freshHere = new Set(
