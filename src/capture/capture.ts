@@ -187,6 +187,10 @@ function resolvePoint(
       throw new LabError(
         `lab "${state.lab}" has no link "${what.link}" (links are: ${state.plan.links.map((l) => l.name).join(", ")})`,
       );
+    // A spliced p2p link passes the daemon whole; a LAN's bridge still sees every frame.
+    const spliced =
+      link.type === "p2p" ? state.spliced?.find((x) => x.link === link.name) : undefined;
+    if (spliced) return { point: { type: "daemon", link: spliced.name }, name: link.name };
     return linkCapturePointOf(view, link);
   }
   const node = findNode(state, what.node);
@@ -194,10 +198,14 @@ function resolvePoint(
     throw new LabError(
       `node "${node.name}" has no interface "${what.ifname}" (it has: ${node.interfaces.map((i) => i.ifname).join(", ")})`,
     );
-  return {
-    point: capturePointOf(view, { node: what.node, ifname: what.ifname }),
-    name: `${what.node}:${what.ifname}`,
-  };
+  const name = `${what.node}:${what.ifname}`;
+  // Spliced, what the interface sends leaves before its own capture point would see it: the daemon's port sees both ways.
+  const link = view.linkOf(what.node, what.ifname);
+  const spliced = state.spliced?.find(
+    (x) => x.link === link.name && x.ports.some((p) => p.name === name),
+  );
+  if (spliced) return { point: { type: "daemon", link: spliced.name, port: name }, name };
+  return { point: capturePointOf(view, { node: what.node, ifname: what.ifname }), name };
 }
 
 interface HeldFrame {

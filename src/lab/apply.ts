@@ -25,6 +25,7 @@ import {
   type Provider,
   type ProviderContext,
 } from "../providers/provider.js";
+import { splicePortRequests } from "../providers/wire/splice.js";
 import type { ResolvedDeps } from "./deps.js";
 import type { LabState, OwnedSlice } from "./state.js";
 
@@ -58,8 +59,9 @@ export async function applyPlan(input: ApplyInput): Promise<LabChanges> {
   if (state.status === "up") await checkNewNames(deps, before, target);
   const others = (await store.list()).filter((s) => s.lab !== state.lab);
   const ports = await allocateNew(deps, state, portRequests(target), others);
+  const spliced = state.spliced;
   const owns = (p: Provider, plan: LabPlan): OwnedSlice[] =>
-    p.uses(plan) ? [{ provider: p.name, owned: p.owns(plan) }] : [];
+    p.uses(plan, spliced) ? [{ provider: p.name, owned: p.owns(plan) }] : [];
   const record: Omit<LabState, "version" | "updated"> = {
     ...state,
     status: "applying",
@@ -74,15 +76,16 @@ export async function applyPlan(input: ApplyInput): Promise<LabChanges> {
   try {
     for (const p of [...providers].reverse()) {
       ctx.signal?.throwIfAborted();
-      if (p.uses(before) && p.uses(target)) await p.retire?.(ctx, prepared.get(p));
-      else if (p.uses(before))
+      if (p.uses(before, spliced) && p.uses(target, spliced))
+        await p.retire?.(ctx, prepared.get(p));
+      else if (p.uses(before, spliced))
         for (const slice of state.owned.filter((s) => s.provider === p.name))
           await p.destroy(teardown, slice.owned);
     }
     for (const p of providers) {
       ctx.signal?.throwIfAborted();
-      if (p.uses(before) && p.uses(target)) await p.apply?.(ctx, prepared.get(p));
-      else if (p.uses(target))
+      if (p.uses(before, spliced) && p.uses(target, spliced)) await p.apply?.(ctx, prepared.get(p));
+      else if (p.uses(target, spliced))
         for (const phase of PHASES) await p[phase]?.call(p, ctx, prepared.get(p));
     }
   } catch (e) {
@@ -97,7 +100,11 @@ export async function applyPlan(input: ApplyInput): Promise<LabChanges> {
     ...rest,
     status: "up",
     plan: target,
-    ports: onlyRequested(ports, portRequests(target)),
+    // A splice's ports stay with it.
+    ports: onlyRequested(ports, [
+      ...portRequests(target),
+      ...(spliced ?? []).flatMap(splicePortRequests),
+    ]),
     owned: providers.flatMap((p) => owns(p, target)),
   });
   return changes;

@@ -13,6 +13,7 @@ import type { OtherLab, Provider, Removed, TeardownContext } from "../providers/
 import { type LabDeps, resolveDeps } from "./deps.js";
 import { type LabTarget, resolveLab } from "./resolve.js";
 import { unwind } from "./rollback.js";
+import { removeSpliceHelpers } from "./splice.js";
 import { type LabState, type OwnedSlice, type StateStore, UnreadableRecordError } from "./state.js";
 
 /** Options of {@link down}. */
@@ -107,6 +108,8 @@ export async function down(target: LabTarget, options: DownOptions = {}): Promis
     }
     const step = "removing the lab";
     options.reporter?.progress?.({ step, done: 0, total: 1 });
+    // Helper vEths of splices go with their namespaces, but only once the kernel gets to it.
+    if (state?.spliced) await removeSpliceHelpers(deps, state.spliced);
     const objects = await unwind(owned, providers, ctx);
     options.reporter?.progress?.({ step, done: 1, total: 1 });
     await store.remove(lab);

@@ -15,6 +15,7 @@ import { type LabDeps, resolveDeps } from "./deps.js";
 import { findNode } from "./exec.js";
 import { type LabTarget, requireLab } from "./resolve.js";
 import { withSession } from "./session.js";
+import { splicedNodes, unspliceWhere } from "./splice.js";
 
 /** Options of {@link restartNode}. */
 export interface RestartOptions extends LabDeps {
@@ -43,6 +44,15 @@ export async function restartNode(
   const n = findNode(state, node);
   const release = await deps.store.lock(state.lab);
   try {
+    // A spliced link of the node goes back onto its own wire: what diverts it goes with the node.
+    const current = (await deps.store.read(state.lab)) ?? state;
+    const moved = await unspliceWhere(deps, current, (s) =>
+      splicedNodes(s, current.plan).includes(node),
+    );
+    for (const name of moved.moved)
+      options.reporter?.info?.(
+        `${name}: moved back onto its own wire for the restart; its live impairments are dropped`,
+      );
     // The node's software stops first (a namespace router's FRR holds its namespace) and starts after.
     const restart = async (s: NodeSession) => {
       const device = deviceRuntime(n);

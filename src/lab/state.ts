@@ -15,6 +15,7 @@ import type { LabPorts } from "../plan/ports.js";
 import type { LabPlan } from "../plan/types.js";
 import type { ProcessStarter } from "../process.js";
 import type { Owned } from "../providers/provider.js";
+import type { SpliceRecord } from "../providers/wire/splice.js";
 import { takeLock } from "./lock.js";
 
 /** State format version (2: providers' parts in `owned`, plan version 2). */
@@ -58,6 +59,11 @@ export interface LabState {
    * failed `up`) undoes them from the last.
    */
   readonly owned: readonly OwnedSlice[];
+  /**
+   * Links (and LAN ports) spliced onto the wire daemon live by `wirelab
+   * link`, with their ports in `ports`; absent when none is.
+   */
+  readonly spliced?: readonly SpliceRecord[];
   /** ISO 8601 time of the last change. */
   readonly updated: string;
 }

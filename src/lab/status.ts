@@ -148,7 +148,7 @@ async function oneLab(deps: LabDeps, state: LabState): Promise<LabStatus> {
   const processes: ProcessStatus[] = [];
   const missing: string[] = [];
   for (const p of allProviders(d)) {
-    if (!p.uses(state.plan)) continue;
+    if (!p.uses(state.plan, state.spliced)) continue;
     if (p.status) processes.push(...(await p.status(ctx, state.plan)));
     if (p.missing) missing.push(...(await p.missing(ctx, state.plan)));
   }

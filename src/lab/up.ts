@@ -30,6 +30,7 @@ import { locate } from "../topology/source.js";
 import { applyPlan } from "./apply.js";
 import { type LabDeps, type ResolvedDeps, resolveDeps } from "./deps.js";
 import { RollbackStack, UnwindError, unwind } from "./rollback.js";
+import { spliceTouched, unspliceWhere } from "./splice.js";
 import type { LabState } from "./state.js";
 
 /** Namespaces configured at once unless told otherwise. */
@@ -96,8 +97,10 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
   let loaded = await planFile();
   deps.preflight.requireRoot("up");
   // A running lab's kept interfaces, taps and vEth host ends keep their names and MACs.
+  let spliced: LabState["spliced"];
   const running = async (): Promise<LabPlan | undefined> => {
     const r = await store.read(loaded.plan.lab).catch(() => undefined);
+    spliced = r && r.file === path ? r.spliced : undefined;
     return r && r.file === path ? (r.target ?? r.plan) : undefined;
   };
   const previous = await running();
@@ -106,7 +109,7 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
   for (const note of notes) options.reporter?.info?.(note);
   // One set of providers: what their preflight gathered is keyed by them.
   const every = allProviders(deps);
-  const providers = every.filter((p) => p.uses(plan));
+  const providers = every.filter((p) => p.uses(plan, spliced));
   deps.preflight.requireTools([...new Set(providers.flatMap((p) => p.tools(plan)))]);
   const prepared = new Map<Provider, unknown>();
   for (const p of providers) prepared.set(p, await p.preflight(plan));
@@ -124,6 +127,7 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
     layout: labLayout(store.labDir(plan.lab)),
     ports,
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    ...(spliced?.length ? { spliced } : {}),
     ...(options.reporter ? { reporter: options.reporter } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
@@ -161,7 +165,16 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
             deps,
             context: (ports) => ({ ...context(ports), plan: target }),
           });
-        let state = existing;
+        // Splices of links the change touches go back onto their own wires first.
+        const moved = await unspliceWhere(deps, existing, (s) =>
+          spliceTouched(s, existing.plan, plan),
+        );
+        for (const name of moved.moved)
+          options.reporter?.info?.(
+            `${name}: moved back onto its own wire (the change touches it); its live impairments are dropped`,
+          );
+        spliced = moved.state.spliced;
+        let state = moved.state;
         if (existing.status === "applying" && existing.target) {
           options.reporter?.info?.(`finishing the change of lab "${plan.lab}" an earlier up began`);
           await apply(existing, existing.target);

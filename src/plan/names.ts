@@ -39,6 +39,14 @@ export function hostVethName(lab: string, n: number): string {
 }
 
 /**
+ * A helper vEth of a link spliced onto the wire daemon live: `wl<tag>s<n>`,
+ * the same name at its end in the host's namespace and in the node's.
+ */
+export function spliceHelperName(lab: string, n: number): string {
+  return `wl${hostTag(lab)}s${n}`;
+}
+
+/**
  * The bridge of the n-th LAN of VMs in an exported libvirt lab:
  * `wl<tag>b<n>`, tagged like the lab's own host devices.
  */

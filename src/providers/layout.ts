@@ -72,7 +72,17 @@ export interface LabLayout {
    * @param index - the NIC's 1-based position among the node's interfaces
    */
   nicSocket(node: string, index: number): string;
+  /**
+   * The unix socket of one of the four chardevs of a VM NIC spliced onto
+   * the wire daemon live: what the guest sends (`go`), what it is handed
+   * (`gi`), what its backend hands it (`no`), what is sent into the
+   * backend (`ni`). QEMU listens, the daemon connects.
+   */
+  spliceSocket(node: string, index: number, which: SpliceChannel): string;
 }
+
+/** One of the four chardevs of a spliced VM NIC (see {@link LabLayout.spliceSocket}). */
+export type SpliceChannel = "go" | "gi" | "no" | "ni";
 
 /** @param labDir - the lab's directory in the state store */
 export function labLayout(labDir: string): LabLayout {
@@ -106,5 +116,6 @@ export function labLayout(labDir: string): LabLayout {
     },
     // Short: a unix socket path holds at most 107 bytes.
     nicSocket: (node, index) => join(vmDir, `${node}.n${index}.sock`),
+    spliceSocket: (node, index, which) => join(vmDir, `${node}.n${index}.${which}.sock`),
   };
 }

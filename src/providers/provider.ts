@@ -15,6 +15,7 @@ import type { LabPorts } from "../plan/ports.js";
 import type { LabPlan } from "../plan/types.js";
 import type { ProcessStarter } from "../process.js";
 import type { LabLayout } from "./layout.js";
+import type { SpliceRecord } from "./wire/splice.js";
 
 /** What a provider records as its own: plain JSON, read back only by itself. */
 export type Owned = Readonly<Record<string, unknown>>;
@@ -38,6 +39,8 @@ export interface ProviderContext {
   readonly signal?: AbortSignal;
   /** Nodes configured at once. */
   readonly concurrency: number;
+  /** Links spliced onto the wire daemon live (the lab's record), if any. */
+  readonly spliced?: readonly SpliceRecord[];
 }
 
 /**
@@ -96,8 +99,11 @@ export interface Provider<P = unknown> {
    * built without wirelab (an exported `setup.sh`) can still be inspected.
    */
   readonly findableByName: boolean;
-  /** Whether the lab has anything for this provider. */
-  uses(plan: LabPlan): boolean;
+  /**
+   * Whether the lab has anything for this provider.
+   * @param spliced - links the lab's record says are spliced onto the wire daemon live
+   */
+  uses(plan: LabPlan, spliced?: readonly SpliceRecord[]): boolean;
   /** Programs it runs, checked before anything is touched. */
   tools(plan: LabPlan): readonly string[];
   /**

@@ -18,6 +18,8 @@ export interface WireShow {
       readonly name: string;
       readonly up: boolean;
       readonly impair: Impairment;
+      /** Frames its impairments still hold back. */
+      readonly queued: number;
       readonly stats: PortStats;
     }[];
   }[];
@@ -76,6 +78,17 @@ export class WireClient {
    */
   async setLink(link: string, port: string, up: boolean): Promise<string | undefined> {
     return notSaved(await this.request({ op: "set-link", link, port, up }));
+  }
+
+  /**
+   * Has the daemon read its configuration file again: new links start,
+   * gone ones stop, kept ones are not touched.
+   *
+   * @throws {WirelabError} when a new port cannot be bound
+   */
+  async reload(): Promise<{ started: string[]; stopped: string[] }> {
+    const r = await this.request({ op: "reload" });
+    return { started: r.started as string[], stopped: r.stopped as string[] };
   }
 
   /**

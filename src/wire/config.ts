@@ -7,9 +7,12 @@
 import type { Impairment } from "../impairment.js";
 import type { WireMode } from "./segment.js";
 
-/** One port of a daemon link: a VM NIC (stream) or a namespace interface (UDP, through socat). */
+/**
+ * One port of a daemon link: a VM NIC (stream), a namespace interface (UDP,
+ * through socat), or one side of a VM NIC spliced live (two streams).
+ */
 export interface WirePortConfig {
-  /** `node:iface`. */
+  /** `node:iface`, or for the LAN side of a spliced LAN port the LAN's name. */
   readonly name: string;
   /**
    * Unix socket QEMU listens on for this NIC (`-netdev stream`): the daemon
@@ -17,6 +20,14 @@ export interface WirePortConfig {
    * `listen` and `peer` are unused.
    */
   readonly stream?: string;
+  /**
+   * One side of a VM NIC spliced onto the daemon live: unix sockets of two
+   * QEMU chardevs (filter-redirectors, QEMU docs "-object
+   * filter-redirector"), framed like `stream`; the daemon reads the frames
+   * of this port from `from` and hands it frames on `to`. When set,
+   * `listen` and `peer` are unused.
+   */
+  readonly streams?: { readonly from: string; readonly to: string };
   /** The daemon's UDP port for it, on 127.0.0.1. */
   readonly listen: number;
   /** socat's UDP port, where the daemon sends its frames. */

@@ -8,6 +8,9 @@
  * | `{"op":"impair","link":L,"port":"node:iface","impair":Impairment}` | `{"ok":true}`, with `"notSaved":why` when the change could not be kept on disk |
  * | `{"op":"set-link","link":L,"port":"node:iface","up":false}` | the same |
  * | `{"op":"capture","link":L,"port":"node:iface"?}` | `{"ok":true,"ports":[…]}`, then capture records until the client closes |
+ * | `{"op":"reload"}` | `{"ok":true,"started":[…],"stopped":[…]}` once the links of the configuration file are carried: new ones started, gone ones stopped, kept ones untouched |
+ *
+ * `show` gives each port's `queued`: frames its impairments still hold back.
  *
  * A capture record (little-endian): u32 frame length, u16 port index, u8 way
  * (0: the port's node sent it, 1: handed to the port's node), u8 0, u64
@@ -50,6 +53,8 @@ interface ControlContext {
   /** Saves the live state; returns why it could not (a read-only disk), else undefined. */
   readonly saveLive: () => string | undefined;
   readonly encodeRecord: (f: SegmentFrame) => Buffer;
+  /** Reads the configuration file again and carries what it says (the daemon's process only). */
+  readonly reload?: () => Promise<{ started: string[]; stopped: string[] }>;
 }
 
 let captureDropped = 0;
@@ -95,10 +100,22 @@ function request(conn: Socket, ctx: ControlContext, line: string): void {
           name: p.name,
           up: s.isUp(i),
           impair: s.impairment(i),
+          queued: s.queued(i),
           stats: s.stats[i],
         })),
       })),
     });
+    return;
+  }
+  if (req.op === "reload") {
+    if (!ctx.reload) {
+      reply({ ok: false, error: "this daemon has no configuration file to reload" });
+      return;
+    }
+    ctx.reload().then(
+      (r) => reply({ ok: true, ...r }),
+      (e: Error) => reply({ ok: false, error: `reload failed: ${e.message}` }),
+    );
     return;
   }
   const seg = req.link !== undefined ? ctx.segments.get(req.link) : undefined;

@@ -116,6 +116,17 @@ export class WireSegment {
     return this.up[i] as boolean;
   }
 
+  /** Frames port `i`'s impairments still hold back (delay, rate). */
+  queued(i: number): number {
+    return (this.impairers[i] as Impairer).queued;
+  }
+
+  /** Stops carrying: frames still held back are dropped, captures end. */
+  close(): void {
+    for (const imp of this.impairers) imp.flush();
+    this.taps.clear();
+  }
+
   /** Adds a capture listener; returns its removal. */
   tap(listener: (f: SegmentFrame) => void): () => void {
     this.taps.add(listener);

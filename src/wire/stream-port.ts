@@ -45,6 +45,18 @@ export class StreamPort {
     return this.socket !== undefined;
   }
 
+  /**
+   * Resolves once connected.
+   * @throws {Error} after `timeoutMs` without a connection
+   */
+  async whenConnected(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.connected) {
+      if (Date.now() > deadline) throw new Error(`nothing listens on ${this.path}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
   /** Hands a frame to the VM. */
   send(frame: Buffer): void {
     const s = this.socket;

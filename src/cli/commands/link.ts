@@ -28,15 +28,22 @@ export function registerLink(program: Command, io: CliIO, setExit: (code: number
         io.out(`${JSON.stringify(views, null, 2)}\n`);
       } else {
         for (const v of views) {
-          io.out(`${v.name}  ${v.transport}\n`);
+          const relayed =
+            v.relayed === "declared"
+              ? "  through the wire daemon"
+              : v.relayed === "spliced"
+                ? `  spliced onto the wire daemon (${v.why})`
+                : "";
+          io.out(`${v.name}  ${v.transport}${relayed}\n`);
           for (const e of v.endpoints) {
             const state = e.up === undefined ? "" : e.up ? "  up" : "  DOWN";
             const impair = e.impair ? `  sends: ${formatImpairment(e.impair)}` : "";
+            const receives = e.receives ? `  receives: ${formatImpairment(e.receives)}` : "";
             const counts =
               e.txFrames === undefined
                 ? ""
                 : `  frames sent ${e.txFrames}, received ${e.rxFrames}, dropped ${e.dropped}`;
-            io.out(`  ${e.node}:${e.ifname}${state}${impair}${counts}\n`);
+            io.out(`  ${e.node}:${e.ifname}${state}${impair}${receives}${counts}\n`);
           }
         }
       }
@@ -66,6 +73,8 @@ export function registerLink(program: Command, io: CliIO, setExit: (code: number
       const r = await impairLink(lab ? { lab } : {}, node, ifname, values, direction ?? "both");
       // What each port now sends with, all of it (--clear or not).
       for (const s of r.set ?? []) io.out(`${s.port} sends: ${formatImpairment(s.impairment)}\n`);
+      if (r.spliced) io.out(`spliced onto the wire daemon as ${r.spliced}\n`);
+      if (r.movedBack) io.out("nothing impaired or cut: the link is back on its own wire\n");
       if (r.notSaved)
         io.err(`wirelab: applied, but not saved (lost if the daemon restarts): ${r.notSaved}\n`);
       setExit(0);
@@ -90,6 +99,7 @@ export function registerLink(program: Command, io: CliIO, setExit: (code: number
           state === "up",
         );
         io.out(`${node} ${ifname}: link ${state}\n`);
+        if (r.movedBack) io.out("nothing impaired or cut: the link is back on its own wire\n");
         if (r.notSaved)
           io.err(`wirelab: applied, but not saved (lost if the daemon restarts): ${r.notSaved}\n`);
         setExit(0);

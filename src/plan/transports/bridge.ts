@@ -7,7 +7,7 @@
  */
 import { hostDeviceKey } from "../sticky.js";
 import type { BridgeLinkPlan } from "../types.js";
-import { endOf, nodeEnd } from "./common.js";
+import { deviceSide, endOf, nodeEnd } from "./common.js";
 import type { KernelObject, Transport } from "./types.js";
 
 /** The `bridge` transport. */
@@ -84,6 +84,32 @@ export const bridge: Transport<BridgeLinkPlan> = {
     namespace: link.namespace,
     segment: true,
   }),
+  // One port: a VM's at its QEMU netdev, a namespace node's at both ends of its vEth.
+  splice: (link, ep, view) => {
+    const p = endOf(link, ep);
+    const name = `${link.name}/${ep.node}:${ep.ifname}`;
+    const lan = { name: link.name };
+    return p.tap
+      ? {
+          name,
+          link: link.name,
+          ports: [
+            {
+              name: `${ep.node}:${ep.ifname}`,
+              side: { type: "guest", node: ep.node, ifname: ep.ifname },
+            },
+            { ...lan, side: { type: "network", node: ep.node, ifname: ep.ifname } },
+          ],
+        }
+      : {
+          name,
+          link: link.name,
+          ports: [
+            deviceSide(ep, view),
+            { ...lan, side: { type: "device", namespace: link.namespace, device: p.port } },
+          ],
+        };
+  },
   endpointObjects: (link, ep) => {
     const p = endOf(link, ep);
     return [

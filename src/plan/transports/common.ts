@@ -4,7 +4,7 @@
  */
 import type { EndpointPlan } from "../types.js";
 import type { PlanView } from "../view.js";
-import type { KernelObject, VethEnd } from "./types.js";
+import type { KernelObject, SplicePlan, SplicePort, VethEnd } from "./types.js";
 
 /** A namespace node's interface as the end of a vEth pair, with its planned MAC. */
 export function nodeEnd(ep: EndpointPlan, view: PlanView): VethEnd {
@@ -48,4 +48,38 @@ export function pair<T>(list: readonly T[]): [T, T] {
  */
 export function noVm(transport: string, ep: EndpointPlan): never {
   throw new Error(`transport ${transport} cannot carry VM interface ${ep.node}:${ep.ifname}`);
+}
+
+/**
+ * A p2p link spliced onto the wire daemon: at a VM end's QEMU netdev when
+ * it has one (both ways there: only that VM is touched), else at both
+ * namespace interfaces of the vEth.
+ */
+export function spliceP2p(
+  link: { readonly name: string; readonly endpoints: readonly [EndpointPlan, EndpointPlan] },
+  view: PlanView,
+): SplicePlan {
+  const [a, b] = link.endpoints;
+  const name = (e: EndpointPlan) => `${e.node}:${e.ifname}`;
+  const vm = [a, b].find((e) => view.namespace(e.node) === undefined);
+  if (vm) {
+    const other = vm === a ? b : a;
+    return {
+      name: link.name,
+      link: link.name,
+      ports: [
+        { name: name(vm), side: { type: "guest", node: vm.node, ifname: vm.ifname } },
+        { name: name(other), side: { type: "network", node: vm.node, ifname: vm.ifname } },
+      ],
+    };
+  }
+  return { name: link.name, link: link.name, ports: [deviceSide(a, view), deviceSide(b, view)] };
+}
+
+/** A namespace node's interface as a spliced port. */
+export function deviceSide(e: EndpointPlan, view: PlanView): SplicePort {
+  return {
+    name: `${e.node}:${e.ifname}`,
+    side: { type: "device", namespace: view.namespace(e.node) as string, device: e.ifname },
+  };
 }

@@ -7,7 +7,7 @@
  */
 import { hostDeviceKey } from "../sticky.js";
 import type { TapLinkPlan } from "../types.js";
-import { endOf, hostVeth, noVm, pair } from "./common.js";
+import { endOf, hostVeth, noVm, pair, spliceP2p } from "./common.js";
 import type { KernelObject, Transport } from "./types.js";
 
 /** The `tap` transport. */
@@ -56,6 +56,7 @@ export const tap: Transport<TapLinkPlan> = {
     return e.tap ? { type: "device", device: e.tap, reversed: true } : noVm("tap", ep);
   },
   linkCapture: () => undefined,
+  splice: (link, _ep, view) => spliceP2p(link, view),
   endpointObjects: (link, ep) => {
     const e = endOf(link, ep);
     return [...(e.tap ? [`tap ${e.tap}`] : []), ...(e.hostVeth ? [`veth ${e.hostVeth}`] : [])];

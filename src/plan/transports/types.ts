@@ -75,6 +75,39 @@ export type CapturePoint =
   | { readonly type: "tunnel"; readonly port: string }
   | { readonly type: "daemon"; readonly link: string; readonly port?: string };
 
+/**
+ * How the wire daemon reaches one side of a link spliced onto it live
+ * (`wirelab link impair` on a link it does not carry):
+ * - `device`: an interface in a namespace (a node's own, or a LAN port in
+ *   the lab namespace). What leaves it is redirected (tc mirred, egress) to
+ *   a helper vEth whose host end the daemon serves through socat, and what
+ *   the daemon sends enters the interface as if received (mirred ingress),
+ *   so the interface, its addresses and routes stay as they are;
+ * - `guest`: what a VM NIC sends and is handed, taken at its QEMU netdev
+ *   (filter-redirectors, QEMU docs "-object filter-redirector");
+ * - `network`: what reaches the same NIC from its backend (a tunnel, a
+ *   tap) and what is sent into that backend, at the same netdev.
+ */
+export type SpliceSide =
+  | { readonly type: "device"; readonly namespace: string; readonly device: string }
+  | { readonly type: "guest" | "network"; readonly node: string; readonly ifname: string };
+
+/** One port of a spliced link on the daemon: its name and where its frames are taken. */
+export interface SplicePort {
+  /** `node:ifname`, or the LAN's name for the LAN side of a spliced LAN port. */
+  readonly name: string;
+  readonly side: SpliceSide;
+}
+
+/** A link (or one LAN port) as the wire daemon carries it once spliced: a relay of two ports. */
+export interface SplicePlan {
+  /** The daemon link's name: the link's, or `LINK/NODE:IFNAME` for a LAN port. */
+  readonly name: string;
+  /** The planned link. */
+  readonly link: string;
+  readonly ports: readonly [SplicePort, SplicePort];
+}
+
 /** What {@link Transport.build} gets: the written link and what the planner decided. */
 export interface LinkBuildInput {
   readonly link: TopologyLink;
@@ -133,6 +166,12 @@ export interface Transport<L extends LinkPlan = LinkPlan> {
   linkCapture(link: L): CapturePoint | undefined;
   /** Objects that carry an endpoint, for `wirelab plan` (e.g. `port h1-eth1`, `tap wl1a2b3t1`). */
   endpointObjects(link: L, ep: EndpointPlan): string[];
+  /**
+   * How the link is spliced onto the wire daemon live for endpoint `ep`
+   * (a p2p link whole; one port of a LAN). Absent for links the daemon
+   * carries already.
+   */
+  splice?(link: L, ep: EndpointPlan, view: PlanView): SplicePlan;
   /** The transport as `wirelab plan` shows it, e.g. `bridge br1`. */
   label(link: L): string;
 }

@@ -5,7 +5,7 @@
  */
 import { udpKey } from "../ports.js";
 import type { EndpointPlan, UdpLinkPlan } from "../types.js";
-import { pair } from "./common.js";
+import { pair, spliceP2p } from "./common.js";
 import type { Transport } from "./types.js";
 
 const key = (link: UdpLinkPlan, ep: EndpointPlan) => udpKey(link.name, ep.node, ep.ifname);
@@ -37,6 +37,7 @@ export const udp: Transport<UdpLinkPlan> = {
   // Both directions on loopback: the VM's own port tells them apart.
   hostCapture: (link, ep) => ({ type: "tunnel", port: key(link, ep) }),
   linkCapture: () => undefined,
+  splice: (link, _ep, view) => spliceP2p(link, view),
   endpointObjects: () => [],
   label: () => "udp",
 };

@@ -3,7 +3,7 @@
  * interfaces, directly (no object in the host's namespace).
  */
 import type { VethLinkPlan } from "../types.js";
-import { nodeEnd, noVm, pair } from "./common.js";
+import { nodeEnd, noVm, pair, spliceP2p } from "./common.js";
 import type { Transport } from "./types.js";
 
 /** The `veth` transport. */
@@ -26,6 +26,7 @@ export const veth: Transport<VethLinkPlan> = {
   nicBackend: (_link, ep) => noVm("veth", ep),
   hostCapture: (_link, ep) => noVm("veth", ep),
   linkCapture: () => undefined,
+  splice: (link, _ep, view) => spliceP2p(link, view),
   endpointObjects: () => [],
   label: () => "veth",
 };

@@ -11,6 +11,7 @@ import type { LabPlan, WireLinkPlan } from "../../plan/types.js";
 import { PlanView } from "../../plan/view.js";
 import type { WireConfig } from "../../wire/config.js";
 import type { LabLayout } from "../layout.js";
+import { type SpliceRecord, spliceWireConfig } from "./splice.js";
 
 /** Links of a plan the wire daemon carries. */
 export function daemonLinks(plan: LabPlan): WireLinkPlan[] {
@@ -23,9 +24,27 @@ export function needsSocat(plan: LabPlan): boolean {
 }
 
 /**
+ * The daemon's configuration: the plan's daemon links, then the links
+ * spliced onto it live.
+ *
  * @throws {Error} when a port the lab should hold is missing
  */
-export function wireConfig(plan: LabPlan, ports: LabPorts, layout: LabLayout): WireConfig {
+export function wireConfig(
+  plan: LabPlan,
+  ports: LabPorts,
+  layout: LabLayout,
+  spliced: readonly SpliceRecord[] = [],
+): WireConfig {
+  const planned = plannedConfig(plan, ports, layout);
+  const live = spliceWireConfig(spliced, plan, ports, layout);
+  return {
+    ...planned,
+    attachments: [...planned.attachments, ...live.attachments],
+    links: [...planned.links, ...live.links],
+  };
+}
+
+function plannedConfig(plan: LabPlan, ports: LabPorts, layout: LabLayout): WireConfig {
   const view = new PlanView(plan);
   const udp = (key: string) => portNumber(ports, "udp", key);
   const links = daemonLinks(plan);

@@ -7,12 +7,14 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { LabError } from "../../errors.js";
+import type { LabPorts } from "../../plan/ports.js";
+import type { LabPlan } from "../../plan/types.js";
 import { findProcesses, type ProcessStarter, pidFromFile, stopPid } from "../../process.js";
 import { WireClient } from "../../wire/client.js";
-import type { WireConfig } from "../../wire/config.js";
-import type { WireFiles } from "../layout.js";
+import type { LabLayout, WireFiles } from "../layout.js";
 import type { Provider } from "../provider.js";
 import { daemonLinks, needsSocat, wireConfig } from "./config.js";
+import type { SpliceRecord } from "./splice.js";
 
 /** The daemon's entry point in the build. */
 const MAIN = fileURLToPath(new URL("../../wire/main.js", import.meta.url));
@@ -24,7 +26,7 @@ export const WIRE_START_TIMEOUT_MS = 10_000;
 export const wireProvider: Provider<void> = {
   name: "wire",
   findableByName: false,
-  uses: (plan) => daemonLinks(plan).length > 0,
+  uses: (plan, spliced) => daemonLinks(plan).length > 0 || (spliced?.length ?? 0) > 0,
   tools: (plan) => (needsSocat(plan) ? ["socat"] : []),
   preflight: async () => undefined,
   owns: () => ({ daemon: true }),
@@ -34,39 +36,19 @@ export const wireProvider: Provider<void> = {
     await rm(files.liveState, { force: true });
     await writeFile(
       files.config,
-      JSON.stringify(wireConfig(ctx.plan, ctx.ports, ctx.layout), null, 2),
+      JSON.stringify(wireConfig(ctx.plan, ctx.ports, ctx.layout, ctx.spliced), null, 2),
     );
     await startSupervisor(ctx.start, ctx.plan.lab, files, ctx.signal);
   },
   retire: async () => undefined,
   /**
-   * The daemon carries what the new plan says: when its configuration
-   * changed, it is written and the daemon starts again from it (the
-   * supervisor too when namespace interfaces joined or left, for their
-   * socat); live impairments and cuts of kept ports stay (live.json).
-   * Frames on the daemon's links are lost for the moment of the restart.
+   * The daemon carries what the new plan says, live: links added start,
+   * links removed stop, the others are not touched (nor their live
+   * impairments and cuts); socats of namespace interfaces that joined or
+   * left start and stop with them.
    */
   async apply(ctx) {
-    const files = ctx.layout.wire;
-    const next = wireConfig(ctx.plan, ctx.ports, ctx.layout);
-    const now = await readFile(files.config, "utf8").catch(() => "");
-    const text = JSON.stringify(next, null, 2);
-    const pids = await wirePids(files);
-    if (now === text && pids.supervisor !== undefined) return;
-    await writeFile(files.config, text);
-    const was = now ? (JSON.parse(now) as WireConfig) : undefined;
-    if (
-      pids.supervisor !== undefined &&
-      JSON.stringify(was?.attachments) === JSON.stringify(next.attachments)
-    ) {
-      // The supervisor starts the daemon again, from the new configuration.
-      if (pids.daemon !== undefined) await stopPid(pids.daemon);
-      await waitForControl(files.control);
-    } else {
-      await stopWire(files);
-      await startSupervisor(ctx.start, ctx.plan.lab, files, ctx.signal);
-    }
-    ctx.reporter?.info?.("restarted the wire daemon with the changed links");
+    await reloadWire(ctx, ctx.spliced ?? []);
   },
   async repair(ctx) {
     const files = ctx.layout.wire;
@@ -99,6 +81,78 @@ export const wireProvider: Provider<void> = {
 };
 
 /**
+ * Makes the lab's daemon carry what `plan` and `spliced` say, live: the
+ * configuration is written, the supervisor reads it again for its socats
+ * (SIGHUP) and the daemon for its links (control `reload`); resolves once
+ * every new socat holds its port. Starts the daemon when it is not running.
+ *
+ * @throws {LabError} when the daemon does not answer or a socat does not start
+ */
+export async function reloadWire(
+  ctx: {
+    readonly plan: LabPlan;
+    readonly ports: LabPorts;
+    readonly layout: LabLayout;
+    readonly start: ProcessStarter;
+    readonly signal?: AbortSignal;
+  },
+  spliced: readonly SpliceRecord[],
+): Promise<void> {
+  const files = ctx.layout.wire;
+  await mkdir(files.dir, { recursive: true });
+  const next = wireConfig(ctx.plan, ctx.ports, ctx.layout, spliced);
+  const text = JSON.stringify(next, null, 2);
+  const now = await readFile(files.config, "utf8").catch(() => "");
+  const pids = await wirePids(files);
+  if (now === text && pids.supervisor !== undefined) return;
+  await writeFile(files.config, text);
+  if (pids.supervisor === undefined) {
+    if (pids.daemon !== undefined) await stopPid(pids.daemon);
+    await startSupervisor(ctx.start, ctx.plan.lab, files, ctx.signal);
+  } else {
+    process.kill(pids.supervisor, "SIGHUP");
+    const client = await connectDaemon(ctx.plan.lab, files);
+    try {
+      await client.reload();
+    } finally {
+      client.close();
+    }
+  }
+  await waitForSocats(
+    next.attachments.map((a) => a.listen),
+    files,
+  );
+}
+
+/**
+ * Waits until each port is bound on 127.0.0.1 (socat's, read from
+ * /proc/net/udp: proc(5)).
+ *
+ * @throws {LabError} after {@link WIRE_START_TIMEOUT_MS}
+ */
+async function waitForSocats(ports: readonly number[], files: WireFiles): Promise<void> {
+  const deadline = Date.now() + WIRE_START_TIMEOUT_MS;
+  for (;;) {
+    const table = await readFile("/proc/net/udp", "utf8");
+    const bound = new Set(
+      table
+        .split("\n")
+        .slice(1)
+        .map((l) => l.trim().split(/\s+/)[1])
+        .filter((a): a is string => a?.startsWith("0100007F:") === true)
+        .map((a) => Number.parseInt(a.slice(9), 16)),
+    );
+    const missing = ports.filter((p) => !bound.has(p));
+    if (missing.length === 0) return;
+    if (Date.now() > deadline)
+      throw new LabError(
+        `socat did not start on 127.0.0.1 port ${missing.join(", ")} for the wire daemon; see ${files.log}`,
+      );
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
  * Starts the supervisor, detached; resolves once the daemon answers on its
  * control socket.
  *
@@ -127,21 +181,6 @@ async function startSupervisor(
       cause: e,
     });
   }
-}
-
-/**
- * Waits until a daemon answers on its control socket again.
- *
- * @throws {LabError} after {@link WIRE_START_TIMEOUT_MS}
- */
-async function waitForControl(control: string): Promise<void> {
-  const deadline = Date.now() + WIRE_START_TIMEOUT_MS;
-  // The old daemon's socket goes first: wait for it to go, then for the new one to answer.
-  while (Date.now() < deadline) {
-    if (await controlAnswers(control).catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new LabError(`the wire daemon did not answer on ${control} after its restart`);
 }
 
 async function controlAnswers(control: string): Promise<boolean> {
