@@ -20,6 +20,7 @@ packages=(
   python3-minimal  # raw frames (LLDP, LACP) in the integration tests
   tshark         # decodes captures in the tests
   socat          # joins namespace interfaces to the wire daemon (raw frames ↔ UDP)
+  ethtool        # checksums in software on interfaces socat reads (tx offload off)
   shellcheck     # checks the exported setup.sh/cleanup.sh in the tests
   libvirt-clients  # virt-xml-validate: checks the libvirt export in the tests
   libxml2-utils  # xmllint, which virt-xml-validate runs

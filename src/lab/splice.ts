@@ -37,6 +37,9 @@ import type { LabState } from "./state.js";
 /** Longest wait for the daemon to deliver what a splice still holds back, ms. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
+/** How long nothing must come in before a splice counts as drained, ms. */
+const DRAIN_QUIET_MS = 50;
+
 /** The splice that carries NODE IFNAME's frames on `link`, if any. */
 export function spliceOf(
   state: LabState,
@@ -67,7 +70,8 @@ export async function spliceLink(
   const view = new PlanView(state.plan);
   const plan = transportOf(link).splice?.(link, ep, view);
   if (!plan) throw new LabError(`link "${link.name}" is carried by the wire daemon already`);
-  if (plan.ports.some((p) => p.side.type === "device")) deps.preflight.requireTools(["socat"]);
+  if (plan.ports.some((p) => p.side.type === "device"))
+    deps.preflight.requireTools(["socat", "tc", "ethtool"]);
   const others = (await deps.store.list()).filter((s) => s.lab !== state.lab);
   const taken = new Set([...others.flatMap((o) => allPorts(o.ports)), ...allPorts(state.ports)]);
   const fresh = await deps.allocatePorts(state.lab, splicePortRequests(plan), taken);
@@ -254,7 +258,11 @@ async function eachSide(
   }
 }
 
-/** Waits until the daemon has delivered what the splice still holds back (delay, rate). */
+/**
+ * Waits until the daemon has delivered what the splice still holds back
+ * (delay, rate) and nothing more comes in: frames on their way through the
+ * helpers and socats when the diverting filters went are delivered too.
+ */
 async function drain(deps: ResolvedDeps, state: LabState, record: SpliceRecord): Promise<void> {
   let client: WireClient;
   try {
@@ -264,10 +272,14 @@ async function drain(deps: ResolvedDeps, state: LabState, record: SpliceRecord):
   }
   try {
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+    let seen = -1;
     while (Date.now() < deadline) {
       const link = (await client.show()).links.find((l) => l.name === record.name);
-      if (!link || link.ports.every((p) => p.queued === 0)) return;
-      await new Promise((r) => setTimeout(r, 20));
+      if (!link) return;
+      const received = link.ports.reduce((n, p) => n + p.stats.rxFrames, 0);
+      if (received === seen && link.ports.every((p) => p.queued === 0)) return;
+      seen = received;
+      await new Promise((r) => setTimeout(r, DRAIN_QUIET_MS));
     }
   } finally {
     client.close();

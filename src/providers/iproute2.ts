@@ -60,6 +60,17 @@ export function mirredPairs(plan: LabPlan): (readonly [string, string])[] {
 
 const inHost = (e: VethEnd) => e.namespace === undefined;
 
+/** vEth ends of a plan that complete their checksums in software ({@link VethEnd.checksum}). */
+export function softwareChecksumEnds(plan: LabPlan): { namespace?: string; ifname: string }[] {
+  return kernelObjects(plan).flatMap((o) =>
+    o.type === "veth"
+      ? o.ends
+          .filter((e) => e.checksum === "software")
+          .map((e) => ({ ...(e.namespace ? { namespace: e.namespace } : {}), ifname: e.ifname }))
+      : [],
+  );
+}
+
 /** Lines for `ip -batch -` in the host's namespace that create one object. */
 export function objectLines(o: KernelObject): string[] {
   switch (o.type) {

@@ -346,3 +346,52 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Sends a UDP datagram and 200,000 bytes over TCP from one namespace to an
+ * address in another (socat at both ends): what checksum offload or
+ * segmentation would break on a path through user space.
+ *
+ * @returns what the UDP receiver got, and how many TCP bytes arrived
+ */
+export async function udpAndTcp(
+  fromNs: string,
+  toNs: string,
+  address: string,
+): Promise<{ udp: string; tcpBytes: number }> {
+  const receive = (argv: string[]) => {
+    const p = spawn("ip", ["netns", "exec", toNs, "timeout", "10", ...argv], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    let out = "";
+    p.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    const closed = new Promise<void>((resolve) => p.on("close", () => resolve()));
+    return { text: () => out, closed, stop: () => p.kill() };
+  };
+  const listening = (port: number) =>
+    waitFor(`a listener on port ${port} in ${toNs}`, () =>
+      inNs(toNs, ["ss", "-lnH", `sport = :${port}`]).stdout.includes(`:${port}`),
+    );
+  const udp = receive(["socat", "-u", "UDP-RECV:9999", "-"]);
+  try {
+    await listening(9999);
+    inNs(fromNs, ["sh", "-c", `echo hello-udp | socat -u - UDP-SENDTO:${address}:9999`]);
+    await waitFor("the UDP datagram", () => udp.text().includes("\n"), { timeoutMs: 3000 }).catch(
+      () => undefined,
+    );
+  } finally {
+    udp.stop();
+    await udp.closed;
+  }
+  const tcp = receive(["sh", "-c", "socat -u TCP-LISTEN:9998,reuseaddr - | wc -c"]);
+  await listening(9998);
+  inNs(fromNs, [
+    "sh",
+    "-c",
+    `head -c 200000 /dev/zero | socat -u - TCP:${address}:9998,connect-timeout=5`,
+  ]);
+  await tcp.closed;
+  return { udp: udp.text().trim(), tcpBytes: Number(tcp.text().trim()) };
+}

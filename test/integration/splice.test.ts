@@ -22,6 +22,7 @@ import {
   leftovers,
   NOTHING_LEFT,
   stateDir,
+  udpAndTcp,
   vmPid,
 } from "./lab-helpers.js";
 
@@ -123,6 +124,11 @@ describe("splicing namespace links onto the wire daemon live", () => {
     // ARP learnt again through the daemon.
     inNs(nsOf(lab, "p"), ["ip", "neigh", "flush", "all"]);
     expect(rtt("p", q) as number).toBeGreaterThanOrEqual(before + 95);
+    // UDP and TCP too: what the stack left to checksum offload and TSO is finished before socat.
+    expect(await udpAndTcp(nsOf(lab, "p"), nsOf(lab, "q"), q)).toEqual({
+      udp: "hello-udp",
+      tcpBytes: 200_000,
+    });
     await new Promise((res) => setTimeout(res, 500));
     const back = await cli(["link", "impair", "--lab", lab, "p", "eth1", "--clear"]);
     expect(back.stdout).toContain("back on its own wire");
@@ -137,9 +143,8 @@ describe("splicing namespace links onto the wire daemon live", () => {
     expect(statSync(`/run/netns/${nsOf(lab, "q")}`).ino).toBe(inode);
     // Nothing of the splice is left: no helper, no filter on the interface.
     expect(leftovers(lab).hostDevices).toEqual([]);
-    expect(inNs(nsOf(lab, "p"), ["tc", "qdisc", "show", "dev", "eth1"]).stdout).not.toContain(
-      "clsact",
-    );
+    // Its clsact hook stays (made with the interface, so no splice adds or deletes a qdisc).
+    expect(inNs(nsOf(lab, "p"), ["tc", "filter", "show", "dev", "eth1", "egress"]).stdout).toBe("");
   }, 60_000);
 
   it("captures a spliced vEth end from the daemon: both directions", async () => {
@@ -183,7 +188,7 @@ describe("splicing namespace links onto the wire daemon live", () => {
     expect(shown(lab, "pq").relayed).toBe("no");
   }, 30_000);
 
-  it("impairs what one LAN port receives; the other ports are untouched", () => {
+  it("impairs what one LAN port receives; the other ports are untouched", async () => {
     const r3 = addressOn(plan, "r", "lan");
     const q2 = addressOn(plan, "q", "lan");
     const p = link("impair", "r", "eth1", "--delay", "30ms", "--direction", "in");
@@ -193,6 +198,10 @@ describe("splicing namespace links onto the wire daemon live", () => {
     expect(t).toBeGreaterThanOrEqual(30);
     expect(t).toBeLessThan(60);
     expect(rtt("p", q2) as number).toBeLessThan(1);
+    expect(await udpAndTcp(nsOf(lab, "p"), nsOf(lab, "r"), r3)).toEqual({
+      udp: "hello-udp",
+      tcpBytes: 200_000,
+    });
     const views = JSON.parse(link("show", "--json").stdout) as {
       name: string;
       endpoints: { node: string; receives?: { delayMs: number } }[];

@@ -22,6 +22,7 @@ import {
   NOTHING_LEFT,
   sendRawFrame,
   stateDir,
+  udpAndTcp,
   waitFor,
 } from "./lab-helpers.js";
 
@@ -254,6 +255,17 @@ describe("wire daemon with namespace nodes (socat on the vEth's host end)", () =
     ]);
     // Supervisor, daemon and a socat for each of the seven namespace interfaces.
     expect(leftovers(lab).wire).toHaveLength(9);
+  });
+
+  it("carries UDP and TCP whole: the interfaces socat reads complete checksums in software", async () => {
+    expect(await udpAndTcp(ns("n2"), ns("n3"), addr("n3", "cut"))).toEqual({
+      udp: "hello-udp",
+      tcpBytes: 200_000,
+    });
+    expect(await udpAndTcp(ns("n1"), ns("n2"), addr("n2", "hub"))).toEqual({
+      udp: "hello-udp",
+      tcpBytes: 200_000,
+    });
   });
 
   it("hub: an LLDP frame reaches both other nodes and never comes back to its sender", async () => {

@@ -19,9 +19,20 @@ export function nodeEnd(ep: EndpointPlan, view: PlanView): VethEnd {
 /**
  * A vEth from the host's namespace (`hostVeth`) to a namespace node's
  * interface: how a tap (tc mirred) or socat (the wire daemon) reaches it.
+ *
+ * @param socat - socat reads the host end: the node's end completes its checksums in software
  */
-export function hostVeth(hostVeth: string, ep: EndpointPlan, view: PlanView): KernelObject {
-  return { type: "veth", ends: [{ ifname: hostVeth }, nodeEnd(ep, view)] };
+export function hostVeth(
+  hostVeth: string,
+  ep: EndpointPlan,
+  view: PlanView,
+  socat = false,
+): KernelObject {
+  const node = nodeEnd(ep, view);
+  return {
+    type: "veth",
+    ends: [{ ifname: hostVeth }, socat ? { ...node, checksum: "software" } : node],
+  };
 }
 
 /**

@@ -20,6 +20,13 @@ export interface VethEnd {
   readonly namespace?: string;
   /** The MAC the end gets; the kernel picks one when absent. */
   readonly mac?: string;
+  /**
+   * `software`: the kernel completes the TCP/UDP checksums (and segments)
+   * of what this end sends before it leaves (its tx checksum offload off):
+   * set on an end whose peer is read by socat, which takes frames as they
+   * are, so offloaded ones would arrive with a checksum not filled in.
+   */
+  readonly checksum?: "software";
 }
 
 /**

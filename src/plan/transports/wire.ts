@@ -55,7 +55,7 @@ function daemonTransport<M extends WireLinkPlan["transport"]>(mode: M): Transpor
     }),
     kernelObjects: (link, view) =>
       link.endpoints.flatMap((e): KernelObject[] =>
-        e.hostVeth ? [hostVeth(e.hostVeth, e, view)] : [],
+        e.hostVeth ? [hostVeth(e.hostVeth, e, view, true)] : [],
       ),
     mirredPairs: () => [],
     // socat's own port, then the daemon's, for each namespace interface.

@@ -21,10 +21,18 @@ import {
   mirredPairs,
   nodeScript,
   objectLines,
+  softwareChecksumEnds,
 } from "../iproute2.js";
 import type { ApplyContext } from "../provider.js";
-import { destroyNamespaces, ipBatch, listHostLinks, listNamespaces } from "./kernel.js";
+import {
+  checksumsInSoftware,
+  destroyNamespaces,
+  ipBatch,
+  listHostLinks,
+  listNamespaces,
+} from "./kernel.js";
 import { repairNetns } from "./repair.js";
+import { addSpliceHooks } from "./splice.js";
 
 const key = (o: unknown) => JSON.stringify(o);
 
@@ -187,6 +195,8 @@ export async function applyNetns(ctx: ApplyContext): Promise<void> {
     await ipBatch(run, change.add, n.namespace);
     if (old.forwarding !== n.forwarding) await setForwarding(run, n.namespace, n.forwarding);
   }
+  await checksumsInSoftware(run, softwareChecksumEnds(plan));
+  await addSpliceHooks(run, plan);
 }
 
 /** Batch lines that hold when what they make is there already (`replace` for `add`). */

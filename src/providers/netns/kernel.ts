@@ -149,3 +149,24 @@ export async function joinMirred(
   const first = pairs[0];
   if (first) await tcBatch(run, mirredScript(pairs, await mirredClassifier(run, first)));
 }
+
+/**
+ * Has the kernel complete the TCP/UDP checksums (and segment) what these
+ * interfaces send, by turning their tx checksum offload off (ethtool(8)
+ * `-K IF tx off`, which takes TSO with it): one `ip netns exec` per
+ * namespace. Runs again harmlessly.
+ *
+ * @throws {CommandError} when an interface is not there or ethtool fails
+ */
+export async function checksumsInSoftware(
+  run: Runner,
+  ends: readonly { readonly namespace?: string; readonly ifname: string }[],
+): Promise<void> {
+  const byNs = new Map<string, string[]>();
+  for (const e of ends)
+    byNs.set(e.namespace ?? "", [...(byNs.get(e.namespace ?? "") ?? []), e.ifname]);
+  for (const [ns, ifnames] of byNs) {
+    const script = ifnames.map((i) => `ethtool -K ${i} tx off >/dev/null`).join(" && ");
+    await run(ns ? "ip" : "sh", ns ? ["netns", "exec", ns, "sh", "-c", script] : ["-c", script]);
+  }
+}

@@ -20,11 +20,20 @@ import {
   mirredPairs,
   nodeScript,
   planNamespaces,
+  softwareChecksumEnds,
 } from "../iproute2.js";
 import type { OtherLab, Owned, Provider, TeardownContext } from "../provider.js";
 import { applyNetns, retireNetns } from "./apply.js";
-import { destroyNamespaces, ipBatch, joinMirred, listHostLinks, listNamespaces } from "./kernel.js";
+import {
+  checksumsInSoftware,
+  destroyNamespaces,
+  ipBatch,
+  joinMirred,
+  listHostLinks,
+  listNamespaces,
+} from "./kernel.js";
 import { repairNetns } from "./repair.js";
+import { addSpliceHooks } from "./splice.js";
 import { describeSurvey, surveyNetns } from "./survey.js";
 
 /** What the netns provider records: exactly the names it may delete. */
@@ -45,7 +54,12 @@ export const netnsProvider: Provider<void> = {
   name: "netns",
   findableByName: true,
   uses: (plan) => planNamespaces(plan).length > 0 || hostDevices(plan).length > 0,
-  tools: (plan) => ["ip", "sysctl", ...(mirredPairs(plan).length ? ["tc"] : [])],
+  tools: (plan) => [
+    "ip",
+    "sysctl",
+    ...(mirredPairs(plan).length ? ["tc"] : []),
+    ...(softwareChecksumEnds(plan).length ? ["ethtool"] : []),
+  ],
   preflight: async () => undefined,
   reserve: (ctx, others) => checkCollisions(ctx.run, ctx.plan, others),
   owns: (plan) => ({ namespaces: planNamespaces(plan), hostDevices: hostDevices(plan) }),
@@ -84,6 +98,8 @@ export const netnsProvider: Provider<void> = {
       },
       { concurrency: ctx.concurrency, ...(signal ? { signal } : {}) },
     );
+    await checksumsInSoftware(run, softwareChecksumEnds(plan));
+    await addSpliceHooks(run, plan);
   },
   async retire(ctx) {
     await retireNetns(ctx);

@@ -9,10 +9,11 @@ import { hostsText } from "../../plan/hosts.js";
 import { namespaceOf } from "../../plan/kinds/index.js";
 import type { LabPlan } from "../../plan/types.js";
 import { writeHostsFiles } from "../hosts.js";
-import { bridgePortLines, forwardingSysctl } from "../iproute2.js";
+import { bridgePortLines, forwardingSysctl, softwareChecksumEnds } from "../iproute2.js";
 import type { RepairResult } from "../provider.js";
-import { destroyNamespaces, ipBatch, joinMirred } from "./kernel.js";
+import { checksumsInSoftware, destroyNamespaces, ipBatch, joinMirred } from "./kernel.js";
 import { type RewireScripts, recreateScripts, rewireLeftovers, rewireScripts } from "./rewire.js";
+import { addSpliceHooks } from "./splice.js";
 import { describeSurvey, surveyNetns } from "./survey.js";
 
 /**
@@ -22,7 +23,7 @@ import { describeSurvey, surveyNetns } from "./survey.js";
  *
  * @throws {CommandError} when the kernel refuses a step
  */
-async function applyRewire(run: Runner, scripts: RewireScripts): Promise<void> {
+async function applyRewire(run: Runner, scripts: RewireScripts, plan?: LabPlan): Promise<void> {
   for (const e of scripts.stale ?? [])
     await run("ip", [...(e.namespace ? ["-n", e.namespace] : []), "link", "delete", e.ifname], {
       check: false,
@@ -36,6 +37,7 @@ async function applyRewire(run: Runner, scripts: RewireScripts): Promise<void> {
     await joinMirred(run, scripts.mirred);
   }
   for (const [ns, lines] of scripts.namespaces) await ipBatch(run, lines, ns);
+  if (plan) await addSpliceHooks(run, plan, new Set(scripts.namespaces.keys()));
 }
 
 /**
@@ -53,7 +55,11 @@ export async function rebuildNamespace(
   forwarding: boolean,
 ): Promise<void> {
   await destroyNamespaces({ run }, [namespace]);
-  await applyRewire(run, rewireScripts(plan, name));
+  await applyRewire(run, rewireScripts(plan, name), plan);
+  await checksumsInSoftware(
+    run,
+    softwareChecksumEnds(plan).filter((e) => e.namespace === namespace),
+  );
   await writeHostsFiles([namespace], hostsText(plan));
   if (forwarding)
     await run("ip", ["netns", "exec", namespace, "sysctl", ...forwardingSysctl(true)]);
@@ -92,7 +98,7 @@ export async function repairNetns(run: Runner, plan: LabPlan): Promise<RepairRes
       await run("ip", [...(e.namespace ? ["-n", e.namespace] : []), "link", "delete", e.ifname], {
         check: false,
       });
-    await applyRewire(run, recreateScripts(plan, survey.veths, survey.taps));
+    await applyRewire(run, recreateScripts(plan, survey.veths, survey.taps), plan);
   }
   const rejoin = survey.mirred.filter(
     (pair) =>
@@ -103,6 +109,8 @@ export async function repairNetns(run: Runner, plan: LabPlan): Promise<RepairRes
     await applyRewire(run, { host: [], mirred: [...rejoin], namespaces: new Map() });
   for (const d of survey.detached)
     await ipBatch(run, bridgePortLines(d.bridge, [d.port]), d.namespace);
+  if (repaired.length || survey.veths.length)
+    await checksumsInSoftware(run, softwareChecksumEnds(plan));
   // The hosts files are written again whatever happened to them.
   await writeHostsFiles(
     plan.nodes.flatMap((n) => namespaceOf(n) ?? []),

@@ -11,11 +11,56 @@
  * received on D, as from its wire; D keeps its addresses and routes, and
  * its peer end keeps carrier. The helper in NS takes D's MAC: the kernel
  * classifies a frame by the device it arrives on (eth_type_trans), so only
- * then are D's unicast frames "for this host" once redirected into D.
+ * then are D's unicast frames "for this host" once redirected into D. The
+ * helper in NS completes checksums in software (no tx offload): a frame
+ * D's stack left to offload is finished as it enters the helper, so socat
+ * reads it whole.
  * tc-mirred(8); the redirect of D's egress is one filter added or deleted,
  * so frames switch path at once, never lost between the two.
  */
 import type { Runner } from "../../exec.js";
+import { transportOf } from "../../plan/transports/index.js";
+import type { LabPlan } from "../../plan/types.js";
+import { PlanView } from "../../plan/view.js";
+import { checksumsInSoftware } from "./kernel.js";
+
+/**
+ * The interfaces a splice would divert (its transport's `device` sides),
+ * by namespace: they get their clsact hook when they are made, since the
+ * kernel drops a frame now and then while a qdisc is added or deleted on a
+ * busy interface; adding or deleting a filter on it loses none.
+ */
+export function spliceableDevices(plan: LabPlan): Map<string, string[]> {
+  const view = new PlanView(plan);
+  const out = new Map<string, Set<string>>();
+  for (const l of plan.links)
+    for (const e of l.endpoints)
+      for (const p of transportOf(l).splice?.(l, e, view).ports ?? [])
+        if (p.side.type === "device")
+          out.set(p.side.namespace, (out.get(p.side.namespace) ?? new Set()).add(p.side.device));
+  return new Map([...out].map(([ns, devs]) => [ns, [...devs]]));
+}
+
+/**
+ * Gives the spliceable interfaces of these namespaces (all when absent)
+ * their clsact hook, where they have none yet (tc-bpf(8), "clsact").
+ *
+ * @throws {CommandError} when tc fails outright
+ */
+export async function addSpliceHooks(
+  run: Runner,
+  plan: LabPlan,
+  namespaces?: ReadonlySet<string>,
+): Promise<void> {
+  for (const [ns, devices] of spliceableDevices(plan)) {
+    if (namespaces && !namespaces.has(ns)) continue;
+    // -force: one that has its hook already ("Exclusivity flag on") does not stop the rest.
+    await run("tc", ["-n", ns, "-force", "-batch", "-"], {
+      input: `${devices.map((d) => `qdisc add dev ${d} clsact`).join("\n")}\n`,
+      check: false,
+    });
+  }
+}
 
 /** Priority of wirelab's filters on a spliced interface. */
 const PRIO = "1";
@@ -112,6 +157,8 @@ export async function prepareDeviceSide(
   await run("ip", ["-batch", "-"], {
     input: [`link set ${helper} addrgenmode none arp off`, `link set ${helper} up`].join("\n"),
   });
+  // socat reads the host end as frames come: the kernel must finish their checksums first.
+  await checksumsInSoftware(run, [{ namespace: ns, ifname: helper }]);
   await ensureClsact(run, ns, helper);
   await deleteFilter(run, ns, helper, "ingress");
   await addRedirect(run, ns, helper, "ingress", [
@@ -144,15 +191,15 @@ export async function divertDevice(
   ]);
 }
 
-/** Lets the device send on its own wire again; skips what is gone. */
+/**
+ * Lets the device send on its own wire again; skips what is gone. Its
+ * clsact hook stays (see {@link spliceableDevices}).
+ */
 export async function undivertDevice(
   run: Runner,
   side: { readonly namespace: string; readonly device: string },
 ): Promise<void> {
   await deleteFilter(run, side.namespace, side.device, "egress");
-  await run("tc", ["-n", side.namespace, "qdisc", "del", "dev", side.device, "clsact"], {
-    check: false,
-  });
 }
 
 /** Deletes a helper vEth (both ends); skips one that is gone. */
