@@ -164,7 +164,12 @@ try {
   wl("link", "impair", "--lab", "wlbsplice", "p", "eth1", "--delay", "1ms");
   const [u2, v2] = await udpRun("wlbsplice", "10.63.0.2", 3, 10_000, () => sleep(3000));
   wl("link", "impair", "--lab", "wlbsplice", "p", "eth1", "--clear");
-  rows.push(["vEth, UDP 10,000 pps 3 s, spliced throughout", `${u2 - v2} of ${u2}`, undefined, undefined]);
+  rows.push([
+    "vEth, UDP 10,000 pps 3 s, spliced throughout",
+    `${u2 - v2} of ${u2}`,
+    undefined,
+    undefined,
+  ]);
   const [s0, r0] = await udpRun("wlbsplice", "10.63.0.2", 3, 0, () => sleep(3000));
   rows.push(["vEth, UDP line rate 3 s, on the vEth", `${s0 - r0} of ${s0}`, undefined, undefined]);
   wl("link", "impair", "--lab", "wlbsplice", "p", "eth1", "--delay", "1ms");

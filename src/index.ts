@@ -45,6 +45,7 @@ export {
   UnreadableRecordError,
 } from "./lab/state.js";
 export type { InterfaceStatus, LabStatus, NodeStatus, StatusOptions } from "./lab/status.js";
+export type { StopOptions } from "./lab/stop.js";
 export type { UpOptions, UpResult } from "./lab/up.js";
 export type { ProgressEvent, Reporter } from "./log.js";
 export type { LinkDescription, NodeDescription } from "./plan/describe.js";
@@ -71,6 +72,7 @@ const lab = {
   status: () => import("./lab/status.js"),
   exec: () => import("./lab/exec.js"),
   restart: () => import("./lab/restart.js"),
+  stop: () => import("./lab/stop.js"),
   console: () => import("./lab/console.js"),
   save: () => import("./lab/save.js"),
   link: () => import("./lab/link.js"),
@@ -86,6 +88,10 @@ export const labStatus = lazy(lab.status, "labStatus");
 export const execInNode = lazy(lab.exec, "execInNode");
 /** Restarts one node (see {@link import("./lab/restart.js").restartNode}). */
 export const restartNode = lazy(lab.restart, "restartNode");
+/** Stops one node, its wires parked (see {@link import("./lab/stop.js").stopNode}). */
+export const stopNode = lazy(lab.stop, "stopNode");
+/** Starts a stopped node (see {@link import("./lab/stop.js").startNode}). */
+export const startNode = lazy(lab.stop, "startNode");
 /** Every router's running configuration to files (see {@link import("./lab/save.js").saveConfigs}). */
 export const saveConfigs = lazy(lab.save, "saveConfigs");
 /** A node's serial console socket (see {@link import("./lab/console.js").consoleSocket}). */

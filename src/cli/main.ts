@@ -18,6 +18,7 @@ import { registerPlan } from "./commands/plan.js";
 import { registerRestart } from "./commands/restart.js";
 import { registerSave } from "./commands/save.js";
 import { registerStatus } from "./commands/status.js";
+import { registerStopStart } from "./commands/stop-start.js";
 import { registerUpDown } from "./commands/up-down.js";
 import { registerValidate } from "./commands/validate.js";
 import { type CliIO, processIO } from "./io.js";
@@ -51,6 +52,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   registerValidate(program, io, setExit);
   registerImage(program, io, setExit);
   registerRestart(program, io, setExit);
+  registerStopStart(program, io, setExit);
   registerConsole(program, io, setExit);
   registerSave(program, io, setExit);
   registerCapture(program, io, setExit);

@@ -64,6 +64,8 @@ export interface LabState {
    * link`, with their ports in `ports`; absent when none is.
    */
   readonly spliced?: readonly SpliceRecord[];
+  /** Nodes stopped by `wirelab stop`, their wires parked; absent when none is. */
+  readonly stopped?: readonly string[];
   /** ISO 8601 time of the last change. */
   readonly updated: string;
 }

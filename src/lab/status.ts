@@ -40,6 +40,8 @@ export interface NodeStatus {
   readonly sshPort?: number;
   /** False when the namespace is gone or the VM does not run. */
   readonly present: boolean;
+  /** Stopped by `wirelab stop` (its wires parked); `up` or `start` starts it again. */
+  readonly stopped: boolean;
   readonly forwarding: boolean;
   readonly interfaces: readonly InterfaceStatus[];
   /** A router's software: its device and daemons, read live (absent for a plain host). */
@@ -121,6 +123,7 @@ async function oneLab(deps: LabDeps, state: LabState): Promise<LabStatus> {
           ...(namespace ? { namespace } : {}),
           ...(live.sshPort !== undefined ? { sshPort: live.sshPort } : {}),
           present: live.present,
+          stopped: state.stopped?.includes(node.name) ?? false,
           forwarding: node.forwarding,
           ...(device ? { device } : {}),
           interfaces: node.interfaces.map((i) => {
@@ -150,7 +153,8 @@ async function oneLab(deps: LabDeps, state: LabState): Promise<LabStatus> {
   for (const p of allProviders(d)) {
     if (!p.uses(state.plan, state.spliced)) continue;
     if (p.status) processes.push(...(await p.status(ctx, state.plan)));
-    if (p.missing) missing.push(...(await p.missing(ctx, state.plan)));
+    if (p.missing)
+      missing.push(...(await p.missing(ctx, state.plan, new Set(state.stopped ?? []))));
   }
   return { lab: state.lab, file: state.file, status: state.status, nodes, processes, missing };
 }

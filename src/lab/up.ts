@@ -32,6 +32,7 @@ import { type LabDeps, type ResolvedDeps, resolveDeps } from "./deps.js";
 import { RollbackStack, UnwindError, unwind } from "./rollback.js";
 import { spliceTouched, unspliceWhere } from "./splice.js";
 import type { LabState } from "./state.js";
+import { startStopped } from "./stop.js";
 
 /** Namespaces configured at once unless told otherwise. */
 export const DEFAULT_CONCURRENCY = 4;
@@ -133,7 +134,7 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
   });
   const release = await store.lock(plan.lab);
   try {
-    const existing = await store.read(plan.lab);
+    let existing = await store.read(plan.lab);
     if (existing) {
       if (existing.file !== path) {
         throw new LabError(
@@ -142,6 +143,12 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
       }
       if (JSON.stringify(await running()) !== JSON.stringify(previous))
         throw new LabError(`lab "${plan.lab}" changed while this up started; run it again`);
+      // A whole-lab up starts stopped nodes again, before anything else is checked or changed.
+      if (!options.dryRun && existing.status === "up" && existing.stopped?.length)
+        existing = await startStopped(deps, existing, existing.stopped, {
+          ...(options.reporter ? { reporter: options.reporter } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
       const diff = diffPlans(existing.plan, plan);
       const live = existing.status === "up" || existing.status === "applying";
       if (live && (existing.status === "applying" || diff.length > 0)) {
@@ -166,8 +173,9 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
             context: (ports) => ({ ...context(ports), plan: target }),
           });
         // Splices of links the change touches go back onto their own wires first.
-        const moved = await unspliceWhere(deps, existing, (s) =>
-          spliceTouched(s, existing.plan, plan),
+        const running = existing;
+        const moved = await unspliceWhere(deps, running, (s) =>
+          spliceTouched(s, running.plan, plan),
         );
         for (const name of moved.moved)
           options.reporter?.info?.(

@@ -74,6 +74,18 @@ export interface NodeKind<N extends NodePlan = NodePlan> {
    */
   restart(s: NodeSession, node: N): Promise<void>;
   /**
+   * Stops the node with its wires parked: what runs in it ends and its
+   * interfaces lose their links (a namespace's processes killed and its
+   * interfaces down; a VM's QEMU stopped, its taps and ports kept).
+   */
+  stop(s: NodeSession, node: N): Promise<void>;
+  /**
+   * Starts a stopped node with the same identity and wires (a namespace
+   * rebuilt as by {@link restart}; a VM's QEMU started again); resolves
+   * when it answers.
+   */
+  start(s: NodeSession, node: N): Promise<void>;
+  /**
    * The unix socket of its serial console.
    * @throws {LabError} when it has none
    */

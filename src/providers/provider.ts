@@ -145,8 +145,13 @@ export interface Provider<P = unknown> {
   /**
    * What of its part of the lab is missing on the host, read live, in words
    * (`vEth eth1 in wl-lab-r1`); empty when nothing is.
+   * @param stopped - nodes stopped by `wirelab stop`: what they run is not missing
    */
-  missing?(ctx: TeardownContext, plan: LabPlan): Promise<readonly string[]>;
+  missing?(
+    ctx: TeardownContext,
+    plan: LabPlan,
+    stopped?: ReadonlySet<string>,
+  ): Promise<readonly string[]>;
   /**
    * What of a lab's it can find on the host by name alone, when the lab's
    * record is lost: the same kind of record `owns` gives, or undefined when

@@ -35,7 +35,7 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
             );
           }
           const rows = lab.nodes.flatMap((n) => {
-            const node = `${n.name}${n.present ? "" : " (MISSING)"}`;
+            const node = `${n.name}${n.stopped ? " (stopped)" : n.present ? "" : " (MISSING)"}`;
             if (n.interfaces.length === 0) return [[node, n.kind, "-", "-", "-", "-", "-"]];
             return n.interfaces.map((i, k) => [
               k === 0 ? node : "",

@@ -57,6 +57,7 @@ export const tap: Transport<TapLinkPlan> = {
   },
   linkCapture: () => undefined,
   splice: (link, _ep, view) => spliceP2p(link, view),
+  carrierDevice: (link, ep) => endOf(link, ep).hostVeth,
   endpointObjects: (link, ep) => {
     const e = endOf(link, ep);
     return [...(e.tap ? [`tap ${e.tap}`] : []), ...(e.hostVeth ? [`veth ${e.hostVeth}`] : [])];

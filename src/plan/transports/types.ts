@@ -179,6 +179,12 @@ export interface Transport<L extends LinkPlan = LinkPlan> {
    * carries already.
    */
   splice?(link: L, ep: EndpointPlan, view: PlanView): SplicePlan;
+  /**
+   * The host device that gives a namespace endpoint its carrier, where one
+   * does (the vEth host end facing it): set down, the endpoint sees no
+   * carrier while its own interface is not touched (its partner stopped).
+   */
+  carrierDevice?(link: L, ep: EndpointPlan): string | undefined;
   /** The transport as `wirelab plan` shows it, e.g. `bridge br1`. */
   label(link: L): string;
 }

@@ -75,6 +75,7 @@ function daemonTransport<M extends WireLinkPlan["transport"]>(mode: M): Transpor
       port: `${ep.node}:${ep.ifname}`,
     }),
     linkCapture: (link) => ({ type: "daemon", link: link.name }),
+    carrierDevice: (link, ep) => endOf(link, ep).hostVeth,
     endpointObjects: (link, ep) => {
       const e = endOf(link, ep);
       return e.hostVeth ? [`veth ${e.hostVeth}`] : [];

@@ -187,9 +187,10 @@ export const frrProvider: Provider<void> = {
     }
     return { repaired };
   },
-  async missing(ctx, plan) {
+  async missing(ctx, plan, stopped) {
     const out: string[] = [];
-    for (const r of hostRouters(plan)) out.push(...(await routerTrouble(ctx, r)));
+    for (const r of hostRouters(plan))
+      if (!stopped?.has(r.node.name)) out.push(...(await routerTrouble(ctx, r)));
     return out;
   },
   async findOwned(ctx) {

@@ -170,3 +170,43 @@ export async function checksumsInSoftware(
     await run(ns ? "ip" : "sh", ns ? ["netns", "exec", ns, "sh", "-c", script] : ["-c", script]);
   }
 }
+
+/** How long processes in a stopped namespace get to end before SIGKILL, ms. */
+const KILL_GRACE_MS = 2000;
+
+/**
+ * Ends every process whose network namespace is `namespace` (ip-netns(8)
+ * `pids`): SIGTERM, then SIGKILL to those left after {@link KILL_GRACE_MS}.
+ *
+ * @returns the PIDs signalled
+ */
+export async function killNamespaceProcesses(run: Runner, namespace: string): Promise<number[]> {
+  const list = async () => {
+    const r = await run("ip", ["netns", "pids", namespace], { check: false });
+    return r.stdout
+      .split(/\s+/)
+      .filter((p) => /^\d+$/.test(p))
+      .map(Number)
+      .filter((p) => p !== process.pid);
+  };
+  const pids = await list();
+  const signal = (sig: NodeJS.Signals, which: readonly number[]) => {
+    for (const p of which) {
+      try {
+        process.kill(p, sig);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  };
+  signal("SIGTERM", pids);
+  const deadline = Date.now() + KILL_GRACE_MS;
+  let left = pids;
+  while (left.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = new Set(await list());
+    left = left.filter((p) => now.has(p));
+  }
+  signal("SIGKILL", left);
+  return pids;
+}

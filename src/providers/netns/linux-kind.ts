@@ -1,14 +1,15 @@
 /**
  * Running `linux` nodes: commands through `ip netns exec`, interfaces read
  * with `ip -json`, a link end cut by setting the interface down (a vEth
- * peer then sees no carrier), a restart by rebuilding the namespace.
+ * peer then sees no carrier), a restart by rebuilding the namespace, a
+ * stop by killing what runs in it and setting its interfaces down.
  */
 import { constants } from "node:os";
 import { LabError } from "../../errors.js";
 import type { LinuxNodePlan } from "../../plan/types.js";
 import { enterNode } from "../enter.js";
 import type { NodeKind } from "../node-kind.js";
-import { liveInterfaces } from "./kernel.js";
+import { ipBatch, killNamespaceProcesses, liveInterfaces } from "./kernel.js";
 import { rebuildNamespace } from "./repair.js";
 
 /** The runtime half of `kind: linux`. */
@@ -33,6 +34,19 @@ export const linuxKind: NodeKind<LinuxNodePlan> = {
     await s.run("ip", ["-n", node.namespace, "link", "set", "dev", ifname, up ? "up" : "down"]);
   },
   async restart(s, node) {
+    await rebuildNamespace(s.run, s.plan, node.name, node.namespace, node.forwarding);
+  },
+  async stop(s, node) {
+    await killNamespaceProcesses(s.run, node.namespace);
+    // Down inside: each peer's end (a vEth's other end, a bridge port) loses carrier.
+    await ipBatch(
+      s.run,
+      node.interfaces.map((i) => `link set dev ${i.ifname} down`),
+      node.namespace,
+      true,
+    );
+  },
+  async start(s, node) {
     await rebuildNamespace(s.run, s.plan, node.name, node.namespace, node.forwarding);
   },
   consoleSocket(_s, node) {

@@ -119,10 +119,10 @@ export function qemuProvider(images: ImageReader): Provider<QemuPrepared> {
       await startVms(ctx, prepared.image, restart);
       return { repaired: restart.map((n) => `VM ${n}`) };
     },
-    async missing(ctx, plan) {
+    async missing(ctx, plan, stopped) {
       const { dead, detached } = await checkVms(ctx.run, plan, ctx.layout);
       return [
-        ...dead.map((n) => `VM ${n} (its QEMU is not running)`),
+        ...dead.filter((n) => !stopped?.has(n)).map((n) => `VM ${n} (its QEMU is not running)`),
         ...detached.map((d) => `VM ${d.node}'s NIC on tap ${d.tap} (the tap is not QEMU's)`),
       ];
     },

@@ -12,7 +12,7 @@ import type { VmNodePlan } from "../../plan/types.js";
 import type { LiveInterface, NodeKind } from "../node-kind.js";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "./agent.js";
 import { netdevId } from "./args.js";
-import { qemuPid, restartVm } from "./provider.js";
+import { qemuPid, restartVm, stopVms } from "./provider.js";
 import { qmp } from "./qmp.js";
 
 /** How long `status` waits for a VM's interfaces, in ms. */
@@ -58,6 +58,12 @@ export const vmKind: NodeKind<VmNodePlan> = {
     ]);
   },
   async restart(s, node) {
+    await restartVm(s, s.images, node.name);
+  },
+  async stop(s, node) {
+    await stopVms({ lab: s.plan.lab, layout: s.layout }, [node.name]);
+  },
+  async start(s, node) {
     await restartVm(s, s.images, node.name);
   },
   consoleSocket: (s, node) => s.layout.vm(node.name).console,
