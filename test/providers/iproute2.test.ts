@@ -68,7 +68,7 @@ describe("iproute2 scripts", () => {
 });
 
 describe("netns provider", () => {
-  it("runs one host batch, one batch per namespace, and sysctl for forwarding nodes", async () => {
+  it("runs one host batch, one batch per namespace, sysctl for forwarding nodes, and the clsact hooks splicing will use", async () => {
     const calls: { argv: string[]; input?: string }[] = [];
     const run: Runner = async (file, args, options?: RunOptions) => {
       calls.push({
@@ -102,7 +102,16 @@ describe("netns provider", () => {
       "ip netns exec wl-x-b sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1",
       "ip -n wl-x-c -batch -",
       "ip -n wl-x-d -batch -",
+      // Every interface a splice could divert, made with its hook (one tc batch per namespace).
+      "tc -n wl-x-a -force -batch -",
+      "tc -n wl-x-b -force -batch -",
+      "tc -n wl-x -force -batch -",
+      "tc -n wl-x-c -force -batch -",
+      "tc -n wl-x-d -force -batch -",
     ]);
     expect(calls[0]?.input).toBe(`${hostScript(lab).join("\n")}\n`);
+    expect(calls.find((c) => c.argv.join(" ") === "tc -n wl-x -force -batch -")?.input).toBe(
+      "qdisc add dev b-eth2 clsact\nqdisc add dev c-eth1 clsact\nqdisc add dev d-eth1 clsact\n",
+    );
   });
 });
