@@ -7,7 +7,7 @@
 //   2 plan
 //   3 providers
 //   4 lab
-//   5 capture, validate, export (verbs)
+//   5 capture, validate, export, graph (verbs)
 //   6 index.ts (the library's API)
 //   7 cli (which imports only index.ts and its own files)
 //
@@ -26,6 +26,7 @@ const RANKS = {
   capture: 5,
   validate: 5,
   export: 5,
+  graph: 5,
   cli: 7,
 };
 

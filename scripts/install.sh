@@ -27,6 +27,7 @@ packages=(
   ruby           # ruby -c: checks the exported Vagrantfile in the tests
   frr            # router nodes (device: frr): FRR's daemons, vtysh, its start script
   frr-pythontools  # frr-reload.py: FRR's own configuration reload
+  graphviz       # dot: wirelab graph --format svg, and the graph tests
 )
 missing=()
 for p in "${packages[@]}"; do

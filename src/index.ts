@@ -102,6 +102,11 @@ export const showLinks = lazy(lab.link, "showLinks");
 export const impairLink = lazy(lab.link, "impairLink");
 /** Cuts or restores a wire (see {@link import("./lab/link.js").setLinkState}). */
 export const setLinkState = lazy(lab.link, "setLinkState");
+/** A lab's picture: dot, svg, mermaid or json (see {@link import("./graph/graph.js").graphOf}). */
+export const graphOf = lazy(() => import("./graph/graph.js"), "graphOf");
+export { GRAPH_FORMATS } from "./graph/formats.js";
+export type { GraphFormat, GraphOptions } from "./graph/graph.js";
+export type { LabGraph } from "./graph/model.js";
 /** Runs a lab's tests (see {@link import("./validate/validate.js").validateLab}). */
 export const validateLab = lazy(() => import("./validate/validate.js"), "validateLab");
 /** Writes a lab for another tool (see {@link import("./export/create.js").createExport}). */

@@ -61,6 +61,8 @@ const PACKAGES: Record<string, string> = {
   ping: "iputils-ping",
   tcpdump: "tcpdump",
   socat: "socat",
+  ethtool: "ethtool",
+  dot: "graphviz",
   "qemu-system-x86_64": "qemu-system-x86",
   "apt-get": "apt",
   "apt-cache": "apt",

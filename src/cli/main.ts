@@ -11,6 +11,7 @@ import { registerCapture } from "./commands/capture.js";
 import { registerConsole } from "./commands/console.js";
 import { registerCreate } from "./commands/create.js";
 import { registerExec } from "./commands/exec.js";
+import { registerGraph } from "./commands/graph.js";
 import { registerImage } from "./commands/image.js";
 import { registerImport } from "./commands/import.js";
 import { registerLink } from "./commands/link.js";
@@ -53,6 +54,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   registerImage(program, io, setExit);
   registerRestart(program, io, setExit);
   registerStopStart(program, io, setExit);
+  registerGraph(program, io, setExit);
   registerConsole(program, io, setExit);
   registerSave(program, io, setExit);
   registerCapture(program, io, setExit);
