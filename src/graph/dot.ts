@@ -13,15 +13,15 @@ import type { GraphEdge, GraphNode, LabGraph } from "./model.js";
 
 /** A DOT ID: always quoted, with `"` and `\` escaped ("The DOT Language", IDs). */
 export function dotId(text: string): string {
-  return `"${escape(text)}"`;
+  return `"${escapeDot(text)}"`;
 }
 
 /** A label of several lines, each escaped, joined by DOT's `\n` (centred line break). */
 export function dotLabel(lines: readonly string[]): string {
-  return `"${lines.map(escape).join("\\n")}"`;
+  return `"${lines.map(escapeDot).join("\\n")}"`;
 }
 
-const escape = (text: string) => text.replace(/["\\]/g, (c) => `\\${c}`);
+const escapeDot = (text: string) => text.replace(/["\\]/g, (c) => `\\${c}`);
 
 const STYLE: Record<string, string> = {
   veth: "solid",
