@@ -117,6 +117,8 @@ export const startCapture = lazy(() => import("./capture/capture.js"), "startCap
 export const captureToStream = lazy(() => import("./capture/to-stream.js"), "captureToStream");
 /** Builds the guest image (see {@link import("./image/build.js").buildImage}). */
 export const buildImage = lazy(() => import("./image/build.js"), "buildImage");
+/** What an image build would take, without building (see {@link import("./image/build.js").imageBuildPlan}). */
+export const imageBuildPlan = lazy(() => import("./image/build.js"), "imageBuildPlan");
 /** Reads the cached guest image (see {@link import("./image/build.js").readImage}). */
 export const readImage = lazy(() => import("./image/build.js"), "readImage");
 

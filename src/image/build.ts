@@ -19,6 +19,7 @@ import {
   readlink,
   rename,
   rm,
+  stat,
   symlink,
   writeFile,
 } from "node:fs/promises";
@@ -80,6 +81,52 @@ export interface BuildOptions {
   readonly reporter?: Reporter;
   /** Rebuild even when up to date. @default false */
   readonly force?: boolean;
+}
+
+/** The files of `guest/` the image is assembled from. */
+export const GUEST_FILES = ["init", "agent", "wl-exec", "profile"] as const;
+
+/** What {@link imageBuildPlan} finds: what a build would take, without building. */
+export interface ImageBuildPlan {
+  /** Debian package → the version apt would download. */
+  readonly packages: Readonly<Record<string, string>>;
+  /** The guest files, each found (absolute paths). */
+  readonly guestFiles: readonly string[];
+  /** Whether the cached image was built from exactly these (a build would skip). */
+  readonly upToDate: boolean;
+  readonly dir: string;
+}
+
+/**
+ * What `image build` would use (`--dry-run`): the packages apt resolves and
+ * every guest file, found; nothing is downloaded or written, no root needed.
+ *
+ * @throws {WirelabError} when a guest file is missing (an incomplete installation)
+ * @throws {CommandError} when apt-cache fails
+ */
+export async function imageBuildPlan(
+  options: Pick<BuildOptions, "dir" | "run"> = {},
+): Promise<ImageBuildPlan> {
+  requireTools(["apt-cache"]);
+  const dir = options.dir ?? defaultImageDir();
+  const run = options.run ?? defaultRunner;
+  const guestFiles = GUEST_FILES.map((f) => join(GUEST_DIR, f));
+  const missing = [];
+  for (const f of guestFiles)
+    if (!(await stat(f).catch(() => undefined))?.isFile()) missing.push(f);
+  if (missing.length)
+    throw new WirelabError(
+      `wirelab's guest files are missing: ${missing.join(", ")}; this installation of wirelab is incomplete (reinstall it)`,
+    );
+  const kernelPackage = await kernelPackageName(run);
+  const wanted = [...new Set([kernelPackage, ...USER_PACKAGES, ...(await toolPackages(run))])];
+  const packages = await candidateVersions(run, wanted);
+  const current = await readImage(dir);
+  const upToDate =
+    current !== undefined &&
+    current.manifest.guestHash === (await hashGuest()) &&
+    wanted.every((p) => current.manifest.packages[p] === packages[p]);
+  return { packages, guestFiles, upToDate, dir };
 }
 
 /**

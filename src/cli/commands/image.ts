@@ -10,7 +10,23 @@ export function registerImage(program: Command, io: CliIO, setExit: (code: numbe
     .description("build the guest image from Debian packages (skipped when up to date)")
     .option("--force", "rebuild even when up to date")
     .option("--json", "print the result as JSON")
-    .action(async (opts: { force?: boolean; json?: boolean }) => {
+    .option(
+      "--dry-run",
+      "resolve the packages and find every guest file; download and write nothing",
+    )
+    .action(async (opts: { force?: boolean; json?: boolean; dryRun?: boolean }) => {
+      if (opts.dryRun) {
+        const { imageBuildPlan } = await import("../../index.js");
+        const plan = await imageBuildPlan();
+        if (opts.json) io.out(`${JSON.stringify(plan, null, 2)}\n`);
+        else {
+          io.out(`${plan.upToDate ? "up to date" : "would build"}: ${plan.dir}\n`);
+          for (const [p, v] of Object.entries(plan.packages)) io.out(`  package ${p} ${v}\n`);
+          for (const f of plan.guestFiles) io.out(`  guest file ${f}\n`);
+        }
+        setExit(0);
+        return;
+      }
       const { buildImage } = await import("../../index.js");
       const reporter = await cliReporter(io.interactive && !opts.json);
       try {
