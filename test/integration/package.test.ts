@@ -58,7 +58,8 @@ function sh(cmd: string, args: readonly string[], cwd: string): Promise<string> 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "wirelab-pack-"));
   const out = await sh("npm", ["pack", "--json", "--pack-destination", work, ROOT], work);
-  const [{ filename }] = JSON.parse(out.slice(out.indexOf("["))) as { filename: string }[];
+  const [packed] = JSON.parse(out.slice(out.indexOf("["))) as { filename: string }[];
+  const filename = packed?.filename ?? "";
   const prefix = join(work, "prefix");
   // The dependencies come from npm's cache (npm ci filled it) where they can.
   await sh(
