@@ -27,7 +27,8 @@ packages=(
   ruby           # ruby -c: checks the exported Vagrantfile in the tests
   frr            # router nodes (device: frr): FRR's daemons, vtysh, its start script
   frr-pythontools  # frr-reload.py: FRR's own configuration reload
-  graphviz       # dot: wirelab graph --format svg, and the graph tests
+  graphviz       # dot: wirelab graph --format svg and the live page's layout, and the graph tests
+  chromium       # headless browser for the live graph page's test (playwright-core drives it)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -107,6 +107,12 @@ export const graphOf = lazy(() => import("./graph/graph.js"), "graphOf");
 export { GRAPH_FORMATS } from "./graph/formats.js";
 export type { GraphFormat, GraphOptions } from "./graph/graph.js";
 export type { LabGraph } from "./graph/model.js";
+/** A running lab's live page (see {@link import("./graph/serve.js").serveGraph}). */
+export const serveGraph = lazy(() => import("./graph/serve.js"), "serveGraph");
+/** A running lab's live state by picture element (see {@link import("./graph/live.js").readLiveState}). */
+export const readLiveState = lazy(() => import("./graph/live.js"), "readLiveState");
+export type { LinkState, LiveEdge, LiveEndpoint, LiveNode, LiveState } from "./graph/live.js";
+export type { GraphServer, ServeOptions } from "./graph/serve.js";
 /** Runs a lab's tests (see {@link import("./validate/validate.js").validateLab}). */
 export const validateLab = lazy(() => import("./validate/validate.js"), "validateLab");
 /** Writes a lab for another tool (see {@link import("./export/create.js").createExport}). */

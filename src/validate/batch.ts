@@ -5,6 +5,7 @@
  * instead of one per ping, which is what makes a 100-node LAN's 9,900
  * neighbour pings take seconds.
  */
+import { shellQuote } from "../shell.js";
 import type { ValidationTest } from "./tests.js";
 
 /** Pings a node runs at once. */
@@ -16,11 +17,6 @@ export interface PingOutcome {
   readonly exitCode: number;
   /** What it printed (stdout and stderr). */
   readonly output: string;
-}
-
-/** Quotes a word for sh (single quotes; a quote inside is closed, escaped, reopened). */
-function quote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /**
@@ -47,7 +43,7 @@ export function pingScript(tests: readonly ValidationTest[], attempts: number): 
   tests.forEach((t, i) => {
     const fail = t.expect === "fail";
     const argv = pingArgv(t.family, fail ? 2 : 1, t.target);
-    lines.push(`p ${i} ${fail ? 1 : attempts} ${argv.map(quote).join(" ")} &`);
+    lines.push(`p ${i} ${fail ? 1 : attempts} ${argv.map(shellQuote).join(" ")} &`);
     if ((i + 1) % PINGS_PER_NODE === 0) lines.push("wait");
   });
   lines.push("wait");

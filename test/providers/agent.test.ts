@@ -3,7 +3,8 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { AgentClient, commandScript, shellQuote } from "../../src/providers/qemu/agent.js";
+import { AgentClient, commandScript } from "../../src/providers/qemu/agent.js";
+import { shellQuote } from "../../src/shell.js";
 
 /** A stand-in for guest/agent: answers PING, runs nothing but echoes argv back. */
 function fakeAgent(path: string, delayMs = 0): Server {

@@ -10,6 +10,7 @@
  */
 import { connect, type Socket } from "node:net";
 import { WirelabError } from "../../errors.js";
+import { shellQuote } from "../../shell.js";
 
 /** How long one try of a booting guest may wait for PONG, in ms. */
 const PING_TRY_MS = 1000;
@@ -39,11 +40,6 @@ export class AgentError extends WirelabError {
  */
 export function commandScript(argv: readonly string[]): string {
   return `exec /bin/wl-exec ${argv.map(shellQuote).join(" ")}\n`;
-}
-
-/** POSIX shell single quoting. */
-export function shellQuote(arg: string): string {
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** One connection to a VM's agent. */
