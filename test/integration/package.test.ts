@@ -144,6 +144,28 @@ describe("the packed package, installed", () => {
       const daemon = status?.processes.find((p) => p.name === "wire daemon");
       expect(daemon).toBeDefined();
       expect(readFileSync(`/proc/${daemon?.pid}/cmdline`, "utf8")).toContain(installed);
+      // The live page serves its files and Cytoscape.js from the installed package.
+      const serve = spawn(bin, ["graph", "--serve", "--lab", lab, "--port", "0"], {
+        env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          let err = "";
+          serve.stderr.on("data", (d: Buffer) => {
+            err += d.toString();
+            const m = /at (http:\/\/\S+)/.exec(err);
+            if (m?.[1]) resolve(m[1]);
+          });
+          serve.on("exit", (code) => reject(new Error(`graph --serve: ${code} ${err}`)));
+        });
+        for (const path of ["", "graph.js", "graph.css", "lib/cytoscape.esm.min.mjs", "api/graph"])
+          expect((await fetch(`${url}${path}`)).status, path).toBe(200);
+      } finally {
+        const exited = new Promise((resolve) => serve.on("exit", resolve));
+        serve.kill("SIGTERM");
+        await exited;
+      }
       const ping = await run([
         "exec",
         "--lab",
