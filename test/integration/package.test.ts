@@ -162,9 +162,11 @@ describe("the packed package, installed", () => {
         for (const path of ["", "graph.js", "graph.css", "lib/cytoscape.esm.min.mjs", "api/graph"])
           expect((await fetch(`${url}${path}`)).status, path).toBe(200);
       } finally {
-        const exited = new Promise((resolve) => serve.on("exit", resolve));
-        serve.kill("SIGTERM");
-        await exited;
+        if (serve.exitCode === null && serve.signalCode === null) {
+          const exited = new Promise((resolve) => serve.on("exit", resolve));
+          serve.kill("SIGTERM");
+          await exited;
+        }
       }
       const ping = await run([
         "exec",
