@@ -45,6 +45,10 @@ fi
 npm ci --no-audit --no-fund
 npm run build
 
+# Wireshark and tshark list and capture the interfaces of running labs
+# (wirelab:LAB:NODE:IFNAME) through wirelab's extcap program.
+node dist/cli/bin.js extcap install
+
 # The guest image for VM nodes is built from Debian packages (apt-get
 # download): apt's package lists must be there.
 if ! apt-cache policy linux-image-cloud-amd64 2>/dev/null | grep -q 'Candidate: [0-9]'; then

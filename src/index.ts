@@ -119,6 +119,24 @@ export const validateLab = lazy(() => import("./validate/validate.js"), "validat
 export const createExport = lazy(() => import("./export/create.js"), "createExport");
 /** Starts a live capture (see {@link import("./capture/capture.js").startCapture}). */
 export const startCapture = lazy(() => import("./capture/capture.js"), "startCapture");
+export {
+  EXTCAP_PREFIX,
+  type ExtcapInterface,
+  extcapConfig,
+  extcapDlts,
+  extcapInterfaces,
+  extcapName,
+  parseExtcapName,
+} from "./capture/extcap-names.js";
+/** Captures a wirelab interface into Wireshark's fifo (see {@link import("./capture/extcap.js").extcapCapture}). */
+export const extcapCapture = lazy(() => import("./capture/extcap.js"), "extcapCapture");
+/** Checks a capture filter as tcpdump compiles it (see {@link import("./capture/extcap.js").checkCaptureFilter}). */
+export const checkCaptureFilter = lazy(() => import("./capture/extcap.js"), "checkCaptureFilter");
+/** Writes the extcap program into Wireshark's extcap folder (see {@link import("./capture/extcap.js").installExtcap}). */
+export const installExtcap = lazy(() => import("./capture/extcap.js"), "installExtcap");
+/** Removes it (see {@link import("./capture/extcap.js").uninstallExtcap}). */
+export const uninstallExtcap = lazy(() => import("./capture/extcap.js"), "uninstallExtcap");
+export type { ExtcapCaptureOptions, ExtcapInstall } from "./capture/extcap.js";
 /** Captures to a pcapng stream (see {@link import("./capture/to-stream.js").captureToStream}). */
 export const captureToStream = lazy(() => import("./capture/to-stream.js"), "captureToStream");
 /** Builds the guest image (see {@link import("./image/build.js").buildImage}). */

@@ -11,6 +11,7 @@ import { registerCapture } from "./commands/capture.js";
 import { registerConsole } from "./commands/console.js";
 import { registerCreate } from "./commands/create.js";
 import { registerExec } from "./commands/exec.js";
+import { registerExtcap } from "./commands/extcap.js";
 import { registerGraph } from "./commands/graph.js";
 import { registerImage } from "./commands/image.js";
 import { registerImport } from "./commands/import.js";
@@ -58,6 +59,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   registerConsole(program, io, setExit);
   registerSave(program, io, setExit);
   registerCapture(program, io, setExit);
+  registerExtcap(program, io, setExit);
   registerLink(program, io, setExit);
   registerCreate(program, io, setExit);
   registerImport(program, io, setExit);
