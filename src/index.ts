@@ -137,6 +137,12 @@ export const installExtcap = lazy(() => import("./capture/extcap.js"), "installE
 /** Removes it (see {@link import("./capture/extcap.js").uninstallExtcap}). */
 export const uninstallExtcap = lazy(() => import("./capture/extcap.js"), "uninstallExtcap");
 export type { ExtcapCaptureOptions, ExtcapInstall } from "./capture/extcap.js";
+/** Splits `capture`'s words into targets and filter (see {@link import("./capture/targets.js").resolveCaptureTargets}). */
+export const resolveCaptureTargets = lazy(
+  () => import("./capture/targets.js"),
+  "resolveCaptureTargets",
+);
+export type { CaptureRequest, CaptureTargets } from "./capture/targets.js";
 /** Captures to a pcapng stream (see {@link import("./capture/to-stream.js").captureToStream}). */
 export const captureToStream = lazy(() => import("./capture/to-stream.js"), "captureToStream");
 /** Builds the guest image (see {@link import("./image/build.js").buildImage}). */

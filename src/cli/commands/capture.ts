@@ -6,12 +6,15 @@ import { integerAtLeast } from "../options.js";
 
 interface CaptureFlags {
   lab?: string;
-  link?: string;
+  link: string[];
+  node: string[];
   write?: string;
   count?: number;
 }
 
-/** Adds `wirelab capture [--lab NAME] (NODE IFNAME | --link NAME) [FILTER…] [-w FILE|-] [-c N]`. */
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Adds `wirelab capture [--lab NAME] [NODE IFNAME]… [--node NODE]… [--link NAME]… [FILTER…] [-w FILE|-] [-c N]`. */
 export function registerCapture(
   program: Command,
   io: CliIO,
@@ -22,89 +25,81 @@ export function registerCapture(
     .description(
       "capture an interface or a link live, on every link type (UDP tunnels decapsulated); pcapng with -w",
     )
-    .argument("[node]", "node name")
-    .argument("[ifname]", "interface of the node, e.g. eth1")
-    .argument("[filter...]", "BPF filter, applied to the frames on the wire (inside tunnels)")
+    .argument(
+      "[words...]",
+      "NODE IFNAME pairs (e.g. r1 eth1 r2 eth1), then a BPF filter, applied to the frames on the wire (inside tunnels)",
+    )
     .option("--lab <name>", "lab of the node (default: the only lab up)")
-    .option("--link <name>", "capture a whole link or LAN segment (then every argument is filter)")
+    .option("--node <name>", "capture every interface of a node (repeatable)", collect, [])
+    .option("--link <name>", "capture a whole link or LAN segment (repeatable)", collect, [])
     .option(
       "-w, --write <file>",
       "write pcapng to FILE, or - for standard output (wireshark -k -i -)",
     )
     .option("-c, --count <n>", "stop after N frames", integerAtLeast(1))
-    .action(
-      async (
-        node: string | undefined,
-        ifname: string | undefined,
-        rest: string[],
-        opts: CaptureFlags,
-      ) => {
-        const { LabError, captureToStream, startSummary } = await import("../../index.js");
-        const filter = opts.link
-          ? [node, ifname, ...rest].filter((w): w is string => w !== undefined)
-          : rest;
-        if (!opts.link && (node === undefined || ifname === undefined)) {
-          throw new LabError("name a NODE and an IFNAME, or a link with --link NAME");
-        }
-        const what = opts.link
-          ? { link: opts.link }
-          : { node: node as string, ifname: ifname as string };
-        // A file that cannot be written is said before anything starts.
-        if (opts.write && opts.write !== "-") await checkWritable(opts.write, LabError);
-        const abort = new AbortController();
-        // A write that fails later (a full disk) stops the capture; a reader that went away (EPIPE) ends it quietly.
-        let writeError: Error | undefined;
-        const watch = (stream: Writable): Writable =>
-          stream.on("error", (e: NodeJS.ErrnoException) => {
-            if (e.code !== "EPIPE") writeError ??= e;
-            abort.abort();
-          });
-        // Without -w, summaries come from tcpdump reading our pcapng, so they look like `tcpdump -n -e`.
-        let summary: ReturnType<typeof startSummary> | undefined;
-        const out = (): Writable => {
-          if (opts.write === "-") return watch(process.stdout);
-          if (opts.write) return watch(createWriteStream(opts.write));
-          summary = startSummary();
-          return summary.input;
-        };
-        const onSignal = () => abort.abort();
-        process.once("SIGINT", onSignal);
-        process.once("SIGTERM", onSignal);
-        let opened: Writable | undefined;
-        const open = () => {
-          opened = out();
-          return opened;
-        };
-        try {
-          const r = await captureToStream(opts.lab ? { lab: opts.lab } : {}, what, open, {
-            filter,
-            signal: abort.signal,
-            ...(opts.count !== undefined ? { count: opts.count } : {}),
-            // On stderr even with -w -: a reader of stdout knows the capture listens.
-            onStart: () =>
-              io.err(
-                `capturing ${opts.link ? `link ${opts.link}` : `${node} ${ifname}`}${filter.length ? ` (${filter.join(" ")})` : ""}; Ctrl-C stops\n`,
-              ),
-          });
-          const stream = opened;
-          if (stream && stream !== process.stdout && !writeError)
-            await new Promise<void>((resolve) => stream.end(resolve));
-          await summary?.done;
-          if (writeError)
-            throw new LabError(
-              `capture stopped: cannot write ${opts.write}: ${writeError.message}`,
-            );
-          const skipped = Object.entries(r.skipped);
-          io.err(
-            `${r.frames} frames${skipped.length ? `; skipped: ${skipped.map(([k, v]) => `${v} ${k}`).join(", ")}` : ""}${r.dropped ? `; ${r.dropped} dropped by the kernel (the capture fell behind)` : ""}\n`,
-          );
-        } finally {
-          process.off("SIGINT", onSignal);
-          process.off("SIGTERM", onSignal);
-        }
-        setExit(0);
-      },
-    );
+    .action(async (words: string[], opts: CaptureFlags) => {
+      const { LabError, captureToStream, resolveCaptureTargets, startSummary } = await import(
+        "../../index.js"
+      );
+      const lab = opts.lab ? { lab: opts.lab } : {};
+      const { targets, filter } = await resolveCaptureTargets(lab, {
+        words,
+        nodes: opts.node,
+        links: opts.link,
+      });
+      // A file that cannot be written is said before anything starts.
+      if (opts.write && opts.write !== "-") await checkWritable(opts.write, LabError);
+      const abort = new AbortController();
+      // A write that fails later (a full disk) stops the capture; a reader that went away (EPIPE) ends it quietly.
+      let writeError: Error | undefined;
+      const watch = (stream: Writable): Writable =>
+        stream.on("error", (e: NodeJS.ErrnoException) => {
+          if (e.code !== "EPIPE") writeError ??= e;
+          abort.abort();
+        });
+      // Without -w, summaries come from tcpdump reading our pcapng, so they look like `tcpdump -n -e`.
+      let summary: ReturnType<typeof startSummary> | undefined;
+      const out = (): Writable => {
+        if (opts.write === "-") return watch(process.stdout);
+        if (opts.write) return watch(createWriteStream(opts.write));
+        summary = startSummary();
+        return summary.input;
+      };
+      const onSignal = () => abort.abort();
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      let opened: Writable | undefined;
+      const open = () => {
+        opened = out();
+        return opened;
+      };
+      try {
+        const r = await captureToStream(lab, targets, open, {
+          filter: [...filter],
+          signal: abort.signal,
+          ...(opts.count !== undefined ? { count: opts.count } : {}),
+          // On stderr even with -w -: a reader of stdout knows the capture listens.
+          onStart: (name) =>
+            io.err(
+              `capturing ${name}${filter.length ? ` (${filter.join(" ")})` : ""}; Ctrl-C stops\n`,
+            ),
+        });
+        const stream = opened;
+        if (stream && stream !== process.stdout && !writeError)
+          await new Promise<void>((resolve) => stream.end(resolve));
+        await summary?.done;
+        if (writeError)
+          throw new LabError(`capture stopped: cannot write ${opts.write}: ${writeError.message}`);
+        const skipped = Object.entries(r.skipped);
+        io.err(
+          `${r.frames} frames${skipped.length ? `; skipped: ${skipped.map(([k, v]) => `${v} ${k}`).join(", ")}` : ""}${r.dropped ? `; ${r.dropped} dropped by the kernel (the capture fell behind)` : ""}${r.late ? `; ${r.late} came over 1.5 s late and are out of timestamp order` : ""}\n`,
+        );
+      } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
+      setExit(0);
+    });
 }
 
 /**
