@@ -113,10 +113,12 @@ export async function serveGraph(
     if (looping) return;
     looping = true;
     while (!closed && listeners.size > 0) {
+      const started = Date.now();
       const s = await read();
       for (const res of listeners) send(res, s);
+      // A reading every intervalMs from start to start (a 40-node lab takes about 1 s to read).
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, intervalMs);
+        const t = setTimeout(resolve, Math.max(0, intervalMs - (Date.now() - started)));
         wake = () => {
           clearTimeout(t);
           resolve();
