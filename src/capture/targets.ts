@@ -64,7 +64,7 @@ export function captureTargets(plan: LabPlan, req: CaptureRequest): CaptureTarge
   if (targets.length === 0)
     throw new LabError(
       req.words.length
-        ? `"${req.words[0]}" is not a node of lab "${plan.lab}" (nodes are: ${plan.nodes.map((n) => n.name).join(", ")}); name NODE IFNAME pairs, --node NODE or --link NAME, then the filter`
+        ? `lab "${plan.lab}" has no node "${req.words[0]}" (nodes are: ${plan.nodes.map((n) => n.name).join(", ")}); capture takes NODE IFNAME pairs, --node NODE or --link NAME, then the filter`
         : "name what to capture: NODE IFNAME pairs, --node NODE or --link NAME",
     );
   return { targets, filter: req.words.slice(i) };
@@ -74,12 +74,15 @@ export function captureTargets(plan: LabPlan, req: CaptureRequest): CaptureTarge
  * {@link captureTargets} against a running lab's plan.
  *
  * @throws {LabError} as {@link captureTargets}, or when the lab is not up
+ * @throws {PermissionError} without root (a capture needs it: said before anything else)
  */
 export async function resolveCaptureTargets(
   target: LabTarget,
   req: CaptureRequest,
   options: LabDeps = {},
 ): Promise<CaptureTargets> {
-  const state = await requireLab(resolveDeps(options).store, target);
+  const deps = resolveDeps(options);
+  deps.preflight.requireRoot("capture");
+  const state = await requireLab(deps.store, target);
   return captureTargets(state.plan, req);
 }

@@ -143,7 +143,7 @@ describe("capture's words", () => {
 
   it("refuses nothing to capture, and an unknown --node", () => {
     expect(() => captureTargets(plan, { words: [] })).toThrow(/name what to capture/);
-    expect(() => captureTargets(plan, { words: ["icmp"] })).toThrow(/"icmp" is not a node of lab/);
+    expect(() => captureTargets(plan, { words: ["icmp"] })).toThrow(/has no node "icmp"/);
     expect(() => captureTargets(plan, { words: [], nodes: ["rt9"] })).toThrow(/has no node "rt9"/);
   });
 });

@@ -8,55 +8,30 @@
  * stops the capture (after -c N, or at -a duration) the extcap process and
  * every tcpdump it started are gone.
  */
-import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXTCAP_PROGRAM, extcapDir } from "../../src/capture/extcap.js";
 import { defaultRunner } from "../../src/exec.js";
 import type { LabPlan } from "../../src/plan/types.js";
-import { addressOn, cli, interfaceOn, labFile, stateDir, waitFor } from "./lab-helpers.js";
+import {
+  addressOn,
+  CAPTURE_SOURCES_TOPOLOGY,
+  cli,
+  interfaceOn,
+  labFile,
+  runCommand,
+  waitFor,
+} from "./lab-helpers.js";
 
-const TOPOLOGY = `
-nodes:
-  v1: { kind: vm }
-  v2: { kind: vm }
-  n1: {}
-  n2: {}
-  n3: {}
-links:
-  - { v1: {}, v2: {}, name: tun }
-  - { n1: {}, n2: {}, name: veth }
-  - { n1: {}, n2: {}, n3: {}, name: hub, transport: hub }
-`;
-
-const { file, lab } = labFile(TOPOLOGY, "xcap");
+const { file, lab } = labFile(CAPTURE_SOURCES_TOPOLOGY, "xcap");
 let plan: LabPlan;
 let extcapFile = "";
 let before: string | undefined;
 
 /** Runs tshark with the tests' state directory (the extcap program inherits it); its output. */
-function tshark(
-  args: readonly string[],
-  onStart?: (pid: number) => void,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn("tshark", args, {
-    env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  if (child.pid) onStart?.(child.pid);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  return new Promise((resolve) =>
-    child.on("close", (code) => resolve({ code: code ?? 128, stdout, stderr })),
-  );
-}
+const tshark = (args: readonly string[], onStart?: (pid: number) => void) =>
+  runCommand("tshark", args, onStart ? { onStart } : {});
 
 /** PID → parent PID and command line of every process. */
 function processes(): Map<number, { ppid: number; cmd: string }> {

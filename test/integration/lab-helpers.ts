@@ -52,18 +52,21 @@ export interface CliResult {
 }
 
 /**
- * Runs the built CLI; returns exit code and output. Asynchronous: a long
- * command (an up of VMs, a validate that waits for protocols) must let
+ * Runs a command with the tests' state directory in its environment;
+ * returns exit code and output. Asynchronous: a long command must let
  * vitest's own messages through (test/yield-setup.ts).
  */
-export async function cli(
+export function runCommand(
+  command: string,
   args: readonly string[],
-  env: Record<string, string> = {},
+  options: { env?: Record<string, string>; cwd?: string; onStart?: (pid: number) => void } = {},
 ): Promise<CliResult> {
-  const child = spawn(process.execPath, ["dist/cli/bin.js", ...args], {
-    env: { ...process.env, WIRELAB_STATE_DIR: stateDir(), ...env },
+  const child = spawn(command, args, {
+    env: { ...process.env, WIRELAB_STATE_DIR: stateDir(), ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
+  if (child.pid) options.onStart?.(child.pid);
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (d: Buffer) => {
@@ -72,9 +75,32 @@ export async function cli(
   child.stderr?.on("data", (d: Buffer) => {
     stderr += d.toString();
   });
-  const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 128)));
-  return { code, stdout, stderr };
+  return new Promise((resolve) =>
+    child.on("close", (c) => resolve({ code: c ?? 128, stdout, stderr })),
+  );
 }
+
+/** Runs the built CLI (see {@link runCommand}). */
+export function cli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCommand(process.execPath, ["dist/cli/bin.js", ...args], { env });
+}
+
+/**
+ * A lab of every capture source kind: two VMs on a QEMU UDP tunnel (`tun`),
+ * two namespaces on a vEth (`veth`) and three on a wire-daemon hub (`hub`).
+ */
+export const CAPTURE_SOURCES_TOPOLOGY = `
+nodes:
+  v1: { kind: vm }
+  v2: { kind: vm }
+  n1: {}
+  n2: {}
+  n3: {}
+links:
+  - { v1: {}, v2: {}, name: tun }
+  - { n1: {}, n2: {}, name: veth }
+  - { n1: {}, n2: {}, n3: {}, name: hub, transport: hub }
+`;
 
 /**
  * Runs the built CLI synchronously, for short commands only (an exec, a

@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { labFile, namespaces, stateDir, TEST_PREFIX } from "./lab-helpers.js";
+import { labFile, namespaces, runCommand, stateDir, TEST_PREFIX } from "./lab-helpers.js";
 
 const ROOT = process.cwd();
 let work = "";
@@ -19,24 +19,7 @@ let installed = "";
 let bin = "";
 
 /** Runs the installed wirelab; its exit code and output. */
-function run(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(bin, args, {
-    cwd: work,
-    env: { ...process.env, WIRELAB_STATE_DIR: stateDir() },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  return new Promise((resolve) =>
-    child.on("close", (code) => resolve({ code: code ?? 128, stdout, stderr })),
-  );
-}
+const run = (args: readonly string[]) => runCommand(bin, args, { cwd: work });
 
 /** An asynchronous command (npm takes seconds: the worker's loop must stay free). */
 function sh(cmd: string, args: readonly string[], cwd: string): Promise<string> {
