@@ -21,7 +21,7 @@ import { decapsulate } from "../dist/capture/decap.js";
 import { TimeMerge } from "../dist/capture/merge.js";
 import { PcapReader } from "../dist/capture/pcap-reader.js";
 import { enhancedPacket } from "../dist/capture/pcapng.js";
-import { cpuTicks } from "./lib.mjs";
+import { cpuTicks, tearDownOnSignal } from "./lib.mjs";
 
 const cli = join(import.meta.dirname, "..", "dist", "cli", "bin.js");
 
@@ -116,6 +116,7 @@ console.log("");
 
 // Part 2
 const dir = mkdtempSync(join(tmpdir(), "wirelab-capbench-"));
+tearDownOnSignal(dir);
 const env = { ...process.env, WIRELAB_STATE_DIR: join(dir, "state") };
 const file = join(dir, "cap.yml");
 writeFileSync(
@@ -206,6 +207,7 @@ try {
 
 // Part 3
 const dir3 = mkdtempSync(join(tmpdir(), "wirelab-capbench-"));
+tearDownOnSignal(dir3);
 const env3 = { ...process.env, WIRELAB_STATE_DIR: join(dir3, "state") };
 const file3 = join(dir3, "cap-ns.yml");
 writeFileSync(file3, "name: wlbench-capns\nnodes: [n1, n2]\nlinks: [ n1-n2 ]\n");

@@ -11,9 +11,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { tearDownOnSignal } from "./lib.mjs";
 
 const N = Number(process.env.BENCH_ROUTERS ?? 50);
 const dir = mkdtempSync(join(tmpdir(), "wirelab-frrbench-"));
+tearDownOnSignal(dir);
 const env = { ...process.env, WIRELAB_STATE_DIR: join(dir, "state") };
 const cli = join(import.meta.dirname, "..", "dist", "cli", "bin.js");
 const TICK = 100; // USER_HZ: /proc/PID/stat times are in 1/100 s

@@ -12,9 +12,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { tearDownOnSignal } from "./lib.mjs";
 
 const N = Number(process.env.BENCH_ROUTERS ?? 20);
 const dir = mkdtempSync(join(tmpdir(), "wirelab-netlabbench-"));
+tearDownOnSignal(dir);
 const env = { ...process.env, WIRELAB_STATE_DIR: join(dir, "state") };
 const cli = join(import.meta.dirname, "..", "dist", "cli", "bin.js");
 

@@ -9,9 +9,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { chain, clos, write } from "./generate.mjs";
+import { tearDownOnSignal } from "./lib.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const dir = mkdtempSync(join(tmpdir(), "wirelab-bench-"));
+tearDownOnSignal(dir);
 const env = { ...process.env, WIRELAB_STATE_DIR: join(dir, "state") };
 const cli = join(import.meta.dirname, "..", "dist", "cli", "bin.js");
 

@@ -13,10 +13,12 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { tearDownOnSignal } from "./lib.mjs";
 
 const root = join(import.meta.dirname, "..");
 const cli = join(root, "dist", "cli", "bin.js");
 const dir = mkdtempSync(join(tmpdir(), "wirelab-splicebench-"));
+tearDownOnSignal(dir);
 const env = { ...process.env, WIRELAB_STATE_DIR: join(dir, "state") };
 const wl = (...args) => {
   const r = spawnSync(process.execPath, [cli, ...args], { env, encoding: "utf8" });

@@ -8,8 +8,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { tearDownOnSignal } from "./lib.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "wirelab-vmbench-"));
+tearDownOnSignal(dir);
 const env = { ...process.env, WIRELAB_STATE_DIR: join(dir, "state") };
 const cli = join(import.meta.dirname, "..", "dist", "cli", "bin.js");
 

@@ -14,12 +14,13 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { NO_IMPAIRMENT } from "../dist/impairment.js";
 import { WireClient } from "../dist/wire/client.js";
-import { cpuTicks } from "./lib.mjs";
+import { cpuTicks, tearDownOnSignal } from "./lib.mjs";
 
 const root = join(import.meta.dirname, "..");
 const main = join(root, "dist", "wire", "main.js");
 const cli = join(root, "dist", "cli", "bin.js");
 const dir = mkdtempSync(join(tmpdir(), "wirelab-wirebench-"));
+tearDownOnSignal(dir);
 
 // A child that counts datagrams on a port until told to stop, then prints the count.
 const COUNTER = `
@@ -241,6 +242,7 @@ console.log("");
 // Part 2: VMs (WIRE_BENCH_PART=1 stops here).
 if (process.env.WIRE_BENCH_PART === "1") process.exit(0);
 const vdir = mkdtempSync(join(tmpdir(), "wirelab-wirebench-vm-"));
+tearDownOnSignal(vdir);
 const env = { ...process.env, WIRELAB_STATE_DIR: join(vdir, "state") };
 const file = join(vdir, "wire.yml");
 writeFileSync(
