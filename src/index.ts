@@ -53,6 +53,7 @@ export type * from "./plan/types.js";
 export type { ProcessHandle, ProcessStarter, StartOptions } from "./process.js";
 export { startProcess } from "./process.js";
 export type { DeviceState } from "./providers/devices.js";
+export type { Snapshot, VmShape } from "./providers/qemu/snapshot.js";
 export type { LoadedTopology } from "./topology/load.js";
 export type { TopologyInput } from "./topology/schema.js";
 export type * from "./topology/types.js";
@@ -149,6 +150,15 @@ export const captureToStream = lazy(() => import("./capture/to-stream.js"), "cap
 export const buildImage = lazy(() => import("./image/build.js"), "buildImage");
 /** What an image build would take, without building (see {@link import("./image/build.js").imageBuildPlan}). */
 export const imageBuildPlan = lazy(() => import("./image/build.js"), "imageBuildPlan");
+/** The VM snapshots of an image folder (see {@link import("./providers/qemu/snapshot.js").listSnapshots}). */
+export const listSnapshots = lazy(() => import("./providers/qemu/snapshot.js"), "listSnapshots");
+/** Makes the snapshots of VM shapes ahead of time (see {@link import("./providers/qemu/prebuild.js").prebuildSnapshots}). */
+export const prebuildSnapshots = lazy(
+  () => import("./providers/qemu/prebuild.js"),
+  "prebuildSnapshots",
+);
+/** The common VM shapes `image build --snapshots` makes (see {@link import("./providers/qemu/prebuild.js").commonShapes}). */
+export const commonShapes = lazy(() => import("./providers/qemu/prebuild.js"), "commonShapes");
 /** Reads the cached guest image (see {@link import("./image/build.js").readImage}). */
 export const readImage = lazy(() => import("./image/build.js"), "readImage");
 

@@ -16,7 +16,7 @@ import { loadAndPlan } from "../plan/load-plan.js";
 import { allPorts, type PortRequest } from "../plan/ports.js";
 import { portRequests } from "../plan/transports/index.js";
 import { chooseAccel } from "../providers/qemu/accel.js";
-import { writeNodeInitrd } from "../providers/qemu/provider.js";
+import { writeNodeInitrd } from "../providers/qemu/initrd.js";
 import { routerFileTexts } from "../providers/router-files.js";
 import { clabExport, clabRouterFiles } from "./clab.js";
 import { libvirtExport, tunnelPortRequests } from "./libvirt.js";

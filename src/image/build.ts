@@ -45,6 +45,9 @@ export function defaultImageDir(): string {
   return process.env.WIRELAB_IMAGE_DIR ?? "/var/cache/wirelab/image";
 }
 
+/** Folder of the image's VM snapshots, in the image folder (`providers/qemu/snapshot.ts`). */
+export const SNAPSHOTS_DIR = "snapshots";
+
 /** Folder of the guest's init and agent scripts, next to `src/` and `dist/`. */
 export const GUEST_DIR = fileURLToPath(new URL("../../guest/", import.meta.url));
 
@@ -84,7 +87,7 @@ export interface BuildOptions {
 }
 
 /** The files of `guest/` the image is assembled from. */
-export const GUEST_FILES = ["init", "agent", "wl-exec", "profile"] as const;
+export const GUEST_FILES = ["init", "identity", "agent", "wl-exec", "profile"] as const;
 
 /** What {@link imageBuildPlan} finds: what a build would take, without building. */
 export interface ImageBuildPlan {
@@ -205,6 +208,8 @@ export async function buildImage(
     // Swap in the new image only once it is complete.
     for (const f of ["vmlinuz", "initrd.gz", TOOLS_DISK_FILE, "manifest.json"])
       await rename(join(work, f), join(dir, f));
+    // Snapshots hold the old image's memory: none of them fits the new one.
+    await rm(join(dir, SNAPSHOTS_DIR), { recursive: true, force: true });
     return { image: imageAt(dir, manifest), built: true };
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -341,6 +346,7 @@ async function assembleRoot(
     `${order.map((m) => basename(m)).join("\n")}\n`,
   );
   await cp(join(GUEST_DIR, "init"), join(root, "init"));
+  await cp(join(GUEST_DIR, "identity"), join(root, "bin/wirelab-identity"));
   await cp(join(GUEST_DIR, "agent"), join(root, "bin/wirelab-agent"));
   await cp(join(GUEST_DIR, "wl-exec"), join(root, "bin/wl-exec"));
   await cp(join(GUEST_DIR, "profile"), join(root, "etc/profile"));
@@ -353,7 +359,8 @@ async function assembleRoot(
     join(root, "etc/group"),
     "root:x:0:\n_lldpd:x:100:\nfrr:x:101:\nfrrvty:x:102:frr\n",
   );
-  for (const f of ["init", "bin/wirelab-agent", "bin/wl-exec"]) await chmod(join(root, f), 0o755);
+  for (const f of ["init", "bin/wirelab-identity", "bin/wirelab-agent", "bin/wl-exec"])
+    await chmod(join(root, f), 0o755);
   return release;
 }
 

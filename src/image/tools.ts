@@ -1,7 +1,7 @@
 /**
  * The guest's tools disk: programs too heavy for the initramfs (lldpd, whose
  * libraries pull in net-snmp, perl and ICU: about 50 MiB; FRR's daemons,
- * vtysh and libfrr), on a read-only
+ * vtysh and libfrr; perl's interpreter), on a read-only
  * ext4 image attached to every VM of wirelab's image as a virtio disk. The
  * kernel reads only the pages a program touches, so the disk costs nothing
  * at boot; an initramfs that size would be unpacked by every boot.
@@ -16,7 +16,7 @@ import { WirelabError } from "../errors.js";
 import type { Runner } from "../exec.js";
 
 /** Packages whose programs go on the tools disk; their libraries come along. */
-export const TOOL_ROOTS = ["lldpd", "frr"] as const;
+export const TOOL_ROOTS = ["lldpd", "frr", "perl-base"] as const;
 
 /**
  * FRR's folder of daemons and scripts (Debian's `/usr/lib/frr`), copied whole
@@ -37,6 +37,9 @@ export const TOOL_PROGRAMS: readonly { readonly pkg: string; readonly from: stri
   { pkg: "lldpd", from: "usr/sbin/lldpd" },
   { pkg: "lldpd", from: "usr/sbin/lldpcli" },
   { pkg: "frr", from: "usr/bin/vtysh" },
+  // The interpreter alone (no modules): a restored VM's RNG reseed and clock
+  // set need two system calls no busybox applet makes (see qemu/identity.ts).
+  { pkg: "perl-base", from: "usr/bin/perl" },
 ];
 
 /** Serial number of the tools disk's virtio device, how the guest finds it. */

@@ -93,6 +93,11 @@ export interface VmPlan {
   /** NIC model for every interface: QEMU's `virtio-net-pci` or `e1000`. */
   readonly nic: "virtio-net-pci" | "e1000";
   /**
+   * `boot` when the node asks to boot rather than start from its shape's
+   * snapshot (`start: boot`); absent: the snapshot, where it can.
+   */
+  readonly start?: "boot";
+  /**
    * The user's image, when the VM does not run wirelab's guest. Such a VM has
    * no command agent: wirelab wires it but cannot run commands in it.
    */

@@ -27,6 +27,7 @@ const WIRELAB_NODE_KEYS = [
   "initrd",
   "append",
   "nic",
+  "start",
   "daemons",
 ];
 /** Link keys only wirelab's files have. */

@@ -96,6 +96,7 @@ export function normalizeNodes(
       ...(attrs.memory !== undefined ? { memory: attrs.memory } : {}),
       ...(attrs.cpus !== undefined ? { cpus: attrs.cpus } : {}),
       ...(attrs.nic !== undefined ? { nic: attrs.nic } : {}),
+      ...(attrs.start !== undefined ? { start: attrs.start } : {}),
       ...(attrs.exec?.length ? { exec: attrs.exec } : {}),
       ...userImage(attrs, baseDir),
       written: Object.keys(attrs).filter((k) => attrs[k as keyof NodeInput] !== undefined),

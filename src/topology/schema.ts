@@ -110,6 +110,8 @@ export const nodeSchema = z.strictObject({
   append: z.string().optional(),
   /** NIC model: virtio-net (default) or e1000 for images without virtio drivers. */
   nic: z.enum(["virtio", "e1000"]).optional(),
+  /** How a VM of wirelab's image starts: restored from its shape's snapshot (default) or booted. */
+  start: z.enum(["snapshot", "boot"]).optional(),
   /** Node ID (netlab's): loopback and LAN host addresses, IS-IS system ID; the next free one by default. */
   id: z.number().int().min(1).max(4094).optional(),
   /** What the node is (netlab's role): a router takes the topology's modules and, in netlab files, a loopback. */

@@ -115,6 +115,8 @@ export interface TopologyNode {
   };
   /** NIC model of a VM. */
   readonly nic?: "virtio" | "e1000";
+  /** How a VM of wirelab's image starts: from its shape's snapshot, or by booting. */
+  readonly start?: "snapshot" | "boot";
   /** Shell commands run in the node once it is built, in order. */
   readonly exec?: readonly string[];
   /**

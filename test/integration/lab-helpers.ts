@@ -421,3 +421,14 @@ export async function udpAndTcp(
   await tcp.closed;
   return { udp: udp.text().trim(), tcpBytes: Number(tcp.text().trim()) };
 }
+
+/**
+ * An `up`'s stderr without its notes that a VM shape's snapshot is being
+ * made (whether one is depends on which test made it first).
+ */
+export function upWarnings(stderr: string): string {
+  return stderr
+    .split("\n")
+    .filter((l) => !/^wirelab: making the snapshot for VMs of /.test(l))
+    .join("\n");
+}

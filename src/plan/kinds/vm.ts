@@ -28,6 +28,7 @@ export const vmKind: KindSpec<VmNodePlan> = {
     "initrd",
     "append",
     "nic",
+    "start",
   ],
   plan(node, input, diagnostics) {
     if (node.written.includes("initrd") && !node.written.includes("kernel")) {
@@ -46,6 +47,7 @@ export const vmKind: KindSpec<VmNodePlan> = {
         cpus: node.cpus ?? 1,
         managementMac: input.managementMac,
         nic: node.nic === "e1000" ? "e1000" : "virtio-net-pci",
+        ...(node.start === "boot" ? { start: "boot" as const } : {}),
         ...(node.userImage ? { userImage: node.userImage } : {}),
       },
     };
@@ -54,7 +56,8 @@ export const vmKind: KindSpec<VmNodePlan> = {
   // Management eth0 on QEMU user networking, SSH forwarded from 127.0.0.1.
   ports: (node) => [{ key: sshKey(node.name), protocol: "tcp" }],
   rebuildFor(a, b) {
-    const vm = keysDiffering(a.vm, b.vm);
+    // How it starts does not change a running VM.
+    const vm = keysDiffering(a.vm, b.vm).filter((k) => k !== "start");
     if (vm.length) return `QEMU cannot change its ${vm.join(", ")} while it runs`;
     const nics = (n: VmNodePlan) => n.interfaces.map((i) => [i.ifname, i.mac]);
     if (!sameValue(nics(a), nics(b)))

@@ -95,58 +95,146 @@ export function qemuName(lab: string, node: string): string {
 }
 
 /**
- * @returns arguments of `qemu-system-x86_64` for the node: it daemonizes
- *   once it runs (`-daemonize`), having written its PID to the pidfile
- * @throws {Error} when a port the lab should hold is missing
+ * Guest RAM in a file (QEMU's `memory-backend-file`): a snapshot's guest
+ * writes its RAM into the file (`share: true`); a VM restored from the
+ * snapshot maps that file private (`share: false`), so its pages are read
+ * from the file and copied only when the guest writes them (copy-on-write:
+ * every VM of one snapshot shares the pages none of them changed).
  */
-export function qemuArgs(plan: LabPlan, node: VmNodePlan, launch: VmLaunch): string[] {
-  const view = new PlanView(plan);
+export interface RamFile {
+  readonly path: string;
+  readonly share: boolean;
+}
+
+/** A VM's QEMU, as {@link vmArgs} puts it together. */
+export interface VmSpec {
+  /** `-name` (how `down` recognizes its process). */
+  readonly name: string;
+  readonly accel: Accel;
+  readonly vm: Pick<VmPlan, "memoryMiB" | "cpus" | "nic" | "managementMac">;
+  /** What it boots (`-kernel …` or a user's disk). */
+  readonly boot: readonly string[];
+  readonly files: Pick<
+    VmLaunch["files"],
+    "agent" | "console" | "consoleLog" | "pidfile" | "log" | "qmp"
+  >;
+  /** The management NIC's `-netdev user` options after its id (`hostfwd=…`). */
+  readonly management: string;
+  /** Each lab NIC: its `-netdev` value (with `id=n<i>`) and MAC. */
+  readonly nics: readonly { readonly netdev: string; readonly mac: string }[];
+  /** Guest RAM in a file instead of anonymous memory. */
+  readonly ram?: RamFile;
+  /** Waits for a saved state (`-incoming defer`; QMP `migrate-incoming` loads it). */
+  readonly incoming?: boolean;
+}
+
+/**
+ * The arguments of `qemu-system-x86_64` for a VM: the machine and its
+ * devices in a fixed order, which is what a saved state must match (QEMU
+ * docs, "Migration framework": both sides need the same devices).
+ *
+ * @returns arguments; QEMU daemonizes once it runs (`-daemonize`), having
+ *   written its PID to the pidfile
+ */
+export function vmArgs(spec: VmSpec): string[] {
+  const { vm, files } = spec;
   const args = [
     "-name",
-    qemuName(plan.lab, node.name),
+    spec.name,
     // A 32 MiB translation cache instead of TCG's default keeps each VM's host RSS under 200 MiB.
     "-accel",
-    launch.accel === "tcg" ? `tcg,tb-size=${TCG_TB_SIZE_MIB}` : "kvm",
+    spec.accel === "tcg" ? `tcg,tb-size=${TCG_TB_SIZE_MIB}` : "kvm",
     "-m",
-    String(node.vm.memoryMiB),
+    String(vm.memoryMiB),
     "-smp",
-    String(node.vm.cpus),
+    String(vm.cpus),
+  ];
+  if (spec.ram)
+    args.push(
+      "-object",
+      `memory-backend-file,id=ram,size=${vm.memoryMiB}M,mem-path=${optionValue(spec.ram.path)},share=${spec.ram.share ? "on" : "off"}`,
+      "-machine",
+      "memory-backend=ram",
+    );
+  args.push(
     "-nodefaults",
     "-no-user-config",
     "-display",
     "none",
-    ...bootArgs(node.vm, launch),
+    ...spec.boot,
     "-chardev",
-    `socket,id=console,path=${optionValue(launch.files.console)},server=on,wait=off,logfile=${optionValue(launch.files.consoleLog)}`,
+    `socket,id=console,path=${optionValue(files.console)},server=on,wait=off,logfile=${optionValue(files.consoleLog)}`,
     "-serial",
     "chardev:console",
     "-device",
     "virtio-serial-pci",
     "-chardev",
-    `socket,id=agent,path=${optionValue(launch.files.agent)},server=on,wait=off`,
+    `socket,id=agent,path=${optionValue(files.agent)},server=on,wait=off`,
     "-device",
     "virtserialport,chardev=agent,name=wirelab.cmd",
     "-netdev",
-    `user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:${portNumber(launch.ports, "tcp", sshKey(node.name))}-:22`,
+    `user,id=mgmt,restrict=on${spec.management ? `,${spec.management}` : ""}`,
     "-device",
-    `${node.vm.nic},netdev=mgmt,mac=${node.vm.managementMac}`,
-  ];
-  const vm = node.vm;
-  node.interfaces.forEach((iface, i) => {
-    const id = `n${i + 1}`;
-    const link = view.link(iface.link);
-    const backend = transportOf(link).nicBackend(link, { node: node.name, ifname: iface.ifname });
+    `${vm.nic},netdev=mgmt,mac=${vm.managementMac}`,
+  );
+  spec.nics.forEach((nic, i) => {
     args.push(
       "-netdev",
-      netdev(id, backend, launch, i + 1),
+      nic.netdev,
       "-device",
-      `${vm.nic},netdev=${id},mac=${iface.mac}${vm.nic === "virtio-net-pci" ? VIRTIO_LINK : ""}`,
+      `${vm.nic},netdev=n${i + 1},mac=${nic.mac}${vm.nic === "virtio-net-pci" ? VIRTIO_LINK : ""}`,
     );
   });
-  if (launch.files.qmp)
-    args.push("-qmp", `unix:${optionValue(launch.files.qmp)},server=on,wait=off`);
-  args.push("-pidfile", launch.files.pidfile, "-D", launch.files.log, "-daemonize");
+  if (files.qmp) args.push("-qmp", `unix:${optionValue(files.qmp)},server=on,wait=off`);
+  if (spec.incoming) args.push("-incoming", "defer");
+  args.push("-pidfile", files.pidfile, "-D", files.log, "-daemonize");
   return args;
+}
+
+/**
+ * @param restore - the RAM file of the snapshot the VM is restored from (it
+ *   then waits for the snapshot's state: `-incoming defer`)
+ * @returns arguments of `qemu-system-x86_64` for the node (see {@link vmArgs})
+ * @throws {Error} when a port the lab should hold is missing
+ */
+export function qemuArgs(
+  plan: LabPlan,
+  node: VmNodePlan,
+  launch: VmLaunch,
+  restore?: { readonly ram: string },
+): string[] {
+  const view = new PlanView(plan);
+  return vmArgs({
+    name: qemuName(plan.lab, node.name),
+    accel: launch.accel,
+    vm: node.vm,
+    boot: bootArgs(node.vm, launch),
+    files: launch.files,
+    management: `hostfwd=tcp:127.0.0.1:${portNumber(launch.ports, "tcp", sshKey(node.name))}-:22`,
+    nics: node.interfaces.map((iface, i) => {
+      const link = view.link(iface.link);
+      const backend = transportOf(link).nicBackend(link, { node: node.name, ifname: iface.ifname });
+      return { netdev: netdev(`n${i + 1}`, backend, launch, i + 1), mac: iface.mac };
+    }),
+    ...(restore ? { ram: { path: restore.ram, share: false }, incoming: true } : {}),
+  });
+}
+
+/**
+ * What wirelab's guest boots: its kernel and an initramfs, with the
+ * image's read-only tools disk when there is one.
+ */
+export function guestBootArgs(kernel: string, initrd: string, tools?: string): string[] {
+  const boot = ["-kernel", kernel, "-initrd", initrd, "-append", GUEST_CMDLINE];
+  if (!tools) return boot;
+  // Shared by every VM, never written: read-only, no lock conflict between QEMUs.
+  return [
+    ...boot,
+    "-drive",
+    `file=${optionValue(tools)},if=none,id=tools,format=raw,readonly=on`,
+    "-device",
+    `virtio-blk-pci,drive=tools,serial=${TOOLS_DISK_SERIAL}`,
+  ];
 }
 
 /** The host taps that back a VM's NICs (QEMU holds them open while it runs). */
@@ -183,18 +271,7 @@ function netdev(id: string, backend: NicBackend, launch: VmLaunch, index: number
  */
 function bootArgs(vm: VmPlan, launch: VmLaunch): string[] {
   const user = vm.userImage;
-  if (!user) {
-    const boot = ["-kernel", launch.kernel, "-initrd", launch.initrd, "-append", GUEST_CMDLINE];
-    if (!launch.tools) return boot;
-    // Shared by every VM, never written: read-only, no lock conflict between QEMUs.
-    return [
-      ...boot,
-      "-drive",
-      `file=${optionValue(launch.tools)},if=none,id=tools,format=raw,readonly=on`,
-      "-device",
-      `virtio-blk-pci,drive=tools,serial=${TOOLS_DISK_SERIAL}`,
-    ];
-  }
+  if (!user) return guestBootArgs(launch.kernel, launch.initrd, launch.tools);
   const args: string[] = [];
   if (user.disk) {
     const format = /\.qcow2$/i.test(user.disk)

@@ -6,32 +6,44 @@
  * command agent answers (a user's image: when QEMU's monitor answers).
  */
 
-import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { pipeline } from "node:stream/promises";
+import { existsSync, statSync } from "node:fs";
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { basename, dirname } from "node:path";
 import { eachSettled } from "../../concurrent.js";
 import { LabError } from "../../errors.js";
 import type { Runner } from "../../exec.js";
 import type { GuestImage } from "../../image/build.js";
-import { packInitramfs } from "../../image/cpio.js";
-import { TOOLS_DISK_SERIAL } from "../../image/tools.js";
-import { deviceOf, isRouter } from "../../plan/devices/index.js";
 import { hostsText } from "../../plan/hosts.js";
 import { usesGuestImage, vmNodes } from "../../plan/kinds/vm.js";
 import type { LabPlan, VmNodePlan } from "../../plan/types.js";
 import { findProcesses, ProcessError, pidFromFile, stopPid } from "../../process.js";
 import { configRefusals, refusalMessage } from "../frr/refusals.js";
-import { nodeScript } from "../iproute2.js";
 import type { LabLayout, VmFiles } from "../layout.js";
 import type { Owned, Provider, ProviderContext, TeardownContext } from "../provider.js";
-import { FRR_LOG_FILE, FRR_READY_TIMEOUT_MS, routerFileTexts } from "../router-files.js";
+import { FRR_LOG_FILE, FRR_READY_TIMEOUT_MS } from "../router-files.js";
 import type { ImageReader } from "../session.js";
 import { type Accel, chooseAccel } from "./accel.js";
 import { AgentClient, AgentError } from "./agent.js";
 import { applyVms, retireVms, type VmSteps } from "./apply.js";
 import { qemuArgs, qemuName, vmTaps } from "./args.js";
+import { nodeFiles } from "./identity.js";
+import { writeNodeInitrd } from "./initrd.js";
 import { qmp } from "./qmp.js";
+import { restoreVm, SnapshotLoadError } from "./restore.js";
+import {
+  agentAnswersWithin,
+  buildSnapshot,
+  describeShape,
+  findSnapshot,
+  nodeShape,
+  qemuVersion,
+  removeSnapshot,
+  type Snapshot,
+  shapeKey,
+  snapshotsDir,
+  type VmShape,
+  vmShape,
+} from "./snapshot.js";
 
 /** How long a VM may take to boot until its agent answers, in ms. */
 export const BOOT_TIMEOUT_MS = 180_000;
@@ -199,7 +211,32 @@ async function hostLinkFlags(run: Runner): Promise<Map<string, readonly string[]
 }
 
 /**
- * Starts the lab's VMs (or only the named ones) and waits until each answers.
+ * How each VM starts, by node: from its shape's snapshot, or by a boot
+ * (with the reason when the node did not ask for one).
+ *
+ * @throws {LabError} when `$WIRELAB_VM_START` is neither `boot` nor `snapshot`
+ */
+export function startChoices(
+  vms: readonly VmNodePlan[],
+): Map<string, { restore: boolean; why?: string }> {
+  const forced = process.env.WIRELAB_VM_START;
+  if (forced !== undefined && forced !== "" && forced !== "boot" && forced !== "snapshot")
+    throw new LabError(`WIRELAB_VM_START is "${forced}"; it must be "boot" or "snapshot"`);
+  const out = new Map<string, { restore: boolean; why?: string }>();
+  for (const n of vms) {
+    if (!usesGuestImage(n)) out.set(n.name, { restore: false, why: "it runs its own image" });
+    else if (forced === "boot" || (forced !== "snapshot" && n.vm.start === "boot"))
+      out.set(n.name, { restore: false });
+    else out.set(n.name, { restore: true });
+  }
+  return out;
+}
+
+/**
+ * Starts the lab's VMs (or only the named ones) and waits until each
+ * answers. A VM of wirelab's image starts from its shape's snapshot, which
+ * is made first when there is none (once per shape); one that cannot boots,
+ * and the reporter says why, once per reason.
  *
  * @throws {LabError} when QEMU refuses to start (its own message is quoted)
  * @throws {AgentError} when a VM does not boot in time (its console's last lines are quoted)
@@ -214,21 +251,175 @@ export async function startVms(
   if (vms.length === 0) return;
   ctx.signal?.throwIfAborted();
   const accel = await chooseAccel(ctx.run, image);
-  let booted = 0;
-  const step = "booting VMs";
+  const choices = startChoices(vms);
+  const snapshots = new SnapshotCache(ctx, image, bootTimeoutMs);
+  const booted: { node: string; why: string }[] = [];
+  for (const n of vms) {
+    const why = choices.get(n.name)?.why;
+    if (why) booted.push({ node: n.name, why });
+  }
+  let started = 0;
+  const step = "starting VMs";
   ctx.reporter?.progress?.({ step, done: 0, total: vms.length });
   // Booting is CPU-bound: every VM starts at once so that none waits idle.
   // (Booting only as many as there are CPUs at a time was no faster: each VM
   // took about 5 s of CPU against 3.3 s alone.)
   // Every start has ended, one way or the other, before this returns or throws: an undo never races one.
-  await eachSettled(
-    vms,
-    async (node) => {
-      await startVm(ctx, image, accel, node, bootTimeoutMs);
-      ctx.reporter?.progress?.({ step, done: ++booted, total: vms.length });
-    },
-    ctx.signal ? { signal: ctx.signal } : {},
-  );
+  try {
+    await eachSettled(
+      vms,
+      async (node) => {
+        const restored =
+          choices.get(node.name)?.restore === true &&
+          (await restoreFromSnapshot(ctx, image, accel, node, snapshots, booted));
+        if (!restored) await startVm(ctx, image, accel, node, bootTimeoutMs);
+        ctx.reporter?.progress?.({ step, done: ++started, total: vms.length });
+      },
+      ctx.signal ? { signal: ctx.signal } : {},
+    );
+    // A snapshot that failed to load is made again now, for the next start.
+    await snapshots.remade();
+  } finally {
+    const byWhy = new Map<string, string[]>();
+    for (const b of booted) byWhy.set(b.why, [...(byWhy.get(b.why) ?? []), b.node]);
+    for (const [why, nodes] of byWhy)
+      ctx.reporter?.info?.(`booted ${nodes.sort().join(", ")} (not from a snapshot: ${why})`);
+  }
+}
+
+/**
+ * Starts a VM from its shape's snapshot.
+ *
+ * @returns false when it must boot instead (the reason is added to `booted`)
+ */
+async function restoreFromSnapshot(
+  ctx: Pick<ProviderContext, "plan" | "run" | "start" | "layout" | "ports" | "reporter" | "signal">,
+  image: GuestImage,
+  accel: Accel,
+  node: VmNodePlan,
+  snapshots: SnapshotCache,
+  booted: { node: string; why: string }[],
+): Promise<boolean> {
+  const shape = vmShape(nodeShape(node), image, accel, await qemuVersion(ctx.run));
+  let snap: Snapshot;
+  try {
+    snap = await snapshots.get(shape);
+  } catch (e) {
+    booted.push({ node: node.name, why: (e as Error).message });
+    return false;
+  }
+  const f = await freshVmFiles(ctx, node);
+  ctx.signal?.throwIfAborted();
+  const argv = [
+    "qemu-system-x86_64",
+    ...qemuArgs(
+      ctx.plan,
+      node,
+      {
+        accel,
+        kernel: image.kernel,
+        initrd: snap.initrd,
+        tools: image.tools,
+        files: f,
+        ports: ctx.ports,
+        nicSocket: (i) => ctx.layout.nicSocket(node.name, i),
+      },
+      { ram: snap.ram },
+    ),
+  ];
+  const identity = await nodeFiles(node, hostsText(ctx.plan));
+  try {
+    await restoreVm(ctx.start, snap, { node, argv, files: f, identity }, ctx.signal);
+  } catch (e) {
+    if (!(e instanceof SnapshotLoadError)) throw e;
+    ctx.signal?.throwIfAborted();
+    // Every VM of this snapshot that fails says the first one's reason: one message.
+    const first = snapshots.failed(shape, snap, e.message);
+    booted.push({
+      node: node.name,
+      why: `its snapshot ${snap.key} could not be loaded (${first}); it is made again`,
+    });
+    return false;
+  }
+  if (identity.daemons.length) await routerAnswers(node.name, f.agent, identity.daemons);
+  return true;
+}
+
+/**
+ * Snapshots by shape for one start of VMs: each found or made once, a
+ * failed one removed and made again once.
+ */
+class SnapshotCache {
+  private readonly made = new Map<string, Promise<Snapshot>>();
+  private readonly again = new Map<string, Promise<unknown>>();
+  private readonly reasons = new Map<string, string>();
+
+  constructor(
+    private readonly ctx: Pick<ProviderContext, "run" | "start" | "reporter" | "signal">,
+    private readonly image: GuestImage,
+    private readonly bootTimeoutMs: number,
+  ) {}
+
+  /** @throws {SnapshotError} when it cannot be made */
+  get(shape: VmShape): Promise<Snapshot> {
+    const key = shapeKey(shape);
+    const known = this.made.get(key);
+    if (known) return known;
+    const p = findSnapshot(this.image, shape).then((s) => s ?? this.build(shape));
+    this.made.set(key, p);
+    return p;
+  }
+
+  /**
+   * Removes a snapshot that failed to load and makes it again (once).
+   *
+   * @returns the reason of its first failure
+   */
+  failed(shape: VmShape, snap: Snapshot, reason: string): string {
+    const key = shapeKey(shape);
+    const known = this.reasons.get(key);
+    if (known !== undefined) return known;
+    this.reasons.set(key, reason);
+    const p = removeSnapshot(snap).then(() => this.build(shape));
+    p.catch(() => undefined);
+    this.again.set(key, p);
+    return reason;
+  }
+
+  /** Waits for the snapshots being made again; one that fails again is said and left. */
+  async remade(): Promise<void> {
+    for (const p of this.again.values())
+      await p.catch((e: Error) => this.ctx.reporter?.info?.(e.message));
+  }
+
+  private build(shape: VmShape): Promise<Snapshot> {
+    this.ctx.reporter?.info?.(
+      `making the snapshot for VMs of ${describeShape(shape)} (once per VM shape; in ${snapshotsDir(this.image)})`,
+    );
+    return buildSnapshot(
+      {
+        run: this.ctx.run,
+        start: this.ctx.start,
+        ...(this.ctx.signal ? { signal: this.ctx.signal } : {}),
+      },
+      this.image,
+      shape,
+      agentAnswersWithin(this.bootTimeoutMs),
+    );
+  }
+}
+
+/** A VM's folder, without the sockets and files an earlier QEMU left (they would stop this one). */
+async function freshVmFiles(
+  ctx: Pick<ProviderContext, "layout">,
+  node: VmNodePlan,
+): Promise<VmFiles> {
+  const f = ctx.layout.vm(node.name);
+  await mkdir(f.dir, { recursive: true });
+  for (const path of [f.agent, f.console, f.qmp, f.log, f.pidfile]) await rm(path, { force: true });
+  for (let i = 1; i <= node.interfaces.length; i++)
+    await rm(ctx.layout.nicSocket(node.name, i), { force: true });
+  return f;
 }
 
 async function startVm(
@@ -238,16 +429,10 @@ async function startVm(
   node: VmNodePlan,
   bootTimeoutMs: number,
 ): Promise<void> {
-  const f = ctx.layout.vm(node.name);
-  await mkdir(f.dir, { recursive: true });
+  const f = await freshVmFiles(ctx, node);
   const daemons = usesGuestImage(node)
     ? await writeNodeInitrd(ctx.run, image, node, f, hostsText(ctx.plan))
     : [];
-  // Sockets left by an earlier QEMU would stop this one from listening.
-  for (const path of [f.agent, f.console, f.qmp]) await rm(path, { force: true });
-  for (let i = 1; i <= node.interfaces.length; i++)
-    await rm(ctx.layout.nicSocket(node.name, i), { force: true });
-  for (const path of [f.log, f.pidfile]) await rm(path, { force: true });
   // Interrupted while this VM's files were written: start nothing.
   ctx.signal?.throwIfAborted();
   const argv = [
@@ -367,63 +552,6 @@ async function agentAnswers(path: string): Promise<boolean> {
 async function monitorAnswers(path: string): Promise<boolean> {
   await qmp(path, [{ execute: "query-status" }], AGENT_PING_MS);
   return true;
-}
-
-/**
- * The configuration a VM reads at boot, as files under `etc/wirelab/`:
- * hostname and forwarding, interface names by MAC, and the same `ip -batch`
- * script a namespace node gets.
- */
-export function guestConfig(node: VmNodePlan): Record<string, string> {
-  return {
-    "node.env": `WL_HOSTNAME=${node.name}\nWL_FORWARDING=${node.forwarding ? 1 : 0}\nWL_TOOLS=1\nWL_TOOLS_SERIAL=${TOOLS_DISK_SERIAL}\nWL_FRR=${isRouter(node) ? 1 : 0}\n`,
-    interfaces: `${[`${node.vm.managementMac} eth0`, ...node.interfaces.map((i) => `${i.mac} ${i.ifname}`)].join("\n")}\n`,
-    "node.batch": `${nodeScript(node).join("\n")}\n`,
-  };
-}
-
-/**
- * Writes a VM's initramfs: the image's, then the node's configuration
- * (`guestConfig`, and a router's /etc/frr) as a second archive the kernel
- * unpacks after it (Documentation/filesystems/ramfs-rootfs-initramfs.rst).
- *
- * @param f - `dir` for scratch files, `initrd` for the result
- * @param hosts - the guest's /etc/hosts (the lab's, `plan/hosts.ts`)
- * @returns the daemons a router must have running once it boots (none for a host)
- * @throws {CommandError} when cpio fails
- * @throws {LabError} when a router's files cannot be read
- */
-export async function writeNodeInitrd(
-  run: Runner,
-  image: GuestImage,
-  node: VmNodePlan,
-  f: Pick<VmFiles, "dir" | "initrd">,
-  hosts: string,
-): Promise<string[]> {
-  const cfgRoot = join(f.dir, `${node.name}.cfg`);
-  await rm(cfgRoot, { recursive: true, force: true });
-  await mkdir(join(cfgRoot, "etc/wirelab"), { recursive: true });
-  // Over the image's own: node names resolve in the guest (netlab's /etc/hosts).
-  await writeFile(join(cfgRoot, "etc/hosts"), hosts);
-  for (const [name, text] of Object.entries(guestConfig(node)))
-    await writeFile(join(cfgRoot, "etc/wirelab", name), text);
-  // A router's /etc/frr, which the guest's init copies into place.
-  const device = deviceOf(node);
-  const router = device.name === "frr" ? await routerFileTexts(node.name, device) : undefined;
-  if (router) {
-    await mkdir(join(cfgRoot, "etc/wirelab/frr"));
-    for (const [name, text] of Object.entries(router.files))
-      await writeFile(join(cfgRoot, "etc/wirelab/frr", name), text);
-  }
-  const cfgArchive = `${cfgRoot}.cpio.gz`;
-  await packInitramfs(run, cfgRoot, cfgArchive);
-  // The kernel unpacks concatenated archives in order: the image, then the node's files.
-  const out = createWriteStream(f.initrd);
-  await pipeline(createReadStream(image.initrd), out, { end: false });
-  await pipeline(createReadStream(cfgArchive), out);
-  await rm(cfgRoot, { recursive: true, force: true });
-  await rm(cfgArchive, { force: true });
-  return router?.daemons ?? [];
 }
 
 /**

@@ -21,14 +21,20 @@ export async function qmp(
   timeoutMs = QMP_TIMEOUT_MS,
 ): Promise<unknown[]> {
   const socket: Socket = connect(socketPath);
-  socket.setTimeout(timeoutMs);
   let buf = "";
   const lines: ((msg: Record<string, unknown>) => void)[] = [];
   const pending: Record<string, unknown>[] = [];
+  // A deadline for the whole exchange, not an idle time: events keep a socket busy.
+  let timer: NodeJS.Timeout | undefined;
   const failed = new Promise<never>((_, reject) => {
     socket.once("error", (e) => reject(new LabError(`QMP ${socketPath}: ${e.message}`)));
-    socket.once("timeout", () =>
-      reject(new LabError(`QMP ${socketPath}: no answer in ${timeoutMs} ms`)),
+    // QEMU exiting (a failed load) may close the connection without an error: that ends the wait too.
+    socket.once("close", () =>
+      reject(new LabError(`QMP ${socketPath}: QEMU closed the connection`)),
+    );
+    timer = setTimeout(
+      () => reject(new LabError(`QMP ${socketPath}: no answer in ${timeoutMs} ms`)),
+      timeoutMs,
     );
   });
   failed.catch(() => undefined);
@@ -67,6 +73,7 @@ export async function qmp(
     }
     return results.slice(1);
   } finally {
+    clearTimeout(timer);
     socket.destroy();
   }
 }
