@@ -64,7 +64,9 @@ describe("a signal during up of four VMs and two namespaces", () => {
           expect(r.endedAfterMs, `up ended ${r.endedAfterMs} ms after ${signal}`).toBeLessThan(
             EXIT_WITHIN_MS,
           );
-          if (r.signalled && r.code !== 0)
+          // Dying of the signal (code null) is its default action: the CLI had not yet set its
+          // handler (node still starting) or had already done its work; the census covers both.
+          if (r.signalled && r.code !== 0 && r.code !== null)
             expect(r.stderr).toMatch(
               /interrupted; removed what it had built|stopping and removing/,
             );

@@ -80,12 +80,18 @@ export class AgentClient {
    * VM boots.
    *
    * @param timeoutMs - give up after this many ms
+   * @param signal - stops the tries when aborted (its reason is thrown)
    * @throws {AgentError} on time-out
    */
-  static async waitReady(path: string, timeoutMs: number): Promise<AgentClient> {
+  static async waitReady(
+    path: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<AgentClient> {
     const deadline = Date.now() + timeoutMs;
     let last = "";
     while (Date.now() < deadline) {
+      signal?.throwIfAborted();
       let client: AgentClient | undefined;
       try {
         client = await AgentClient.connect(path);

@@ -35,6 +35,7 @@ import {
   buildSnapshot,
   describeShape,
   findSnapshot,
+  MAX_SNAPSHOT_MEMORY_MIB,
   nodeShape,
   qemuVersion,
   removeSnapshot,
@@ -225,6 +226,11 @@ export function startChoices(
   const out = new Map<string, { restore: boolean; why?: string }>();
   for (const n of vms) {
     if (!usesGuestImage(n)) out.set(n.name, { restore: false, why: "it runs its own image" });
+    else if (n.vm.memoryMiB > MAX_SNAPSHOT_MEMORY_MIB)
+      out.set(n.name, {
+        restore: false,
+        why: `its memory (${n.vm.memoryMiB} MiB) is more than snapshots are made for (${MAX_SNAPSHOT_MEMORY_MIB} MiB: a snapshot's RAM is a file that size)`,
+      });
     else if (forced === "boot" || (forced !== "snapshot" && n.vm.start === "boot"))
       out.set(n.name, { restore: false });
     else out.set(n.name, { restore: true });
@@ -305,6 +311,7 @@ async function restoreFromSnapshot(
   try {
     snap = await snapshots.get(shape);
   } catch (e) {
+    ctx.signal?.throwIfAborted();
     booted.push({ node: node.name, why: (e as Error).message });
     return false;
   }

@@ -78,13 +78,21 @@ export async function restoreVm(
   });
   deadline.catch(() => undefined);
   let late = false;
-  const loading = load(files, snapshot, handle.ready);
+  // Ends the load's waits once the start gave up on it: nothing may keep polling a dead QEMU.
+  const giveUp = new AbortController();
+  const loading = load(files, snapshot, handle.ready, giveUp.signal);
   // A load that ends after the deadline closes what it opened.
   loading.then((c) => late && c.close()).catch(() => undefined);
+  // QEMU ending (a refused state, or stopped by an interrupt) ends the wait at once.
+  const ended = handle.done.then((exit): never => {
+    throw new WirelabError(`QEMU ended (${exit.signal ?? `code ${exit.code}`})`);
+  });
+  ended.catch(() => undefined);
   try {
-    agent = await Promise.race([deadline, loading]);
+    agent = await Promise.race([deadline, ended, loading]);
   } catch (e) {
     late = true;
+    giveUp.abort();
     const log = (await readFile(files.log, "utf8").catch(() => ""))
       .trim()
       .split("\n")
@@ -119,6 +127,7 @@ async function load(
   files: RestoreTarget["files"],
   snapshot: Snapshot,
   started: Promise<void>,
+  signal: AbortSignal,
 ): Promise<AgentClient> {
   await started;
   await qmp(files.qmp, [
@@ -128,10 +137,10 @@ async function load(
     },
     { execute: "migrate-incoming", arguments: { uri: `exec:cat ${shellQuote(snapshot.state)}` } },
   ]);
-  await migrationDone(files.qmp, RESTORE_TIMEOUT_MS);
+  await migrationDone(files.qmp, RESTORE_TIMEOUT_MS, signal);
   // The saved guest was stopped: so is this one, until told.
   await qmp(files.qmp, [{ execute: "cont" }]);
-  return AgentClient.waitReady(files.agent, RESTORE_TIMEOUT_MS);
+  return AgentClient.waitReady(files.agent, RESTORE_TIMEOUT_MS, signal);
 }
 
 async function monitorAnswers(path: string): Promise<boolean> {

@@ -69,6 +69,12 @@ export interface Snapshot {
   readonly stateBytes: number;
 }
 
+/**
+ * The most guest memory a snapshot is made for, in MiB: its RAM file takes
+ * that much disk (the guest's boot touches all of it). Larger VMs boot.
+ */
+export const MAX_SNAPSHOT_MEMORY_MIB = 2048;
+
 /** How long saving a stopped guest may take, in ms (0.1 s here). */
 const SAVE_TIMEOUT_MS = 60_000;
 
@@ -199,7 +205,7 @@ export class SnapshotError extends WirelabError {
  * into place when complete; if another wirelab made the same one
  * meanwhile, that one is kept.
  *
- * @param ready - resolves when the booted guest's agent answers (the
+ * @param waitReady - resolves when the booted guest's agent answers (the
  *   provider's probe, with its boot time-out)
  * @throws {SnapshotError} when QEMU fails or the save does not complete
  */
@@ -207,7 +213,7 @@ export async function buildSnapshot(
   deps: SnapshotDeps,
   image: GuestImage,
   shape: VmShape,
-  waitReady: (agentSocket: string, started: Promise<void>) => Promise<void>,
+  waitReady: (agentSocket: string, started: Promise<void>, signal: AbortSignal) => Promise<void>,
 ): Promise<Snapshot> {
   const began = performance.now();
   const root = snapshotsDir(image);
@@ -241,8 +247,15 @@ export async function buildSnapshot(
       output: { file: files.log },
       ...(deps.signal ? { signal: deps.signal } : {}),
     });
-    try {
-      await waitReady(files.agent, handle.ready);
+    // QEMU ending (it failed, or an interrupt stopped it) ends every wait at once.
+    const ended = handle.done.then((exit): never => {
+      throw new WirelabError(`QEMU ended (${exit.signal ?? `code ${exit.code}`})`);
+    });
+    ended.catch(() => undefined);
+    // Ends the save's waits once the build gave up on it.
+    const giveUp = new AbortController();
+    const save = async () => {
+      await waitReady(files.agent, handle.ready, giveUp.signal);
       await warmUp(files.agent);
       await qmp(files.qmp, [
         { execute: "stop" },
@@ -255,8 +268,13 @@ export async function buildSnapshot(
           arguments: { uri: `exec:cat > ${shellQuote(join(work, "state"))}` },
         },
       ]);
-      await migrationDone(files.qmp, SAVE_TIMEOUT_MS);
+      await migrationDone(files.qmp, SAVE_TIMEOUT_MS, giveUp.signal);
+    };
+    try {
+      await Promise.race([ended, save()]);
     } catch (e) {
+      giveUp.abort();
+      deps.signal?.throwIfAborted();
       const log = (await readFile(files.log, "utf8").catch(() => "")).trim().split("\n").slice(-3);
       throw new SnapshotError(
         `the snapshot for VMs of ${describeShape(shape)} could not be made: ${(e as Error).message}${log.join("") ? ` (QEMU: ${log.join("; ")})` : ""}`,
@@ -294,11 +312,17 @@ export async function buildSnapshot(
  * Waits until QEMU's migration (a save, or a load on an incoming VM) has
  * completed (QMP `query-migrate`).
  *
+ * @param signal - stops the waiting when aborted
  * @throws {WirelabError} when it failed or took longer than `timeoutMs`
  */
-export async function migrationDone(qmpSocket: string, timeoutMs: number): Promise<void> {
+export async function migrationDone(
+  qmpSocket: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    signal?.throwIfAborted();
     const [info] = (await qmp(qmpSocket, [{ execute: "query-migrate" }])) as [
       { status?: string; "error-desc"?: string },
     ];
@@ -381,10 +405,10 @@ async function warmUp(agentSocket: string): Promise<void> {
  */
 export function agentAnswersWithin(
   timeoutMs: number,
-): (agentSocket: string, started: Promise<void>) => Promise<void> {
-  return async (agentSocket, started) => {
+): (agentSocket: string, started: Promise<void>, signal: AbortSignal) => Promise<void> {
+  return async (agentSocket, started, signal) => {
     await started;
-    (await AgentClient.waitReady(agentSocket, timeoutMs)).close();
+    (await AgentClient.waitReady(agentSocket, timeoutMs, signal)).close();
   };
 }
 
