@@ -26,15 +26,19 @@ links:
   - { a: {}, b: {}, relay: true }   # the wire daemon, socat for a and b
 `;
 
-let accel: string | undefined;
+const saved: Record<string, string | undefined> = {};
 beforeAll(() => {
-  // No KVM probe: it would run QEMU.
-  accel = process.env.WIRELAB_ACCEL;
-  process.env.WIRELAB_ACCEL = "tcg";
+  // No KVM probe and no snapshot: either would run a real QEMU (the stand-ins answer no QMP).
+  for (const [k, v] of Object.entries({ WIRELAB_ACCEL: "tcg", WIRELAB_VM_START: "boot" })) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
 });
 afterAll(() => {
-  if (accel === undefined) delete process.env.WIRELAB_ACCEL;
-  else process.env.WIRELAB_ACCEL = accel;
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
 });
 
 let w: World;
