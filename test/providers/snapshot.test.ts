@@ -1,5 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -12,6 +20,7 @@ import { startChoices } from "../../src/providers/qemu/provider.js";
 import {
   describeShape,
   nodeShape,
+  removeStaleBuilds,
   shapeKey,
   snapshotArgs,
   vmShape,
@@ -113,6 +122,11 @@ describe("VM shapes and their snapshots", () => {
   });
 });
 
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
 describe("how VMs start", () => {
   const saved = process.env.WIRELAB_VM_START;
   afterEach(() => {
@@ -143,11 +157,6 @@ describe("how VMs start", () => {
 });
 
 describe("the restore script", () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
-
   it("reseeds and sets the clock first, writes the node's files exactly, then applies them", async () => {
     const files = await nodeFiles(vm("r1"), "127.0.0.1 localhost\n10.0.0.1 it's r1\n");
     const script = restoreScript(files, {
@@ -180,6 +189,39 @@ describe("the restore script", () => {
     expect(files.files["etc/wirelab/node.batch"]?.split("\n").slice(0, 2)).toEqual([
       "link set eth0 up",
       "address add 10.0.2.15/24 dev eth0",
+    ]);
+  });
+});
+
+describe("removeStaleBuilds", () => {
+  it("removes the build folders of wirelabs that are gone, and keeps running builds and snapshots", async () => {
+    const root = mkdtempSync(join(tmpdir(), "wirelab-snapshots-"));
+    dirs.push(root);
+    const make = (name: string, owner?: number, ageMs = 0) => {
+      const d = join(root, name);
+      mkdirSync(d);
+      writeFileSync(join(d, "ram"), "");
+      if (owner !== undefined) writeFileSync(join(d, "owner"), `${owner}\n`);
+      const t = (Date.now() - ageMs) / 1000;
+      utimesSync(d, t, t);
+      return d;
+    };
+    // A PID that is surely not running: a child that has exited.
+    const gone = Number(execFileSync("sh", ["-c", "echo $$"], { encoding: "utf8" }));
+    const dead = make("aaaa.build-1", gone);
+    const mine = make("aaaa.build-2", process.pid);
+    const running = make("aaaa.build-3", process.ppid);
+    const oldUnowned = make("aaaa.build-4", undefined, 11 * 60_000);
+    const newUnowned = make("aaaa.build-5");
+    const snapshot = make("aaaa", gone, 24 * 3600_000);
+    await removeStaleBuilds(root);
+    expect([dead, mine, running, oldUnowned, newUnowned, snapshot].map(existsSync)).toEqual([
+      false,
+      true,
+      true,
+      false,
+      true,
+      true,
     ]);
   });
 });

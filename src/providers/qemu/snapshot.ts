@@ -27,7 +27,7 @@ import { WirelabError } from "../../errors.js";
 import type { Runner } from "../../exec.js";
 import { type GuestImage, SNAPSHOTS_DIR } from "../../image/build.js";
 import type { VmNodePlan, VmPlan } from "../../plan/types.js";
-import type { ProcessStarter } from "../../process.js";
+import { isAlive, type ProcessStarter } from "../../process.js";
 import { shellQuote } from "../../shell.js";
 import type { Accel } from "./accel.js";
 import { AgentClient } from "./agent.js";
@@ -187,6 +187,33 @@ async function readSnapshot(dir: string): Promise<Snapshot | undefined> {
   }
 }
 
+/** The file of a snapshot's build folder naming the PID of the wirelab making it. */
+const OWNER_FILE = "owner";
+
+/** A build folder with no owner file is stale after this long (ms). */
+const UNOWNED_BUILD_MS = 10 * 60_000;
+
+/**
+ * Removes the build folders (`<key>.build-*`) that a killed wirelab left:
+ * those whose owner is no longer running. A build's RAM file is as large
+ * as the guest's memory, so these are worth finding.
+ */
+export async function removeStaleBuilds(root: string): Promise<void> {
+  const names = await readdir(root).catch(() => [] as string[]);
+  for (const n of names.filter((x) => x.includes(".build-"))) {
+    const dir = join(root, n);
+    const owner = Number.parseInt(
+      await readFile(join(dir, OWNER_FILE), "utf8").catch(() => ""),
+      10,
+    );
+    const stale = Number.isInteger(owner)
+      ? owner !== process.pid && !isAlive(owner)
+      : Date.now() - (await stat(dir).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs >
+        UNOWNED_BUILD_MS;
+    if (stale) await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** What building a snapshot needs. */
 export interface SnapshotDeps {
   readonly run: Runner;
@@ -219,7 +246,9 @@ export async function buildSnapshot(
   const root = snapshotsDir(image);
   const key = shapeKey(shape);
   await mkdir(root, { recursive: true });
+  await removeStaleBuilds(root);
   const work = await mkdtemp(join(root, `${key}.build-`));
+  await writeFile(join(work, OWNER_FILE), `${process.pid}\n`);
   // Unix socket paths are short (108 bytes): they go in /tmp.
   const sockets = await mkdtemp(join(tmpdir(), "wirelab-snapshot-"));
   const files = {
@@ -291,7 +320,7 @@ export async function buildSnapshot(
       stateBytes: (await stat(join(work, "state"))).size,
     };
     await writeFile(join(work, "shape.json"), `${JSON.stringify(meta, null, 2)}\n`);
-    for (const f of ["console.log", "qemu.pid", "qemu.log"])
+    for (const f of ["console.log", "qemu.pid", "qemu.log", OWNER_FILE])
       await rm(join(work, f), { force: true });
     const final = join(root, key);
     await rm(final, { recursive: true, force: true });
