@@ -87,7 +87,14 @@ export interface BuildOptions {
 }
 
 /** The files of `guest/` the image is assembled from. */
-export const GUEST_FILES = ["init", "identity", "agent", "wl-exec", "profile"] as const;
+export const GUEST_FILES = [
+  "init",
+  "identity",
+  "restore-wait",
+  "agent",
+  "wl-exec",
+  "profile",
+] as const;
 
 /** What {@link imageBuildPlan} finds: what a build would take, without building. */
 export interface ImageBuildPlan {
@@ -347,6 +354,7 @@ async function assembleRoot(
   );
   await cp(join(GUEST_DIR, "init"), join(root, "init"));
   await cp(join(GUEST_DIR, "identity"), join(root, "bin/wirelab-identity"));
+  await cp(join(GUEST_DIR, "restore-wait"), join(root, "bin/wirelab-restore-wait"));
   await cp(join(GUEST_DIR, "agent"), join(root, "bin/wirelab-agent"));
   await cp(join(GUEST_DIR, "wl-exec"), join(root, "bin/wl-exec"));
   await cp(join(GUEST_DIR, "profile"), join(root, "etc/profile"));
@@ -359,7 +367,13 @@ async function assembleRoot(
     join(root, "etc/group"),
     "root:x:0:\n_lldpd:x:100:\nfrr:x:101:\nfrrvty:x:102:frr\n",
   );
-  for (const f of ["init", "bin/wirelab-identity", "bin/wirelab-agent", "bin/wl-exec"])
+  for (const f of [
+    "init",
+    "bin/wirelab-identity",
+    "bin/wirelab-restore-wait",
+    "bin/wirelab-agent",
+    "bin/wl-exec",
+  ])
     await chmod(join(root, f), 0o755);
   return release;
 }

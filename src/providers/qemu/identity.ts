@@ -5,7 +5,8 @@
  * archive appended to its initramfs (`initrd.ts`); a VM restored from a
  * snapshot gets them through its command agent, in one script
  * ({@link restoreScript}) that first makes the guest's random state and
- * clock its own, then writes the files and runs the guest's
+ * clock its own (through the perl that waits in every restored guest,
+ * `guest/restore-wait`), then writes the files and runs the guest's
  * `wirelab-identity` (`guest/identity`), the same program init runs at boot.
  */
 import { TOOLS_DISK_SERIAL } from "../../image/tools.js";
@@ -69,31 +70,8 @@ export function snapshotMac(index: number): string {
   return b.map((x) => x.toString(16).padStart(2, "0")).join(":");
 }
 
-/** Linux's RNDRESEEDCRNG ioctl, `_IO('R', 0x07)` (include/uapi/linux/random.h). */
-const RNDRESEEDCRNG = 0x5207;
-
-/** `clock_settime` on x86_64 (arch/x86/entry/syscalls/syscall_64.tbl). */
-const SYS_CLOCK_SETTIME = 227;
-
-/** ENODATA (asm-generic/errno.h): the CRNG is not seeded yet, and will be from the pool. */
-const ENODATA = 61;
-
-/**
- * Perl (the tools disk's interpreter, no modules) that mixes the host's
- * random bytes into the guest's input pool (a write to /dev/urandom), makes
- * the CRNG reseed from that pool at once (RNDRESEEDCRNG; random(4)), which
- * also gives every per-CPU CRNG and batch of `get_random_*` a new key, and
- * sets CLOCK_REALTIME (clock_settime(2)). Arguments: seed (hex), seconds,
- * nanoseconds. Without the reseed, Linux 6.1 reseeds on its own only when
- * its interval has passed, and until then VMs restored from one snapshot
- * would draw the same numbers.
- */
-const RESEED_AND_CLOCK = [
-  'open(my $r, ">", "/dev/urandom") or die "/dev/urandom: $!\\n";',
-  'defined(syswrite($r, pack("H*", $ARGV[0]))) or die "write /dev/urandom: $!\\n";',
-  `ioctl($r, ${RNDRESEEDCRNG}, 0) or ($! + 0) == ${ENODATA} or die "RNDRESEEDCRNG: $!\\n";`,
-  `syscall(${SYS_CLOCK_SETTIME}, 0, pack("qq", $ARGV[1], $ARGV[2])) == 0 or die "clock_settime: $!\\n";`,
-].join(" ");
+/** Where a restored guest's helpers wait (`guest/restore-wait`, run before the snapshot was saved). */
+const RESTORE_DIR = "/run/wirelab-restore";
 
 /** What a restore script needs besides the node's files. */
 export interface RestoreInputs {
@@ -108,7 +86,8 @@ export interface RestoreInputs {
 /**
  * The one script a restored VM runs through its agent: random state and
  * clock first (before anything in the guest draws a random number: FRR's
- * daemons, TCP, IPv6), then the node's files, then `wirelab-identity`.
+ * daemons, TCP, IPv6), handed to the perl waiting in the guest
+ * (`guest/restore-wait`), then the node's files, then `wirelab-identity`.
  * Nothing before the snapshot reads the kernel's boot_id, so each restored
  * guest makes its own on the first read.
  */
@@ -117,7 +96,11 @@ export function restoreScript(node: NodeFiles, inputs: RestoreInputs): string {
   const nsec = inputs.nowNs % 1_000_000_000n;
   const lines = [
     "set -e",
-    `/opt/wirelab/sbin/perl -e ${shellQuote(RESEED_AND_CLOCK)} ${inputs.seed.toString("hex")} ${sec} ${nsec}`,
+    `[ -p ${RESTORE_DIR}/seed ] || { echo "this guest was not saved by wirelab (no ${RESTORE_DIR})" >&2; exit 1; }`,
+    // The waiting perl reseeds the CRNG and sets the clock (guest/restore-wait).
+    `printf '%s\\n' '${inputs.seed.toString("hex")} ${sec} ${nsec}' > ${RESTORE_DIR}/seed`,
+    `read -r seeded < ${RESTORE_DIR}/seeded`,
+    `[ "$seeded" = ok ] || { echo "$seeded" >&2; exit 1; }`,
   ];
   if (Object.keys(node.files).some((p) => p.startsWith("etc/wirelab/frr/")))
     lines.push("mkdir -p /etc/wirelab/frr");

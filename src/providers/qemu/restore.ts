@@ -112,7 +112,7 @@ export async function restoreVm(
         ...target.node.interfaces.map((i, n) => ({ from: snapshotMac(n + 1), to: i.mac })),
       ],
     });
-    const r = await agent.run(["sh", "-c", script], IDENTITY_TIMEOUT_MS);
+    const r = await agent.runScript(script, IDENTITY_TIMEOUT_MS);
     if (r.exitCode !== 0)
       throw new WirelabError(
         `VM ${target.node.name}: its identity could not be set after the restore (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split("\n").slice(-4).join("; ")}`,
