@@ -14,6 +14,7 @@ nodes:
 links:
   - a: { ipv4: 10.77.1.1/24, ipv6: "2001:db8:77::1/64" }
     b: { ipv4: 10.77.1.2/24, ipv6: "2001:db8:77::2/64" }
+    transport: tap
 `;
 
 /** The argv of a VM's QEMU (how it started: `-incoming` when restored). */
@@ -79,6 +80,14 @@ describe("VMs started from a snapshot of their shape", () => {
     // Both families across the link.
     expect(await exec("a", "ping", "-c", "1", "-W", "3", "10.77.1.2")).toMatch(/1 received/);
     expect(await exec("a", "ping", "-c", "1", "-W", "3", "2001:db8:77::2")).toMatch(/1 received/);
+  });
+
+  it("negotiates a tap NIC's offloads, which the snapshot's NIC had not", async () => {
+    // The device's feature bits, bit i at position i (virtio spec 5.1.3: 0 CSUM, 7 GUEST_TSO4).
+    for (const n of ["a", "b"]) {
+      const features = await exec(n, "cat", "/sys/class/net/eth1/device/features");
+      expect([features[0], features[7]]).toEqual(["1", "1"]);
+    }
   });
 
   it("sets the guest's clock from the host's", async () => {

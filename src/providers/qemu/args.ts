@@ -247,6 +247,22 @@ export function vmTaps(plan: LabPlan, node: VmNodePlan): string[] {
   });
 }
 
+/**
+ * Which of a VM's lab NICs are on taps, by interface index (0 for the
+ * first lab NIC): their backend carries a virtio-net header, so their
+ * offloads (checksum, TSO) can be negotiated.
+ */
+export function nicsOnTaps(plan: LabPlan, node: VmNodePlan): ReadonlySet<number> {
+  const view = new PlanView(plan);
+  const on = new Set<number>();
+  node.interfaces.forEach((iface, i) => {
+    const link = view.link(iface.link);
+    const backend = transportOf(link).nicBackend(link, { node: node.name, ifname: iface.ifname });
+    if (backend.type === "tap") on.add(i);
+  });
+  return on;
+}
+
 /** A `-netdev` value for a NIC, from what backs it. */
 function netdev(id: string, backend: NicBackend, launch: VmLaunch, index: number): string {
   switch (backend.type) {

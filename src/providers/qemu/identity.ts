@@ -79,8 +79,17 @@ export interface RestoreInputs {
   readonly seed: Buffer;
   /** The host's time when the script is sent, ns since the epoch. */
   readonly nowNs: bigint;
-  /** The NICs' MACs in the snapshot (`snapshotMac`), then the plan's, in NIC order (management first). */
-  readonly macs: readonly { readonly from: string; readonly to: string }[];
+  /**
+   * The NICs' MACs in the snapshot (`snapshotMac`), then the plan's, in NIC
+   * order (management first); `renegotiate` for a NIC whose backend offers
+   * more than the snapshot's did (a tap: offloads), which the guest's
+   * driver then probes again.
+   */
+  readonly macs: readonly {
+    readonly from: string;
+    readonly to: string;
+    readonly renegotiate?: boolean;
+  }[];
 }
 
 /**
@@ -106,7 +115,7 @@ export function restoreScript(node: NodeFiles, inputs: RestoreInputs): string {
     lines.push("mkdir -p /etc/wirelab/frr");
   const files: Record<string, string> = {
     ...node.files,
-    "etc/wirelab/macs": `${inputs.macs.map((m) => `${m.from} ${m.to}`).join("\n")}\n`,
+    "etc/wirelab/macs": `${inputs.macs.map((m) => `${m.from} ${m.to}${m.renegotiate ? " renegotiate" : ""}`).join("\n")}\n`,
   };
   // printf is the shell's own: no process per file (each costs tens of ms under TCG).
   for (const [path, text] of Object.entries(files))

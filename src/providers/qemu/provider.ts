@@ -25,7 +25,7 @@ import type { ImageReader } from "../session.js";
 import { type Accel, chooseAccel } from "./accel.js";
 import { AgentClient, AgentError } from "./agent.js";
 import { applyVms, retireVms, type VmSteps } from "./apply.js";
-import { qemuArgs, qemuName, vmTaps } from "./args.js";
+import { nicsOnTaps, qemuArgs, qemuName, vmTaps } from "./args.js";
 import { nodeFiles } from "./identity.js";
 import { writeNodeInitrd } from "./initrd.js";
 import { qmp } from "./qmp.js";
@@ -336,7 +336,12 @@ async function restoreFromSnapshot(
   ];
   const identity = await nodeFiles(node, hostsText(ctx.plan));
   try {
-    await restoreVm(ctx.start, snap, { node, argv, files: f, identity }, ctx.signal);
+    await restoreVm(
+      ctx.start,
+      snap,
+      { node, argv, files: f, identity, tapNics: nicsOnTaps(ctx.plan, node) },
+      ctx.signal,
+    );
   } catch (e) {
     if (!(e instanceof SnapshotLoadError)) throw e;
     ctx.signal?.throwIfAborted();

@@ -44,6 +44,8 @@ export interface RestoreTarget {
     readonly log: string;
   };
   readonly identity: NodeFiles;
+  /** The lab NICs on taps, by interface index (`nicsOnTaps`): their offloads are negotiated again. */
+  readonly tapNics: ReadonlySet<number>;
 }
 
 /**
@@ -109,7 +111,11 @@ export async function restoreVm(
       nowNs: BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6)),
       macs: [
         { from: snapshotMac(0), to: target.node.vm.managementMac },
-        ...target.node.interfaces.map((i, n) => ({ from: snapshotMac(n + 1), to: i.mac })),
+        ...target.node.interfaces.map((i, n) => ({
+          from: snapshotMac(n + 1),
+          to: i.mac,
+          renegotiate: target.tapNics.has(n),
+        })),
       ],
     });
     const r = await agent.runScript(script, IDENTITY_TIMEOUT_MS);
