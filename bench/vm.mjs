@@ -3,7 +3,7 @@
 // channel for chains of 2, 7 and 16 VMs (UDP tunnels), booted and restored
 // from snapshots in the same run, with the host RSS and PSS of each QEMU;
 // the cost of making a snapshot once per shape; the seven-VM example up and
-// validated both ways; and iperf3 throughput between two VMs over each
+// validated both ways; and iperf3 throughput between two VMs, booted and restored, over each
 // VM↔VM transport (QEMU UDP tunnel, tap + tc mirred). Needs root, QEMU and
 // the guest image (wirelab image build). Prints markdown tables.
 import { spawnSync } from "node:child_process";
@@ -145,23 +145,25 @@ try {
     wirelab("down", example);
   }
   console.log("");
-  console.log("| VM↔VM transport | iperf3 TCP, 5 s (Mbit/s) | retransmits |");
-  console.log("|---|---:|---:|");
+  console.log("| VM↔VM transport | start | iperf3 TCP, 5 s (Mbit/s) | retransmits |");
+  console.log("|---|---|---:|---:|");
   for (const transport of ["udp", "tap"]) {
-    const lab = `wlbench-${transport}`;
-    const file = chainOfVms(lab, 2, transport);
-    labs.push(file);
-    wirelab("up", file);
-    wirelab("exec", "--lab", lab, "v2", "--", "iperf3", "-s", "-D", "-1");
-    await new Promise((r) => setTimeout(r, 500));
-    const out = JSON.parse(
-      wirelab("exec", "--lab", lab, "v1", "--", "iperf3", "-c", "10.1.0.2", "-t", "5", "-J"),
-    );
-    const end = out.end.sum_received;
-    console.log(
-      `| ${transport === "udp" ? "QEMU UDP tunnel" : "tap + tc mirred"} | ${(end.bits_per_second / 1e6).toFixed(0)} | ${out.end.sum_sent.retransmits ?? 0} |`,
-    );
-    wirelab("down", file);
+    for (const start of ["boot", "snapshot"]) {
+      const lab = `wlbench-${transport}`;
+      const file = chainOfVms(lab, 2, transport);
+      labs.push(file);
+      wirelabWith({ WIRELAB_VM_START: start }, "up", file);
+      wirelab("exec", "--lab", lab, "v2", "--", "iperf3", "-s", "-D", "-1");
+      await new Promise((r) => setTimeout(r, 500));
+      const out = JSON.parse(
+        wirelab("exec", "--lab", lab, "v1", "--", "iperf3", "-c", "10.1.0.2", "-t", "5", "-J"),
+      );
+      const end = out.end.sum_received;
+      console.log(
+        `| ${transport === "udp" ? "QEMU UDP tunnel" : "tap + tc mirred"} | ${start} | ${(end.bits_per_second / 1e6).toFixed(0)} | ${out.end.sum_sent.retransmits ?? 0} |`,
+      );
+      wirelab("down", file);
+    }
   }
 } finally {
   for (const file of labs) spawnSync(process.execPath, [cli, "down", file], { env });
