@@ -86,15 +86,21 @@ export interface BuildOptions {
   readonly force?: boolean;
 }
 
+/**
+ * The files of `guest/` the image is assembled from: where each goes in the
+ * guest's root, and whether it runs (mode 0755).
+ */
+const GUEST_INSTALL: Readonly<Record<string, { readonly to: string; readonly runs: boolean }>> = {
+  init: { to: "init", runs: true },
+  identity: { to: "bin/wirelab-identity", runs: true },
+  "restore-wait": { to: "bin/wirelab-restore-wait", runs: true },
+  agent: { to: "bin/wirelab-agent", runs: true },
+  "wl-exec": { to: "bin/wl-exec", runs: true },
+  profile: { to: "etc/profile", runs: false },
+};
+
 /** The files of `guest/` the image is assembled from. */
-export const GUEST_FILES = [
-  "init",
-  "identity",
-  "restore-wait",
-  "agent",
-  "wl-exec",
-  "profile",
-] as const;
+export const GUEST_FILES = Object.keys(GUEST_INSTALL);
 
 /** What {@link imageBuildPlan} finds: what a build would take, without building. */
 export interface ImageBuildPlan {
@@ -352,12 +358,10 @@ async function assembleRoot(
     join(root, "etc/wirelab/modules"),
     `${order.map((m) => basename(m)).join("\n")}\n`,
   );
-  await cp(join(GUEST_DIR, "init"), join(root, "init"));
-  await cp(join(GUEST_DIR, "identity"), join(root, "bin/wirelab-identity"));
-  await cp(join(GUEST_DIR, "restore-wait"), join(root, "bin/wirelab-restore-wait"));
-  await cp(join(GUEST_DIR, "agent"), join(root, "bin/wirelab-agent"));
-  await cp(join(GUEST_DIR, "wl-exec"), join(root, "bin/wl-exec"));
-  await cp(join(GUEST_DIR, "profile"), join(root, "etc/profile"));
+  for (const [file, { to, runs }] of Object.entries(GUEST_INSTALL)) {
+    await cp(join(GUEST_DIR, file), join(root, to));
+    if (runs) await chmod(join(root, to), 0o755);
+  }
   // lldpd and FRR (tools disk) drop privileges to these users (Debian's lldpd.postinst, frr.postinst).
   await writeFile(
     join(root, "etc/passwd"),
@@ -367,14 +371,6 @@ async function assembleRoot(
     join(root, "etc/group"),
     "root:x:0:\n_lldpd:x:100:\nfrr:x:101:\nfrrvty:x:102:frr\n",
   );
-  for (const f of [
-    "init",
-    "bin/wirelab-identity",
-    "bin/wirelab-restore-wait",
-    "bin/wirelab-agent",
-    "bin/wl-exec",
-  ])
-    await chmod(join(root, f), 0o755);
   return release;
 }
 

@@ -203,7 +203,7 @@ export function qemuArgs(
   launch: VmLaunch,
   restore?: { readonly ram: string },
 ): string[] {
-  const view = new PlanView(plan);
+  const backends = nicBackends(plan, node);
   return vmArgs({
     name: qemuName(plan.lab, node.name),
     accel: launch.accel,
@@ -211,11 +211,10 @@ export function qemuArgs(
     boot: bootArgs(node.vm, launch),
     files: launch.files,
     management: `hostfwd=tcp:127.0.0.1:${portNumber(launch.ports, "tcp", sshKey(node.name))}-:22`,
-    nics: node.interfaces.map((iface, i) => {
-      const link = view.link(iface.link);
-      const backend = transportOf(link).nicBackend(link, { node: node.name, ifname: iface.ifname });
-      return { netdev: netdev(`n${i + 1}`, backend, launch, i + 1), mac: iface.mac };
-    }),
+    nics: backends.map(({ iface, backend }, i) => ({
+      netdev: netdev(`n${i + 1}`, backend, launch, i + 1),
+      mac: iface.mac,
+    })),
     ...(restore ? { ram: { path: restore.ram, share: false }, incoming: true } : {}),
   });
 }
@@ -237,14 +236,24 @@ export function guestBootArgs(kernel: string, initrd: string, tools?: string): s
   ];
 }
 
+/** Each of a VM's lab NICs with what backs it, in interface order (the link's transport decides). */
+function nicBackends(
+  plan: LabPlan,
+  node: VmNodePlan,
+): { readonly iface: VmNodePlan["interfaces"][number]; readonly backend: NicBackend }[] {
+  const view = new PlanView(plan);
+  return node.interfaces.map((iface) => {
+    const link = view.link(iface.link);
+    return {
+      iface,
+      backend: transportOf(link).nicBackend(link, { node: node.name, ifname: iface.ifname }),
+    };
+  });
+}
+
 /** The host taps that back a VM's NICs (QEMU holds them open while it runs). */
 export function vmTaps(plan: LabPlan, node: VmNodePlan): string[] {
-  const view = new PlanView(plan);
-  return node.interfaces.flatMap((iface) => {
-    const link = view.link(iface.link);
-    const backend = transportOf(link).nicBackend(link, { node: node.name, ifname: iface.ifname });
-    return backend.type === "tap" ? [backend.device] : [];
-  });
+  return nicBackends(plan, node).flatMap(({ backend: b }) => (b.type === "tap" ? [b.device] : []));
 }
 
 /**
@@ -253,11 +262,8 @@ export function vmTaps(plan: LabPlan, node: VmNodePlan): string[] {
  * offloads (checksum, TSO) can be negotiated.
  */
 export function nicsOnTaps(plan: LabPlan, node: VmNodePlan): ReadonlySet<number> {
-  const view = new PlanView(plan);
   const on = new Set<number>();
-  node.interfaces.forEach((iface, i) => {
-    const link = view.link(iface.link);
-    const backend = transportOf(link).nicBackend(link, { node: node.name, ifname: iface.ifname });
+  nicBackends(plan, node).forEach(({ backend }, i) => {
     if (backend.type === "tap") on.add(i);
   });
   return on;
