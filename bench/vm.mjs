@@ -148,10 +148,10 @@ try {
   console.log("| VM↔VM transport | start | iperf3 TCP, 5 s (Mbit/s) | retransmits |");
   console.log("|---|---|---:|---:|");
   for (const transport of ["udp", "tap"]) {
+    const lab = `wlbench-${transport}`;
+    const file = chainOfVms(lab, 2, transport);
+    labs.push(file);
     for (const start of ["boot", "snapshot"]) {
-      const lab = `wlbench-${transport}`;
-      const file = chainOfVms(lab, 2, transport);
-      labs.push(file);
       wirelabWith({ WIRELAB_VM_START: start }, "up", file);
       wirelab("exec", "--lab", lab, "v2", "--", "iperf3", "-s", "-D", "-1");
       await new Promise((r) => setTimeout(r, 500));
