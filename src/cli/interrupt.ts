@@ -3,6 +3,7 @@
  * builds: the first asks every step to stop and undo what it did; a second
  * leaves at once, dying of the signal as without a handler.
  */
+import { setMaxListeners } from "node:events";
 import type { CliIO } from "./io.js";
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -20,6 +21,8 @@ export async function interruptible<T>(
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const abort = new AbortController();
+  // Every command a step runs listens to it: a lab of many nodes runs more than 10 at once.
+  setMaxListeners(0, abort.signal);
   const onSignal = (sig: NodeJS.Signals) => {
     if (abort.signal.aborted) {
       io.err(`wirelab: ${sig} again: leaving now; ${words.afterwards}\n`);
