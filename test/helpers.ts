@@ -63,3 +63,23 @@ export function tsharkFields(source: string | Buffer, fields: readonly string[])
 export function planOfFile(file: string): LabPlan {
   return planText(readFileSync(file, "utf8"), file).plan;
 }
+
+/**
+ * Waits until `condition` holds, trying every `intervalMs`; fails the test
+ * with `what` when it still does not after `timeoutMs`.
+ *
+ * @returns the condition's last truthy value
+ */
+export async function waitFor<T>(
+  what: string,
+  condition: () => T | Promise<T>,
+  { timeoutMs = 10_000, intervalMs = 50 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await condition();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

@@ -11,6 +11,10 @@ import { StateStore } from "../../src/lab/state.js";
 import { hostTag } from "../../src/plan/names.js";
 import type { InterfacePlan, LabPlan } from "../../src/plan/types.js";
 
+import { waitFor } from "../helpers.js";
+
+export { waitFor };
+
 /** Lab names in tests start with this, and carry the test process id. */
 export const TEST_PREFIX = `wlt${process.pid}`;
 
@@ -351,26 +355,6 @@ export function interfaceOn(plan: LabPlan, node: string, link: string): Interfac
 /** A node's IPv4 address (without the length) on a link of a plan. */
 export function addressOn(plan: LabPlan, node: string, link: string): string {
   return interfaceOn(plan, node, link).ipv4?.split("/")[0] as string;
-}
-
-/**
- * Waits until `condition` holds, trying every `intervalMs`; fails the test
- * with `what` when it still does not after `timeoutMs`.
- *
- * @returns the condition's last truthy value
- */
-export async function waitFor<T>(
-  what: string,
-  condition: () => T | Promise<T>,
-  { timeoutMs = 10_000, intervalMs = 50 }: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await condition();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 /**

@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentClient } from "../../src/providers/qemu/agent.js";
+import { waitFor } from "../helpers.js";
 
 /**
  * The guest's own agent (guest/agent), run by the host's perl on a pty that
@@ -16,18 +17,13 @@ describe("guest agent", () => {
   const started: ChildProcess[] = [];
   let client: AgentClient;
 
-  async function until(what: string, ok: () => boolean): Promise<void> {
-    for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 25));
-    if (!ok()) throw new Error(`${what} did not appear`);
-  }
-
   beforeAll(async () => {
     const sock = join(dir, "s");
     const pty = join(dir, "pty");
     started.push(
       spawn("socat", [`PTY,link=${pty},rawer`, `UNIX-LISTEN:${sock}`], { stdio: "ignore" }),
     );
-    await until("socat's pty", () => existsSync(pty) && existsSync(sock));
+    await waitFor("socat's pty", () => existsSync(pty) && existsSync(sock));
     started.push(spawn("perl", ["guest/agent", pty, work], { stdio: "ignore" }));
     client = await AgentClient.waitReady(sock, 10_000);
   });
@@ -65,12 +61,16 @@ describe("guest agent", () => {
   });
 
   it("answers PING while a command runs", async () => {
+    // The command waits on a FIFO until the test opens it: it cannot finish before the PING is answered.
+    const fifo = join(dir, "hold");
+    execFileSync("mkfifo", [fifo]);
     let finished = false;
-    const slow = client.runScript("sleep 3; echo done\n").finally(() => {
+    const held = client.runScript(`cat ${fifo}; echo done\n`).finally(() => {
       finished = true;
     });
-    expect(await client.ping(2500)).toBe(true);
+    expect(await client.ping(10_000)).toBe(true);
     expect(finished).toBe(false);
-    expect((await slow).stdout).toBe("done\n");
+    writeFileSync(fifo, "go\n");
+    expect((await held).stdout).toBe("go\ndone\n");
   });
 });
